@@ -1,0 +1,49 @@
+//! The command line: global flags and one documented variant per command (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Mercury gathers the blogs of a community's members into one page and one feed.
+#[derive(Debug, Parser)]
+#[command(name = "mercury", version, about, long_about = None, after_long_help = EXAMPLES)]
+pub struct Cli {
+    /// The planet's config file.
+    #[arg(
+        long,
+        short = 'c',
+        global = true,
+        env = "MERCURY_CONFIG",
+        default_value = "feeds.toml",
+        value_name = "PATH"
+    )]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the config file and exit (2 when it is invalid).
+    Check,
+    /// Poll every feed once and store new and changed entries.
+    Fetch,
+    /// Write the site (page, merged feeds, OPML, theme) from the database.
+    Render,
+    /// Fetch, then render: the one command to refresh the planet.
+    Update,
+    /// Show every feed's health: last success, last HTTP status, error, entries.
+    Status,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  mercury check                      validate ./feeds.toml
+  mercury update                     refresh every feed and write ./public/
+  mercury --config /srv/planet/feeds.toml status
+  RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
+
+Exit codes: 0 done (even when some feeds failed: they are recorded and shown),
+1 the command could not run (database or output folder unusable),
+2 the config file is invalid.";

@@ -1,0 +1,103 @@
+//! One small function per CLI command. Each takes the validated config and calls the stages.
+
+mod status;
+
+pub use status::status;
+
+use anyhow::Context;
+use chrono::Utc;
+
+use crate::config::Config;
+use crate::model::Site;
+use crate::refresh::{self, RefreshSummary};
+use crate::render;
+use crate::store::Store;
+use crate::Error;
+
+/// `check`: the config was loaded and validated by the caller; say so.
+pub fn check(config: &Config) -> Result<(), Error> {
+    println!(
+        "{}: OK, {} feed{}",
+        config.path.display(),
+        config.feeds.len(),
+        if config.feeds.len() == 1 { "" } else { "s" }
+    );
+    Ok(())
+}
+
+/// `fetch`: poll every feed once.
+pub fn fetch(config: &Config) -> Result<(), Error> {
+    let store = open_store(config)?;
+    run_refresh(config, store)?;
+    Ok(())
+}
+
+/// `render`: write the site from the database.
+pub fn render(config: &Config) -> Result<(), Error> {
+    let mut store = open_store(config)?;
+    store.sync_feeds(&config.feeds)?;
+    write_site(config, &store)?;
+    Ok(())
+}
+
+/// `update`: fetch, then render.
+pub fn update(config: &Config) -> Result<(), Error> {
+    let store = open_store(config)?;
+    let store = run_refresh(config, store)?;
+    write_site(config, &store)?;
+    Ok(())
+}
+
+fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.planet.database)
+}
+
+fn run_refresh(config: &Config, store: Store) -> anyhow::Result<Store> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (store, summary) = runtime.block_on(refresh::refresh(config, store))?;
+    report(&summary);
+    Ok(store)
+}
+
+fn report(summary: &RefreshSummary) {
+    tracing::info!("{summary}");
+    println!("{summary}");
+    for (url, message) in &summary.failures {
+        println!("  failed: {url}: {message}");
+    }
+}
+
+/// Reads what the page shows from the store and writes every output file.
+fn write_site(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let site = build_site(config, store)?;
+    let now = Utc::now();
+    let written = render::render_site(&site, &config.planet.output_dir, &config.planet.theme_dir, now)?;
+    tracing::info!(
+        files = written.len(),
+        entries = site.entries.len(),
+        "wrote {}",
+        config.planet.output_dir.display()
+    );
+    Ok(())
+}
+
+pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
+    let entries = store.recent_entries(config.planet.items)?;
+    let feeds = store.feed_views()?;
+    let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
+    let p = &config.planet;
+    Ok(Site {
+        name: p.name.clone(),
+        link: p.link.clone(),
+        description: p.description.clone(),
+        owner_name: p.owner_name.clone(),
+        owner_email: p.owner_email.clone(),
+        timezone: p.timezone,
+        entries,
+        feeds,
+        last_success,
+    })
+}

@@ -1,0 +1,637 @@
+//! The `feeds.toml` schema: parsed once, validated once, into a [`Config`] of typed values.
+//!
+//! In: a path. Out: [`Config`] (URLs parsed, cron schedule compiled, paths resolved against the
+//! config file's folder) or a [`ConfigError`] that names the file, the line, the key and what to do.
+//! Nothing downstream re-checks these values ("parse, don't validate").
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+use url::Url;
+
+/// A config problem, located in the file. Its `Display` is the whole message the admin sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based line, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// Dotted key path such as `feed[3].url` (1-based feed numbers, as a reader counts them).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The validated configuration of one planet.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file itself (absolute when it could be made so).
+    pub path: PathBuf,
+    pub planet: Planet,
+    pub fetch: FetchSettings,
+    pub server: ServerSettings,
+    pub feeds: Vec<FeedConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Planet {
+    pub name: String,
+    pub link: Url,
+    pub description: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub database: PathBuf,
+    pub output_dir: PathBuf,
+    pub schedule: cron::Schedule,
+    pub items: usize,
+    pub timezone: chrono_tz::Tz,
+    /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
+    pub theme_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub concurrency: usize,
+    pub timeout: Duration,
+    pub max_bytes: u64,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+}
+
+/// One member's feed.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// The URL exactly as written in feeds.toml: the feed's identity in the database and outputs.
+    pub url: String,
+    /// The same URL, parsed (always http or https).
+    pub parsed_url: Url,
+    pub name: String,
+    pub homepage: Option<Url>,
+    pub face: Option<Url>,
+    pub tags: Vec<String>,
+}
+
+// ---------------------------------------------------------------- raw schema (serde)
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    planet: RawPlanet,
+    #[serde(default)]
+    fetch: RawFetch,
+    #[serde(default)]
+    server: RawServer,
+    #[serde(default, rename = "feed")]
+    feeds: Vec<RawFeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlanet {
+    name: String,
+    link: String,
+    description: Option<String>,
+    owner_name: Option<String>,
+    owner_email: Option<String>,
+    database: Option<String>,
+    output_dir: Option<String>,
+    schedule: Option<String>,
+    items: Option<i64>,
+    timezone: Option<String>,
+    theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFetch {
+    concurrency: Option<i64>,
+    timeout_secs: Option<i64>,
+    max_bytes: Option<i64>,
+    user_agent: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    url: String,
+    name: String,
+    homepage: Option<String>,
+    face: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+}
+
+pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
+pub const DEFAULT_ITEMS: usize = 60;
+pub const DEFAULT_CONCURRENCY: usize = 32;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
+
+impl Config {
+    /// Reads and validates the config file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.to_path_buf(),
+            line: None,
+            key: None,
+            message: format!(
+                "cannot read the config file: {e} (pass --config PATH or set MERCURY_CONFIG)"
+            ),
+        })?;
+        Config::from_str_at(&text, path)
+    }
+
+    /// Validates config `text` as if it had been read from `path` (paths resolve against its folder).
+    pub fn from_str_at(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let locator = Locator::new(text, path)?;
+        let raw: RawConfig = toml::from_str(text).map_err(|e| locator.serde_error(&e))?;
+        validate(raw, path, &locator)
+    }
+}
+
+fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, ConfigError> {
+    let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base_dir = abs_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let resolve = |p: &str| -> PathBuf {
+        let p = PathBuf::from(p);
+        if p.is_absolute() {
+            p
+        } else {
+            base_dir.join(p)
+        }
+    };
+
+    let p = raw.planet;
+    non_empty(&p.name, loc, &["planet", "name"])?;
+    let link = http_url(&p.link, loc, &["planet", "link"])?;
+    let schedule_src = p.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.to_string());
+    let schedule = cron::Schedule::from_str(&schedule_src).map_err(|e| {
+        loc.error(
+            &["planet", "schedule"],
+            format!(
+                "{schedule_src:?} is not a valid cron expression ({e}); use six fields with \
+                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
+            ),
+        )
+    })?;
+    let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
+    let timezone = match p.timezone {
+        None => chrono_tz::UTC,
+        Some(tz) => tz.parse::<chrono_tz::Tz>().map_err(|_| {
+            loc.error(
+                &["planet", "timezone"],
+                format!("{tz:?} is not a known time zone; use an IANA name such as \"Europe/London\" or \"UTC\""),
+            )
+        })?,
+    };
+    let planet = Planet {
+        name: p.name,
+        link,
+        description: p.description,
+        owner_name: p.owner_name,
+        owner_email: p.owner_email,
+        database: resolve(p.database.as_deref().unwrap_or("mercury.db")),
+        output_dir: resolve(p.output_dir.as_deref().unwrap_or("public")),
+        schedule,
+        items,
+        timezone,
+        theme_dir: resolve(p.theme.as_deref().unwrap_or("templates")),
+    };
+
+    let f = raw.fetch;
+    let concurrency = positive(
+        f.concurrency,
+        DEFAULT_CONCURRENCY as i64,
+        loc,
+        &["fetch", "concurrency"],
+    )? as usize;
+    let timeout_secs = positive(
+        f.timeout_secs,
+        DEFAULT_TIMEOUT_SECS as i64,
+        loc,
+        &["fetch", "timeout_secs"],
+    )? as u64;
+    let max_bytes = positive(
+        f.max_bytes,
+        DEFAULT_MAX_BYTES as i64,
+        loc,
+        &["fetch", "max_bytes"],
+    )? as u64;
+    let user_agent = f.user_agent.unwrap_or_else(|| {
+        format!(
+            "Mercury/{} (planet aggregator; +{})",
+            env!("CARGO_PKG_VERSION"),
+            planet.link
+        )
+    });
+    let fetch = FetchSettings {
+        concurrency,
+        timeout: Duration::from_secs(timeout_secs),
+        max_bytes,
+        user_agent,
+    };
+
+    let listen_src = raw
+        .server
+        .listen
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let listen = listen_src.parse::<SocketAddr>().map_err(|_| {
+        loc.error(
+            &["server", "listen"],
+            format!("{listen_src:?} is not an address and port; write it like \"127.0.0.1:8080\""),
+        )
+    })?;
+
+    let mut feeds = Vec::with_capacity(raw.feeds.len());
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, rf) in raw.feeds.into_iter().enumerate() {
+        let key = |k: &'static str| [KeyPart::Key("feed"), KeyPart::Index(i), KeyPart::Key(k)];
+        let parsed_url = http_url_at(&rf.url, loc, &key("url"))?;
+        if let Some(first) = seen.insert(parsed_url.as_str().to_string(), i) {
+            return Err(loc.error_at(
+                &key("url"),
+                format!(
+                    "{:?} is already listed as feed[{}]; remove one of the two entries",
+                    rf.url,
+                    first + 1
+                ),
+            ));
+        }
+        if rf.name.trim().is_empty() {
+            return Err(loc.error_at(
+                &key("name"),
+                "is empty; give the member's name as it should be shown".into(),
+            ));
+        }
+        let homepage = rf
+            .homepage
+            .as_deref()
+            .map(|h| http_url_at(h, loc, &key("homepage")))
+            .transpose()?;
+        let face = rf
+            .face
+            .as_deref()
+            .map(|h| http_url_at(h, loc, &key("face")))
+            .transpose()?;
+        feeds.push(FeedConfig {
+            url: rf.url,
+            parsed_url,
+            name: rf.name,
+            homepage,
+            face,
+            tags: rf.tags,
+        });
+    }
+
+    Ok(Config {
+        path: abs_path,
+        planet,
+        fetch,
+        server: ServerSettings { listen },
+        feeds,
+    })
+}
+
+fn non_empty(value: &str, loc: &Locator, key: &[&str]) -> Result<(), ConfigError> {
+    if value.trim().is_empty() {
+        return Err(loc.error(key, "must not be empty".into()));
+    }
+    Ok(())
+}
+
+fn positive(v: Option<i64>, default: i64, loc: &Locator, key: &[&str]) -> Result<i64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(n) if n > 0 => Ok(n),
+        Some(n) => Err(loc.error(key, format!("{n} must be a whole number above 0"))),
+    }
+}
+
+fn http_url(s: &str, loc: &Locator, key: &[&str]) -> Result<Url, ConfigError> {
+    let parts: Vec<KeyPart> = key.iter().map(|k| KeyPart::Key(k)).collect();
+    http_url_at(s, loc, &parts)
+}
+
+fn http_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<Url, ConfigError> {
+    match Url::parse(s.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+        Ok(u) => Err(loc.error_at(
+            key,
+            format!(
+                "{s:?} is not an http(s) URL (scheme {:?}); only http:// and https:// are fetched",
+                u.scheme()
+            ),
+        )),
+        Err(e) => Err(loc.error_at(
+            key,
+            format!("{s:?} is not a valid URL ({e}); write a full address like \"https://example.org/feed.xml\""),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- locating keys in the file
+
+/// One step of a key path: a table key or an index into an array of tables.
+#[derive(Debug, Clone, Copy)]
+enum KeyPart<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Finds lines and key names for errors, using toml_edit's spans over the original text.
+struct Locator<'t> {
+    text: &'t str,
+    file: PathBuf,
+    doc: toml_edit::Document<String>,
+}
+
+impl<'t> Locator<'t> {
+    fn new(text: &'t str, file: &Path) -> Result<Self, ConfigError> {
+        match toml_edit::Document::parse(text.to_string()) {
+            Ok(doc) => Ok(Locator {
+                text,
+                file: file.to_path_buf(),
+                doc,
+            }),
+            Err(e) => {
+                let line = e.span().map(|s| line_of(text, s.start));
+                Err(ConfigError {
+                    file: file.to_path_buf(),
+                    line,
+                    key: None,
+                    message: format!("not valid TOML: {}", e.message()),
+                })
+            }
+        }
+    }
+
+    fn error(&self, key: &[&str], message: String) -> ConfigError {
+        let parts: Vec<KeyPart> = key.iter().map(|k| KeyPart::Key(k)).collect();
+        self.error_at(&parts, message)
+    }
+
+    fn error_at(&self, key: &[KeyPart], message: String) -> ConfigError {
+        ConfigError {
+            file: self.file.clone(),
+            line: self.span_of(key).map(|s| line_of(self.text, s.start)),
+            key: Some(display_path(key)),
+            message,
+        }
+    }
+
+    /// Span of the value at `key`, or of the deepest table on the way to it.
+    fn span_of(&self, key: &[KeyPart]) -> Option<Range<usize>> {
+        let mut table: &toml_edit::Table = self.doc.as_table();
+        let mut best = None;
+        let mut i = 0;
+        while let Some(KeyPart::Key(k)) = key.get(i) {
+            let Some(item) = table.get(k) else { break };
+            best = item
+                .span()
+                .or_else(|| table.key(k).and_then(|k| k.span()))
+                .or(best);
+            match (item, key.get(i + 1)) {
+                (toml_edit::Item::Table(t), _) => {
+                    table = t;
+                    i += 1;
+                }
+                (toml_edit::Item::ArrayOfTables(a), Some(KeyPart::Index(n))) => {
+                    let Some(t) = a.get(*n) else { break };
+                    best = t.span().or(best);
+                    table = t;
+                    i += 2;
+                }
+                _ => break,
+            }
+        }
+        best
+    }
+
+    /// Turns a serde error from `toml` into a located [`ConfigError`].
+    fn serde_error(&self, e: &toml::de::Error) -> ConfigError {
+        let span = e.span();
+        let key = span.as_ref().and_then(|s| self.path_at(s.start));
+        ConfigError {
+            file: self.file.clone(),
+            line: span.map(|s| line_of(self.text, s.start)),
+            key,
+            message: hint_for(e.message()),
+        }
+    }
+
+    /// The dotted path of the deepest key whose key or value covers `offset`.
+    fn path_at(&self, offset: usize) -> Option<String> {
+        fn walk(t: &toml_edit::Table, offset: usize, path: &mut Vec<String>) -> bool {
+            for (k, item) in t.iter() {
+                let key_span = t.key(k).and_then(|k| k.span());
+                let covers = |s: Option<Range<usize>>| s.is_some_and(|s| s.contains(&offset));
+                match item {
+                    toml_edit::Item::Table(sub) => {
+                        path.push(k.to_string());
+                        if walk(sub, offset, path) || covers(key_span.clone()) {
+                            return true;
+                        }
+                        path.pop();
+                    }
+                    toml_edit::Item::ArrayOfTables(a) => {
+                        for (i, sub) in a.iter().enumerate() {
+                            path.push(format!("{k}[{}]", i + 1));
+                            if walk(sub, offset, path) || covers(sub.span()) {
+                                return true;
+                            }
+                            path.pop();
+                        }
+                    }
+                    _ => {
+                        if covers(key_span) || covers(item.span()) {
+                            path.push(k.to_string());
+                            return true;
+                        }
+                    }
+                }
+            }
+            false
+        }
+        let mut path = Vec::new();
+        if walk(self.doc.as_table(), offset, &mut path) {
+            Some(path.join("."))
+        } else {
+            None
+        }
+    }
+}
+
+fn display_path(key: &[KeyPart]) -> String {
+    let mut s = String::new();
+    for part in key {
+        match part {
+            KeyPart::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            KeyPart::Index(i) => s.push_str(&format!("[{}]", i + 1)),
+        }
+    }
+    s
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Adds what to do to serde's terse messages.
+fn hint_for(message: &str) -> String {
+    let m = message.trim().to_string();
+    if m.starts_with("unknown field") {
+        format!("{m}; remove it or fix its spelling")
+    } else if m.starts_with("missing field") {
+        format!("{m}; add it (see the README's config reference)")
+    } else {
+        m
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[planet]
+name = "Test Planet"
+link = "https://planet.example.org/"
+timezone = "Europe/London"
+
+[[feed]]
+url = "https://a.example.org/feed.xml"
+name = "A"
+
+[[feed]]
+url = "https://b.example.org/feed"
+name = "B"
+tags = ["x"]
+"#;
+
+    fn load(text: &str) -> Result<Config, ConfigError> {
+        Config::from_str_at(text, Path::new("/tmp/p/feeds.toml"))
+    }
+
+    #[test]
+    fn good_config_parses_with_defaults() {
+        let c = load(GOOD).unwrap();
+        assert_eq!(c.feeds.len(), 2);
+        assert_eq!(c.planet.items, DEFAULT_ITEMS);
+        assert_eq!(c.planet.database, PathBuf::from("/tmp/p/mercury.db"));
+        assert_eq!(c.planet.output_dir, PathBuf::from("/tmp/p/public"));
+        assert_eq!(c.planet.timezone, chrono_tz::Europe::London);
+        assert_eq!(c.fetch.concurrency, DEFAULT_CONCURRENCY);
+        assert_eq!(c.feeds[1].tags, vec!["x".to_string()]);
+        assert!(c.fetch.user_agent.contains("https://planet.example.org/"));
+    }
+
+    #[test]
+    fn feed_url_kept_exactly_as_written() {
+        let text = GOOD.replace("https://b.example.org/feed\"", "HTTPS://B.example.org\"");
+        let c = load(&text).unwrap();
+        assert_eq!(c.feeds[1].url, "HTTPS://B.example.org");
+        assert_eq!(c.feeds[1].parsed_url.as_str(), "https://b.example.org/");
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let cases: &[(&str, &str, usize, &str)] = &[
+            (
+                "https://b.example.org/feed\"",
+                "ftp://b.example.org/feed\"",
+                12,
+                "feed[2].url",
+            ),
+            (
+                "name = \"B\"",
+                "name = \"B\"\ncolour = \"red\"",
+                14,
+                "feed[2].colour",
+            ),
+            (
+                "timezone = \"Europe/London\"",
+                "timezone = \"Mars/Olympus\"",
+                5,
+                "planet.timezone",
+            ),
+            (
+                "timezone = \"Europe/London\"",
+                "schedule = \"every day\"",
+                5,
+                "planet.schedule",
+            ),
+            (
+                "https://b.example.org/feed\"",
+                "https://a.example.org/feed.xml\"",
+                12,
+                "feed[2].url",
+            ),
+            ("name = \"A\"", "name = \"\"", 9, "feed[1].name"),
+        ];
+        for (from, to, line, key) in cases {
+            let text = GOOD.replacen(from, to, 1);
+            let err = load(&text).expect_err(to);
+            assert_eq!(err.line, Some(*line), "{err}");
+            assert_eq!(err.key.as_deref(), Some(*key), "{err}");
+            assert!(err.to_string().starts_with("/tmp/p/feeds.toml:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn missing_required_key_is_named() {
+        let text = GOOD.replace("name = \"A\"\n", "");
+        let err = load(&text).unwrap_err();
+        assert!(err.message.contains("missing field `name`"), "{err}");
+        assert_eq!(err.key.as_deref(), Some("feed[1]"), "{err}");
+        assert_eq!(err.line, Some(7), "{err}");
+    }
+
+    #[test]
+    fn toml_syntax_error_has_a_line() {
+        let err = load("[planet]\nname = \"x\nlink = 1\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.starts_with("not valid TOML"), "{err}");
+    }
+}

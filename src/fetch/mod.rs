@@ -1,0 +1,151 @@
+//! HTTP: fetches feeds with conditional GET, a byte cap, timeouts and hand-followed redirects.
+//!
+//! In: [`FeedRequest`]s and `[fetch]` settings. Out: one [`FetchOutcome`] per feed, never an `Err`:
+//! a failed feed is a value that the refresh records on the feed's row.
+
+mod client;
+pub mod logic;
+
+pub use client::build_client;
+
+use std::error::Error as _;
+
+use reqwest::header;
+
+use crate::config::FetchSettings;
+use crate::model::{FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
+
+/// Fetches one feed. The whole exchange (redirects and body) is bounded by `settings.timeout`.
+pub async fn fetch_one(
+    client: &reqwest::Client,
+    req: &FeedRequest,
+    settings: &FetchSettings,
+) -> FetchOutcome {
+    match tokio::time::timeout(settings.timeout, fetch_inner(client, req, settings)).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(failure)) => FetchOutcome::Failed(failure),
+        Err(_) => FetchOutcome::Failed(FetchFailure {
+            kind: FailureKind::Timeout,
+            status: None,
+            message: format!(
+                "no complete answer within {} s (fetch.timeout_secs)",
+                settings.timeout.as_secs()
+            ),
+        }),
+    }
+}
+
+async fn fetch_inner(
+    client: &reqwest::Client,
+    req: &FeedRequest,
+    settings: &FetchSettings,
+) -> Result<FetchOutcome, FetchFailure> {
+    let mut url = req.fetch_url.clone();
+    let mut all_permanent = true;
+    let mut redirected = false;
+    for _hop in 0..=logic::MAX_REDIRECTS {
+        let mut request = client.get(url.clone()).header(
+            header::ACCEPT,
+            "application/atom+xml, application/rss+xml, application/feed+json, \
+             application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
+        );
+        for (name, value) in logic::conditional_headers(req.etag.as_deref(), req.last_modified.as_deref())
+        {
+            request = request.header(name, value);
+        }
+        let response = request.send().await.map_err(network_failure)?;
+        let status = response.status().as_u16();
+        if logic::is_redirect(status) {
+            let location = response
+                .headers()
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok());
+            url = logic::redirect_target(&url, location)?;
+            all_permanent &= logic::is_permanent_redirect(status);
+            redirected = true;
+            continue;
+        }
+        if status == 304 {
+            return Ok(FetchOutcome::NotModified { status });
+        }
+        if !response.status().is_success() {
+            return Err(logic::status_failure(
+                status,
+                response.status().canonical_reason(),
+            ));
+        }
+        let header_text = |name: header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header_text(header::ETAG);
+        let last_modified = header_text(header::LAST_MODIFIED);
+        let content_type = header_text(header::CONTENT_TYPE);
+        let body = read_capped(response, settings.max_bytes).await?;
+        return Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
+            status,
+            body,
+            permanent_redirect: (redirected && all_permanent).then(|| url.clone()),
+            final_url: url,
+            content_type,
+            etag,
+            last_modified,
+        })));
+    }
+    Err(FetchFailure {
+        kind: FailureKind::Redirect,
+        status: None,
+        message: format!(
+            "more than {} redirects; the last pointed to {url}",
+            logic::MAX_REDIRECTS
+        ),
+    })
+}
+
+/// Reads the (already decompressed) body chunk by chunk and stops at `max` bytes, so a huge body
+/// or a compression bomb is cut off instead of filling memory.
+async fn read_capped(mut response: reqwest::Response, max: u64) -> Result<Vec<u8>, FetchFailure> {
+    let too_large = || FetchFailure {
+        kind: FailureKind::TooLarge,
+        status: None,
+        message: format!("the feed is larger than {max} bytes (fetch.max_bytes)"),
+    };
+    // Content-Length describes the encoded body; a plain one above the cap fails at once.
+    let encoded = response.headers().contains_key(header::CONTENT_ENCODING);
+    if !encoded && response.content_length().is_some_and(|n| n > max) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(max) as usize);
+    while let Some(chunk) = response.chunk().await.map_err(network_failure)? {
+        if body.len() as u64 + chunk.len() as u64 > max {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn network_failure(e: reqwest::Error) -> FetchFailure {
+    let kind = if e.is_timeout() {
+        FailureKind::Timeout
+    } else {
+        FailureKind::Network
+    };
+    // reqwest's own message is terse ("error sending request"); the cause says what happened.
+    let e = e.without_url();
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    FetchFailure {
+        kind,
+        status: None,
+        message,
+    }
+}

@@ -1,0 +1,37 @@
+//! Mercury: a planet. It gathers the blogs of a community's members into one page and one feed.
+//!
+//! The pipeline, one module per stage, each handing the next a small typed value (`model`):
+//!
+//! ```text
+//! feeds.toml ─► config ─► fetch ─► parse (+ sanitize) ─► store ─► render ─► output_dir/
+//! ```
+//!
+//! `refresh` runs fetch → parse → store for every feed; `commands` holds one function per CLI
+//! command. No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render`.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod fetch;
+pub mod model;
+pub mod parse;
+pub mod refresh;
+pub mod render;
+pub mod sanitize;
+pub mod store;
+
+pub use error::Error;
+
+/// Runs one CLI command.
+pub fn run(cli: cli::Cli) -> Result<(), Error> {
+    use cli::Command;
+    let config = config::Config::load(&cli.config)?;
+    match cli.command {
+        Command::Check => commands::check(&config),
+        Command::Fetch => commands::fetch(&config),
+        Command::Render => commands::render(&config),
+        Command::Update => commands::update(&config),
+        Command::Status => commands::status(&config),
+    }
+}

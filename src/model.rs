@@ -1,0 +1,241 @@
+//! Plain domain types that cross stage boundaries (fetch → parse → store → render). No I/O here.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+/// What `fetch` needs to know about one feed: its address and the validators from last time.
+#[derive(Debug, Clone)]
+pub struct FeedRequest {
+    /// Database id of the feed row.
+    pub feed_id: i64,
+    /// The URL exactly as configured (the feed's identity).
+    pub url: String,
+    /// Where to fetch from: the configured URL, or the target of a permanent redirect.
+    pub fetch_url: Url,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Hash of the last body that was parsed, to skip parsing an identical body.
+    pub body_hash: Option<String>,
+}
+
+/// The result of fetching one feed. A failure is a value, recorded on the feed's row.
+#[derive(Debug)]
+pub enum FetchOutcome {
+    /// 304: nothing changed since the validators we sent.
+    NotModified { status: u16 },
+    /// A body arrived.
+    Fetched(Box<FetchedBody>),
+    /// The feed could not be fetched; the rest of the planet goes on.
+    Failed(FetchFailure),
+}
+
+#[derive(Debug)]
+pub struct FetchedBody {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// The URL the body came from, after redirects: the base for relative links.
+    pub final_url: Url,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Set when every redirect on the way was permanent (301/308).
+    pub permanent_redirect: Option<Url>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The server answered with an error status.
+    Http,
+    /// Connect, DNS, TLS or read failure.
+    Network,
+    /// Took longer than the configured timeout.
+    Timeout,
+    /// Larger than `max_bytes`.
+    TooLarge,
+    /// Too many redirects, or a redirect to a non-http(s) URL.
+    Redirect,
+    /// The body is not a feed Mercury can read.
+    Parse,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Http => "http",
+            FailureKind::Network => "network",
+            FailureKind::Timeout => "timeout",
+            FailureKind::TooLarge => "too-large",
+            FailureKind::Redirect => "redirect",
+            FailureKind::Parse => "parse",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchFailure {
+    pub kind: FailureKind,
+    pub status: Option<u16>,
+    pub message: String,
+}
+
+/// A feed document after parsing and normalising: everything in it is clean and safe to store.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFeed {
+    /// Plain-text title from the document.
+    pub title: Option<String>,
+    /// The feed's home page, absolute.
+    pub site_link: Option<String>,
+    pub entries: Vec<NewEntry>,
+}
+
+/// One normalised entry, as it arrives from a member feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEntry {
+    /// Identity within its feed: source id, else link, else a hash of title and content.
+    pub key: String,
+    /// The id as given in the source (Atom id, RSS guid), when there was one.
+    pub source_id: Option<String>,
+    /// 0-based position in the source document.
+    pub index: usize,
+    pub link: Option<String>,
+    /// Plain text.
+    pub title: Option<String>,
+    /// Plain text.
+    pub author: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// Sanitised HTML.
+    pub content: Option<String>,
+    /// Sanitised HTML.
+    pub summary: Option<String>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+    /// Hash over everything above but `index`: equal hash, nothing to write.
+    pub content_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enclosure {
+    pub url: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub mime_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub length: Option<u64>,
+}
+
+/// Everything `render` needs: the planet, its newest entries and its members.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub name: String,
+    pub link: Url,
+    pub description: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub timezone: chrono_tz::Tz,
+    /// Newest first.
+    pub entries: Vec<EntryView>,
+    /// In config order.
+    pub feeds: Vec<FeedView>,
+    /// The last time any feed was fetched successfully.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+/// A stored entry with its member's attribution, ready to show.
+#[derive(Debug, Clone)]
+pub struct EntryView {
+    pub feed_url: String,
+    pub key: String,
+    pub source_id: Option<String>,
+    pub index: usize,
+    pub link: Option<String>,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    /// The date the entry is shown and sorted by (published, else updated, else first seen).
+    pub date: DateTime<Utc>,
+    pub content: Option<String>,
+    pub summary: Option<String>,
+    pub categories: Vec<String>,
+    pub enclosures: Vec<Enclosure>,
+    /// The member (from the config and the feed document).
+    pub member: Member,
+}
+
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub name: String,
+    pub feed_url: String,
+    pub feed_title: Option<String>,
+    /// The home page link given by the feed document itself.
+    pub site_link: Option<String>,
+    /// Where the member's name links: the configured homepage, else the feed's own link.
+    pub homepage: Option<String>,
+    pub face: Option<String>,
+}
+
+/// One configured feed with its health, for the sidebar, OPML and `status`.
+#[derive(Debug, Clone)]
+pub struct FeedView {
+    pub member: Member,
+    pub tags: Vec<String>,
+    pub health: Health,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Health {
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub entries: u64,
+    pub moved_to: Option<String>,
+}
+
+impl Health {
+    /// A feed is failing when its last fetch failed.
+    pub fn is_failing(&self) -> bool {
+        self.consecutive_failures > 0
+    }
+}
+
+/// One feed's result of a refresh, handed from the fetch/parse workers to the store.
+#[derive(Debug)]
+pub struct FeedUpdate {
+    pub feed_id: i64,
+    pub fetched_at: DateTime<Utc>,
+    pub elapsed_ms: u64,
+    pub kind: UpdateKind,
+}
+
+#[derive(Debug)]
+pub enum UpdateKind {
+    /// 304 Not Modified.
+    NotModified { status: u16 },
+    /// 200 with the same body as last time: nothing parsed.
+    Unchanged {
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        moved_to: Option<String>,
+    },
+    /// 200 with a new body, parsed and normalised.
+    Parsed {
+        status: u16,
+        etag: Option<String>,
+        last_modified: Option<String>,
+        moved_to: Option<String>,
+        body_hash: String,
+        feed: ParsedFeed,
+    },
+    /// Could not be fetched or parsed.
+    Failed(FetchFailure),
+}
+
+/// What storing one [`FeedUpdate`] changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    pub new_entries: u64,
+    pub updated_entries: u64,
+}

@@ -1,0 +1,358 @@
+//! Feed bytes → [`ParsedFeed`]: feed-rs parses, then every field is normalised by our rules.
+//!
+//! In: the body, the final URL it came from (the base for relative links) and the fetch time.
+//! Out: a [`ParsedFeed`] whose entries have deterministic keys, clamped UTC dates, plain-text
+//! titles and sanitised HTML, or an error message for the feed's row. feed-rs stays in this file.
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::{Enclosure, NewEntry, ParsedFeed};
+use crate::sanitize;
+
+/// Hex SHA-256 of `bytes`: for body hashes and content hashes.
+pub fn hash_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// Parses and normalises one feed document.
+pub fn parse_feed(body: &[u8], base: &Url, fetched_at: DateTime<Utc>) -> Result<ParsedFeed, String> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(base.as_str()))
+        // feed-rs would invent a random UUID for an entry with no id; an empty id lets us
+        // derive a stable key instead (DESIGN.md: link, else a hash of title and content).
+        .id_generator(|_links, _title, _uri| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = parser.parse(body).map_err(|e| describe_parse_error(&e.to_string(), body))?;
+    Ok(normalise(feed, base, fetched_at))
+}
+
+fn describe_parse_error(err: &str, body: &[u8]) -> String {
+    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    if head.contains("<html") || head.contains("<!doctype html") {
+        "this is a web page, not a feed: check the feed URL in feeds.toml".to_string()
+    } else {
+        format!("not a readable RSS, Atom or JSON feed: {err}")
+    }
+}
+
+fn normalise(feed: Feed, base: &Url, fetched_at: DateTime<Utc>) -> ParsedFeed {
+    let is_atom = feed.feed_type == FeedType::Atom;
+    let title = feed
+        .title
+        .as_ref()
+        .map(|t| text_title(t, is_atom))
+        .filter(|t| !t.is_empty());
+    let site_link = alternate_link(&feed.links, base).map(String::from);
+
+    let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
+    let mut seen_keys = std::collections::HashSet::new();
+    for (index, entry) in feed.entries.iter().enumerate() {
+        let mut e = normalise_entry(entry, index, base, fetched_at, is_atom);
+        // One feed may repeat an id for different posts; keep both, deterministically.
+        if !seen_keys.insert(e.key.clone()) {
+            let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
+            e.key = format!("{}#{}", e.key, &hash_hex(salt.as_bytes())[..16]);
+            if !seen_keys.insert(e.key.clone()) {
+                continue; // an exact duplicate of an entry already in this document
+            }
+        }
+        entries.push(e);
+    }
+    ParsedFeed {
+        title,
+        site_link,
+        entries,
+    }
+}
+
+fn normalise_entry(
+    entry: &Entry,
+    index: usize,
+    feed_base: &Url,
+    fetched_at: DateTime<Utc>,
+    is_atom: bool,
+) -> NewEntry {
+    // xml:base on the entry, else the document URL, for relative URLs in the content.
+    let base = entry
+        .base
+        .as_deref()
+        .and_then(|b| feed_base.join(b).ok())
+        .unwrap_or_else(|| feed_base.clone());
+
+    let source_id = Some(sanitize::plain_text(&entry.id)).filter(|s| !s.is_empty());
+    let link = alternate_link(&entry.links, &base).map(String::from);
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| text_title(t, is_atom))
+        .filter(|t| !t.is_empty());
+    let author = entry
+        .authors
+        .iter()
+        .filter_map(|p| {
+            let name = sanitize::html_to_text(p.name.as_deref().unwrap_or(""));
+            if name.is_empty() {
+                p.email.as_deref().map(sanitize::plain_text)
+            } else {
+                Some(name)
+            }
+        })
+        .find(|n| !n.is_empty());
+    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
+    let published = clamp(entry.published);
+    let updated = clamp(entry.updated);
+
+    let content = entry
+        .content
+        .as_ref()
+        .and_then(|c| {
+            let body = c.body.as_deref()?;
+            Some(html_of(body, c.content_type.as_str(), &base))
+        })
+        .filter(|s| !s.is_empty());
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|t| html_of(&t.content, t.content_type.as_str(), &base))
+        .filter(|s| !s.is_empty());
+
+    let mut categories: Vec<String> = Vec::new();
+    for c in &entry.categories {
+        let term = sanitize::plain_text(c.label.as_deref().filter(|_| c.term.is_empty()).unwrap_or(&c.term));
+        if !term.is_empty() && !categories.contains(&term) {
+            categories.push(term);
+        }
+    }
+
+    let mut enclosures = Vec::new();
+    for media in &entry.media {
+        for mc in &media.content {
+            let Some(url) = mc.url.as_ref().filter(|u| is_web_url(u)) else {
+                continue;
+            };
+            let enc = Enclosure {
+                url: url.to_string(),
+                mime_type: mc.content_type.as_ref().map(|m| m.to_string()),
+                length: mc.size,
+            };
+            if !enclosures.contains(&enc) {
+                enclosures.push(enc);
+            }
+        }
+    }
+    for l in entry.links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")) {
+        if let Some(url) = resolve(&l.href, &base) {
+            let enc = Enclosure {
+                url: url.to_string(),
+                mime_type: l.media_type.clone(),
+                length: l.length,
+            };
+            if !enclosures.iter().any(|e| e.url == enc.url) {
+                enclosures.push(enc);
+            }
+        }
+    }
+
+    let content_hash = {
+        let mut h = Sha256::new();
+        for part in [
+            source_id.as_deref(),
+            link.as_deref(),
+            title.as_deref(),
+            author.as_deref(),
+            content.as_deref(),
+            summary.as_deref(),
+        ] {
+            h.update(part.unwrap_or("\u{0}").as_bytes());
+            h.update([0xff]);
+        }
+        for d in [published, updated] {
+            h.update(d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+        }
+        for c in &categories {
+            h.update(c.as_bytes());
+            h.update([0xfe]);
+        }
+        for e in &enclosures {
+            h.update(e.url.as_bytes());
+            h.update([0xfd]);
+        }
+        hash_hex(&h.finalize())
+    };
+
+    let key = source_id
+        .clone()
+        .or_else(|| link.clone())
+        .unwrap_or_else(|| {
+            let body = format!(
+                "{}\u{0}{}",
+                title.as_deref().unwrap_or(""),
+                content.as_deref().or(summary.as_deref()).unwrap_or("")
+            );
+            format!("sha256:{}", hash_hex(body.as_bytes()))
+        });
+
+    NewEntry {
+        key,
+        source_id,
+        index,
+        link,
+        title,
+        author,
+        published,
+        updated,
+        content,
+        summary,
+        categories,
+        enclosures,
+        content_hash,
+    }
+}
+
+/// A title as plain text. Atom says whether it is text or HTML; RSS titles often carry escaped
+/// markup, so those are treated as HTML when they look like it.
+fn text_title(t: &Text, is_atom: bool) -> String {
+    let is_markup = matches!(t.content_type.subty().as_str(), "html" | "xhtml")
+        || (!is_atom && sanitize::looks_like_html(&t.content));
+    if is_markup {
+        sanitize::html_to_text(&t.content)
+    } else {
+        sanitize::plain_text(&t.content)
+    }
+}
+
+/// Sanitised HTML for a body of the given media type.
+fn html_of(body: &str, media_type: &str, base: &Url) -> String {
+    let mt = media_type.to_ascii_lowercase();
+    if mt.starts_with("text/plain") {
+        sanitize::text_to_html(body.trim())
+    } else {
+        sanitize::clean_html(body, Some(base))
+    }
+}
+
+/// The first alternate link (no rel, or rel="alternate"), absolute and http(s).
+fn alternate_link<'a>(links: &'a [Link], base: &Url) -> Option<Url> {
+    links
+        .iter()
+        .filter(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
+        .find_map(|l| resolve(&l.href, base))
+        .or_else(|| {
+            // Some feeds give only typed links; any non-self, non-enclosure link will do.
+            links
+                .iter()
+                .filter(|l| !matches!(l.rel.as_deref(), Some("self" | "enclosure" | "hub")))
+                .find_map(|l: &'a Link| resolve(&l.href, base))
+        })
+}
+
+fn resolve(href: &str, base: &Url) -> Option<Url> {
+    let href = sanitize::strip_controls(href);
+    base.join(href.trim()).ok().filter(is_web_url)
+}
+
+fn is_web_url(u: &Url) -> bool {
+    matches!(u.scheme(), "http" | "https")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 1, 10, 12, 0, 0).unwrap()
+    }
+
+    fn parse(xml: &str) -> ParsedFeed {
+        let base = Url::parse("https://blog.example/feed/").unwrap();
+        parse_feed(xml.as_bytes(), &base, now()).expect("parses")
+    }
+
+    #[test]
+    fn rss_without_guid_keys_by_link_then_hash() {
+        let f = parse(
+            r#"<rss version="2.0"><channel><title>T</title><link>/home</link>
+            <item><title>With link</title><link>post1.html</link></item>
+            <item><title>No link</title><description>body</description></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(f.site_link.as_deref(), Some("https://blog.example/home"));
+        assert_eq!(f.entries[0].key, "https://blog.example/feed/post1.html");
+        assert_eq!(f.entries[0].source_id, None);
+        assert!(f.entries[1].key.starts_with("sha256:"));
+        // Deterministic: the same document gives the same keys.
+        let again = parse(
+            r#"<rss version="2.0"><channel><title>T</title>
+            <item><title>No link</title><description>body</description></item></channel></rss>"#,
+        );
+        assert_eq!(again.entries[0].key, f.entries[1].key);
+    }
+
+    #[test]
+    fn future_dates_are_clamped_and_utc() {
+        let f = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>
+            <entry><id>a</id><title>Future</title><published>2099-01-01T00:00:00Z</published></entry>
+            <entry><id>b</id><title>Zoned</title><updated>2026-01-01T10:00:00+02:00</updated></entry>
+            </feed>"#,
+        );
+        assert_eq!(f.entries[0].published, Some(now()));
+        assert_eq!(
+            f.entries[1].updated,
+            Some(Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap())
+        );
+    }
+
+    #[test]
+    fn repeated_guid_does_not_swallow_an_entry() {
+        let f = parse(
+            r#"<rss version="2.0"><channel><title>T</title>
+            <item><guid>same</guid><link>https://blog.example/1</link><title>One</title></item>
+            <item><guid>same</guid><link>https://blog.example/2</link><title>Two</title></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(f.entries.len(), 2);
+        assert_ne!(f.entries[0].key, f.entries[1].key);
+    }
+
+    #[test]
+    fn titles_are_plain_and_content_is_sanitised() {
+        let f = parse(
+            r#"<rss version="2.0"><channel><title>&lt;b&gt;Blog&lt;/b&gt;</title>
+            <item><guid>1</guid><title>Tom &amp;amp; Jerry &lt;i&gt;live&lt;/i&gt;</title>
+            <description>&lt;p onclick="x()"&gt;Hi &lt;a href="javascript:alert(1)"&gt;there&lt;/a&gt;&lt;script&gt;bad()&lt;/script&gt;&lt;/p&gt;</description></item>
+            </channel></rss>"#,
+        );
+        assert_eq!(f.title.as_deref(), Some("Blog"));
+        assert_eq!(f.entries[0].title.as_deref(), Some("Tom & Jerry live"));
+        let s = f.entries[0].summary.as_deref().unwrap();
+        assert!(!s.contains("onclick") && !s.contains("javascript") && !s.contains("script"), "{s}");
+        assert!(s.contains("Hi"), "{s}");
+    }
+
+    #[test]
+    fn html_page_is_reported_as_such() {
+        let base = Url::parse("https://blog.example/").unwrap();
+        let err = parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", &base, now()).unwrap_err();
+        assert!(err.contains("web page"), "{err}");
+    }
+
+    #[test]
+    fn content_hash_changes_with_content_only() {
+        let a = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#);
+        let b = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>two</description></item></channel></rss>"#);
+        let a2 = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#);
+        assert_ne!(a.entries[0].content_hash, b.entries[0].content_hash);
+        assert_eq!(a.entries[0].content_hash, a2.entries[0].content_hash);
+    }
+}

@@ -1,0 +1,169 @@
+//! The landscape page, `index.html`, with maud. maud escapes every value; `PreEscaped` is used only
+//! on content that was sanitised at ingest (sanitize.rs), and only in this file.
+
+use chrono::{DateTime, Utc};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::view::{entry_anchor, group_by_day};
+use crate::model::{EntryView, FeedView, Site};
+
+/// Renders the front page. `now` is only used for the "generated" line, so that the same database
+/// and `now` give the same bytes.
+pub fn index(site: &Site, now: DateTime<Utc>) -> String {
+    let days = group_by_day(&site.entries, site.timezone);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (site.name) }
+                @if let Some(d) = &site.description {
+                    meta name="description" content=(d);
+                }
+                meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
+                link rel="stylesheet" href="style.css";
+                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href="atom.xml";
+                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href="rss.xml";
+                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href="feed.json";
+            }
+            body {
+                a.skip href="#content" { "Skip to the posts" }
+                header.site-header {
+                    h1 { a href=(site.link.as_str()) { (site.name) } }
+                    @if let Some(d) = &site.description {
+                        p.tagline { (d) }
+                    }
+                    nav aria-label="Subscribe" {
+                        ul.subscribe {
+                            li { a href="atom.xml" type="application/atom+xml" { "Atom" } }
+                            li { a href="rss.xml" type="application/rss+xml" { "RSS" } }
+                            li { a href="feed.json" type="application/feed+json" { "JSON Feed" } }
+                            li { a href="opml.xml" type="text/x-opml" { "OPML (all members)" } }
+                        }
+                    }
+                }
+                div.layout {
+                    main #content {
+                        @if days.is_empty() {
+                            p.empty { "No posts yet. They appear here after the next refresh." }
+                        }
+                        @for (day, entries) in &days {
+                            @let day_id = format!("d-{}", day.format("%Y-%m-%d"));
+                            section.day aria-labelledby=(day_id) {
+                                h2 #(day_id) {
+                                    time datetime=(day.format("%Y-%m-%d").to_string()) {
+                                        (day.format("%A, %-d %B %Y").to_string())
+                                    }
+                                }
+                                @for e in entries {
+                                    (entry(e, site))
+                                }
+                            }
+                        }
+                    }
+                    (members(&site.feeds))
+                }
+                footer.site-footer {
+                    p {
+                        @if let Some(t) = site.last_success {
+                            "Last refreshed "
+                            time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
+                            ". "
+                        }
+                        "Times are shown in " (site.timezone.name()) ". "
+                        "Generated " time datetime=(rfc3339(now)) { (local(now, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
+                        " by Mercury."
+                    }
+                    @if let Some(owner) = &site.owner_name {
+                        p {
+                            "Run by "
+                            @if let Some(mail) = &site.owner_email {
+                                a href={ "mailto:" (mail) } { (owner) }
+                            } @else {
+                                (owner)
+                            }
+                            "."
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn entry(e: &EntryView, site: &Site) -> Markup {
+    let member = &e.member;
+    let body = e.content.as_deref().or(e.summary.as_deref());
+    html! {
+        article.entry #(entry_anchor(&e.feed_url, &e.key)) {
+            header {
+                p.member {
+                    @if let Some(face) = &member.face {
+                        img.face src=(face) alt="" width="40" height="40" loading="lazy";
+                    }
+                    @if let Some(home) = &member.homepage {
+                        a href=(home) { (member.name) }
+                    } @else {
+                        (member.name)
+                    }
+                }
+                h3.title {
+                    @let title = e.title.as_deref().filter(|t| !t.is_empty()).unwrap_or("(untitled)");
+                    @if let Some(link) = &e.link {
+                        a href=(link) { (title) }
+                    } @else {
+                        (title)
+                    }
+                }
+                p.meta {
+                    time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
+                    @if let Some(author) = e.author.as_deref().filter(|a| *a != member.name) {
+                        " · by " (author)
+                    }
+                }
+            }
+            @if let Some(body) = body {
+                // Sanitised at ingest (sanitize::clean_html); see the module comment.
+                div.content { (PreEscaped(body)) }
+            }
+        }
+    }
+}
+
+fn members(feeds: &[FeedView]) -> Markup {
+    html! {
+        aside.members aria-labelledby="members-title" {
+            h2 #members-title { "Members" }
+            ul {
+                @for f in feeds {
+                    @let failing = f.health.is_failing();
+                    li class=[failing.then_some("failing")] {
+                        @if let Some(home) = &f.member.homepage {
+                            a href=(home) { (f.member.name) }
+                        } @else {
+                            (f.member.name)
+                        }
+                        " "
+                        a.feed href=(f.member.feed_url) title={ "Feed of " (f.member.name) } { "(feed)" }
+                        @if failing {
+                            " "
+                            span.health title=(f.health.last_error.as_deref().unwrap_or("failing")) {
+                                "⚠ not updating"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
+    t.with_timezone(&site.timezone)
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

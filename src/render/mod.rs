@@ -1,0 +1,76 @@
+//! Render: turns a [`Site`] into the files of the output folder, each replaced atomically.
+//!
+//! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
+//! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml` and the theme's files. Every output is built in
+//! memory first, so a failure writes nothing; each file is then written to a temporary file in
+//! the same folder and renamed over the old one, so a reader never sees half a file.
+
+mod assets;
+mod atom;
+mod html;
+mod json_feed;
+mod opml;
+mod rss;
+pub mod view;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::model::Site;
+
+/// Writes the whole site into `out_dir` and returns the paths written.
+pub fn render_site(
+    site: &Site,
+    out_dir: &Path,
+    theme_dir: &Path,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files: Vec<(String, Vec<u8>)> = vec![
+        ("index.html".into(), html::index(site, now).into_bytes()),
+        ("atom.xml".into(), atom::atom(site, now).context("writing atom.xml")?),
+        ("rss.xml".into(), rss::rss(site, now).context("writing rss.xml")?),
+        ("feed.json".into(), json_feed::json_feed(site, now).context("writing feed.json")?),
+        ("opml.xml".into(), opml::opml(site, now).context("writing opml.xml")?),
+    ];
+    for (name, bytes) in assets::theme_files(theme_dir)? {
+        files.push((name.to_string(), bytes));
+    }
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    let mut written = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let path = out_dir.join(&name);
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot write {}", path.display()));
+    }
+    Ok(())
+}
+
+/// The public URL of a file in the output folder.
+fn url_in(site: &Site, file: &str) -> String {
+    site.link
+        .join(file)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("{}{file}", site.link))
+}

@@ -1,0 +1,36 @@
+//! `opml.xml`: every member feed as an OPML 2.0 subscription list, written by the opml crate.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::Site;
+
+pub fn opml(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
+    let outlines = site
+        .feeds
+        .iter()
+        .map(|f| opml::Outline {
+            text: f.member.name.clone(),
+            title: Some(f.member.feed_title.clone().unwrap_or_else(|| f.member.name.clone())),
+            r#type: Some("rss".into()),
+            xml_url: Some(f.member.feed_url.clone()),
+            html_url: f.member.homepage.clone(),
+            category: (!f.tags.is_empty()).then(|| f.tags.join(",")),
+            ..Default::default()
+        })
+        .collect();
+    let doc = opml::OPML {
+        version: "2.0".into(),
+        head: Some(opml::Head {
+            title: Some(site.name.clone()),
+            date_created: Some(now.to_rfc2822()),
+            owner_name: site.owner_name.clone(),
+            owner_email: site.owner_email.clone(),
+            ..Default::default()
+        }),
+        body: opml::Body { outlines },
+    };
+    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    xml.push_str(&doc.to_string()?);
+    xml.push('\n');
+    Ok(xml.into_bytes())
+}

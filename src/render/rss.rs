@@ -1,0 +1,84 @@
+//! The merged RSS 2.0 feed, written by the rss crate. Each item names its member feed in
+//! `<source url>` and its author in `dc:creator` (RSS's `<author>` must be an e-mail address).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rss::extension::atom::{AtomExtension, Link};
+use rss::extension::dublincore::DublinCoreExtension;
+
+use super::view::entry_id;
+use crate::model::Site;
+
+pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert("atom".to_string(), "http://www.w3.org/2005/Atom".to_string());
+    namespaces.insert("dc".to_string(), "http://purl.org/dc/elements/1.1/".to_string());
+    let items = site
+        .entries
+        .iter()
+        .map(|e| rss::Item {
+            title: e.title.clone(),
+            link: e.link.clone(),
+            description: e.content.clone().or_else(|| e.summary.clone()),
+            guid: Some(rss::Guid {
+                value: entry_id(&site.link, e),
+                permalink: false,
+            }),
+            pub_date: Some(e.date.to_rfc2822()),
+            source: Some(rss::Source {
+                url: e.member.feed_url.clone(),
+                title: Some(e.member.feed_title.clone().unwrap_or_else(|| e.member.name.clone())),
+            }),
+            categories: e
+                .categories
+                .iter()
+                .map(|c| rss::Category {
+                    name: c.clone(),
+                    domain: None,
+                })
+                .collect(),
+            enclosure: e.enclosures.first().map(|enc| rss::Enclosure {
+                url: enc.url.clone(),
+                length: enc.length.unwrap_or(0).to_string(),
+                mime_type: enc
+                    .mime_type
+                    .clone()
+                    .unwrap_or_else(|| "application/octet-stream".into()),
+            }),
+            dublin_core_ext: Some(DublinCoreExtension {
+                creators: vec![e.author.clone().unwrap_or_else(|| e.member.name.clone())],
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .collect();
+    let channel = rss::Channel {
+        title: site.name.clone(),
+        link: site.link.to_string(),
+        description: site.description.clone().unwrap_or_else(|| site.name.clone()),
+        generator: Some(format!("Mercury {}", env!("CARGO_PKG_VERSION"))),
+        last_build_date: Some(
+            site.entries
+                .iter()
+                .map(|e| e.date)
+                .max()
+                .unwrap_or(now)
+                .to_rfc2822(),
+        ),
+        atom_ext: Some(AtomExtension {
+            links: vec![Link {
+                href: super::url_in(site, "rss.xml"),
+                rel: "self".into(),
+                mime_type: Some("application/rss+xml".into()),
+                ..Default::default()
+            }],
+        }),
+        namespaces,
+        items,
+        ..Default::default()
+    };
+    let mut out = Vec::new();
+    channel.pretty_write_to(&mut out, b' ', 1)?;
+    Ok(out)
+}

@@ -1,0 +1,95 @@
+//! Pure view logic: stable anchors and ids for entries, grouping by day in the planet's timezone.
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::model::EntryView;
+
+/// A short, stable anchor for an entry, unique across feeds: `e-` and 16 hex digits of
+/// SHA-256 over the feed URL and the entry's key. Used as the HTML id on the page and in the
+/// merged feeds' entry ids, so that one member's `http://example.com/1` never collides with another's.
+pub fn entry_anchor(feed_url: &str, key: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(feed_url.as_bytes());
+    h.update([0]);
+    h.update(key.as_bytes());
+    let digest = h.finalize();
+    let mut s = String::from("e-");
+    for b in &digest[..8] {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The merged feeds' id for an entry: the planet's URL with the entry's anchor.
+pub fn entry_id(planet_link: &url::Url, entry: &EntryView) -> String {
+    let mut u = planet_link.clone();
+    u.set_fragment(Some(&entry_anchor(&entry.feed_url, &entry.key)));
+    u.to_string()
+}
+
+/// Groups entries (already newest first) into days as seen in `tz`, keeping their order.
+pub fn group_by_day(entries: &[EntryView], tz: chrono_tz::Tz) -> Vec<(NaiveDate, Vec<&EntryView>)> {
+    let mut days: Vec<(NaiveDate, Vec<&EntryView>)> = Vec::new();
+    for e in entries {
+        let day = e.date.with_timezone(&tz).date_naive();
+        match days.last_mut() {
+            Some((d, list)) if *d == day => list.push(e),
+            _ => days.push((day, vec![e])),
+        }
+    }
+    days
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Member;
+    use chrono::{TimeZone, Utc};
+
+    fn entry(ts: (u32, u32)) -> EntryView {
+        EntryView {
+            feed_url: "https://a.example/feed".into(),
+            key: format!("{ts:?}"),
+            source_id: None,
+            index: 0,
+            link: None,
+            title: None,
+            author: None,
+            published: None,
+            updated: None,
+            date: Utc.with_ymd_and_hms(2026, 3, ts.0, ts.1, 30, 0).unwrap(),
+            content: None,
+            summary: None,
+            categories: vec![],
+            enclosures: vec![],
+            member: Member {
+                name: "A".into(),
+                feed_url: "https://a.example/feed".into(),
+                feed_title: None,
+                site_link: None,
+                homepage: None,
+                face: None,
+            },
+        }
+    }
+
+    #[test]
+    fn days_follow_the_planet_timezone() {
+        // 23:30 UTC on the 2nd is already the 3rd in Tokyo, still the 2nd in London (GMT in March).
+        let entries = vec![entry((3, 10)), entry((2, 23)), entry((2, 1))];
+        let london = group_by_day(&entries, chrono_tz::Europe::London);
+        assert_eq!(london.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), vec![1, 2]);
+        let tokyo = group_by_day(&entries, chrono_tz::Asia::Tokyo);
+        assert_eq!(tokyo.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(tokyo[0].0, NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
+    }
+
+    #[test]
+    fn anchors_are_stable_and_scoped_by_feed() {
+        let a = entry_anchor("https://a.example/feed", "http://example.com/1");
+        assert_eq!(a, entry_anchor("https://a.example/feed", "http://example.com/1"));
+        assert_ne!(a, entry_anchor("https://b.example/feed", "http://example.com/1"));
+        assert_eq!(a.len(), 18);
+    }
+}

@@ -1,0 +1,52 @@
+//! The schema, as an append-only list of migrations. `PRAGMA user_version` records how many have
+//! run. Never edit a migration that has shipped: add a new one.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: feeds and entries.
+    r#"
+    CREATE TABLE feeds (
+        id                   INTEGER PRIMARY KEY,
+        url                  TEXT NOT NULL UNIQUE,      -- as written in feeds.toml
+        active               INTEGER NOT NULL DEFAULT 1, -- listed in the current config
+        position             INTEGER NOT NULL DEFAULT 0, -- order in the config
+        name                 TEXT NOT NULL DEFAULT '',
+        homepage             TEXT,
+        face                 TEXT,
+        tags                 TEXT NOT NULL DEFAULT '[]',
+        fetch_url            TEXT,                       -- set after a permanent redirect
+        title                TEXT,                       -- from the feed document
+        site_link            TEXT,                       -- from the feed document
+        etag                 TEXT,
+        last_modified        TEXT,
+        body_hash            TEXT,
+        last_fetch           INTEGER,
+        last_success         INTEGER,
+        last_status          INTEGER,
+        last_error           TEXT,
+        last_error_kind      TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE entries (
+        id           INTEGER PRIMARY KEY,
+        feed_id      INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key          TEXT NOT NULL,
+        source_id    TEXT,
+        entry_index  INTEGER NOT NULL,
+        link         TEXT,
+        title        TEXT,
+        author       TEXT,
+        published    INTEGER,
+        updated      INTEGER,
+        first_seen   INTEGER NOT NULL,
+        sort_date    INTEGER NOT NULL,
+        content      TEXT,
+        summary      TEXT,
+        categories   TEXT NOT NULL DEFAULT '[]',
+        enclosures   TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL,
+        UNIQUE (feed_id, key)
+    );
+    CREATE INDEX entries_newest ON entries (sort_date DESC, feed_id, entry_index);
+    CREATE INDEX entries_by_link ON entries (feed_id, link);
+    "#,
+];

@@ -1,0 +1,391 @@
+//! All SQL: the SQLite file, its migrations, the per-feed upserts and the queries render and
+//! `status` read. rusqlite stays in this module.
+//!
+//! In: the configured feeds, [`FeedUpdate`]s from a refresh. Out: [`FeedRequest`]s for the
+//! fetcher, [`EntryView`]s and [`FeedView`]s for render and status.
+
+mod migrations;
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
+use url::Url;
+
+use crate::config::FeedConfig;
+use crate::model::{
+    Enclosure, EntryView, FeedRequest, FeedUpdate, FeedView, Health, Member, NewEntry, StoreStats,
+    UpdateKind,
+};
+
+/// How long a writer waits for another process's lock before giving up (a second `update`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> anyhow::Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
+        // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn };
+        store
+            .migrate()
+            .with_context(|| format!("cannot migrate the database {}", path.display()))?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> anyhow::Result<()> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(usize::MAX);
+        if version > migrations::MIGRATIONS.len() {
+            anyhow::bail!(
+                "the database has schema version {version}, newer than this Mercury knows ({}); \
+                 upgrade Mercury",
+                migrations::MIGRATIONS.len()
+            );
+        }
+        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Makes the feeds table match the config (new feeds added, removed ones marked inactive,
+    /// names and order refreshed) and returns what the fetcher needs for each configured feed.
+    pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> anyhow::Result<Vec<FeedRequest>> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE feeds SET active = 0", [])?;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO feeds (url, active, position, name, homepage, face, tags)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
+                     homepage = ?4, face = ?5, tags = ?6",
+            )?;
+            for (pos, f) in feeds.iter().enumerate() {
+                upsert.execute(params![
+                    f.url,
+                    pos as i64,
+                    f.name,
+                    f.homepage.as_ref().map(Url::as_str),
+                    f.face.as_ref().map(Url::as_str),
+                    serde_json::to_string(&f.tags)?,
+                ])?;
+            }
+        }
+        let mut requests = Vec::with_capacity(feeds.len());
+        {
+            let mut select = tx.prepare(
+                "SELECT id, fetch_url, etag, last_modified, body_hash FROM feeds WHERE url = ?1",
+            )?;
+            for f in feeds {
+                let req = select.query_row([&f.url], |r| {
+                    let moved: Option<String> = r.get(1)?;
+                    Ok(FeedRequest {
+                        feed_id: r.get(0)?,
+                        url: f.url.clone(),
+                        fetch_url: moved
+                            .and_then(|m| Url::parse(&m).ok())
+                            .unwrap_or_else(|| f.parsed_url.clone()),
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        body_hash: r.get(4)?,
+                    })
+                })?;
+                requests.push(req);
+            }
+        }
+        tx.commit()?;
+        Ok(requests)
+    }
+
+    /// Stores one feed's refresh result in one transaction: all of it, or none of it.
+    pub fn apply(&mut self, update: &FeedUpdate) -> anyhow::Result<StoreStats> {
+        let tx = self.conn.transaction()?;
+        let at = update.fetched_at.timestamp();
+        let mut stats = StoreStats::default();
+        match &update.kind {
+            UpdateKind::NotModified { status } => {
+                tx.execute(
+                    "UPDATE feeds SET last_fetch = ?2, last_success = ?2, last_status = ?3,
+                         last_error = NULL, last_error_kind = NULL, consecutive_failures = 0
+                     WHERE id = ?1",
+                    params![update.feed_id, at, status],
+                )?;
+            }
+            UpdateKind::Unchanged {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+            } => {
+                record_success(&tx, update.feed_id, at, *status, etag, last_modified, moved_to)?;
+            }
+            UpdateKind::Parsed {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+                body_hash,
+                feed,
+            } => {
+                record_success(&tx, update.feed_id, at, *status, etag, last_modified, moved_to)?;
+                tx.execute(
+                    "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
+                    params![update.feed_id, feed.title, feed.site_link, body_hash],
+                )?;
+                stats = upsert_entries(&tx, update.feed_id, at, &feed.entries)?;
+            }
+            UpdateKind::Failed(failure) => {
+                tx.execute(
+                    "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                         last_error_kind = ?5, consecutive_failures = consecutive_failures + 1
+                     WHERE id = ?1",
+                    params![
+                        update.feed_id,
+                        at,
+                        failure.status,
+                        failure.message,
+                        failure.kind.as_str()
+                    ],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(stats)
+    }
+
+    /// The newest `limit` entries of configured feeds, newest first, with their members.
+    pub fn recent_entries(&self, limit: usize) -> anyhow::Result<Vec<EntryView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
+                    e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+                    f.url, f.name, f.title, f.site_link, f.homepage, f.face
+             FROM entries e JOIN feeds f ON f.id = e.feed_id
+             WHERE f.active = 1
+             ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
+             LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+            let member = member_from(r, 13)?;
+            Ok(EntryView {
+                feed_url: member.feed_url.clone(),
+                key: r.get(0)?,
+                source_id: r.get(1)?,
+                index: r.get::<_, i64>(2)? as usize,
+                link: r.get(3)?,
+                title: r.get(4)?,
+                author: r.get(5)?,
+                published: opt_time(r.get(6)?),
+                updated: opt_time(r.get(7)?),
+                date: time(r.get(8)?),
+                content: r.get(9)?,
+                summary: r.get(10)?,
+                categories: json_list(&r.get::<_, String>(11)?),
+                enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+                member,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every configured feed, in config order, with its health.
+    pub fn feed_views(&self) -> anyhow::Result<Vec<FeedView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.tags,
+                    f.last_fetch, f.last_success, f.last_status, f.last_error,
+                    f.consecutive_failures, f.fetch_url,
+                    (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)
+             FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(FeedView {
+                member: member_from(r, 0)?,
+                tags: json_list(&r.get::<_, String>(6)?),
+                health: Health {
+                    last_fetch: opt_time(r.get(7)?),
+                    last_success: opt_time(r.get(8)?),
+                    last_status: r.get::<_, Option<i64>>(9)?.map(|s| s as u16),
+                    last_error: r.get(10)?,
+                    consecutive_failures: r.get::<_, i64>(11)? as u32,
+                    moved_to: r.get(12)?,
+                    entries: r.get::<_, i64>(13)? as u64,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it answers "ok".
+    pub fn integrity_check(&self) -> anyhow::Result<()> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        anyhow::ensure!(result == "ok", "database integrity check failed: {result}");
+        Ok(())
+    }
+}
+
+fn record_success(
+    tx: &Transaction,
+    feed_id: i64,
+    at: i64,
+    status: u16,
+    etag: &Option<String>,
+    last_modified: &Option<String>,
+    moved_to: &Option<String>,
+) -> rusqlite::Result<usize> {
+    tx.execute(
+        "UPDATE feeds SET last_fetch = ?2, last_success = ?2, last_status = ?3, last_error = NULL,
+             last_error_kind = NULL, consecutive_failures = 0, etag = ?4, last_modified = ?5,
+             fetch_url = COALESCE(?6, fetch_url)
+         WHERE id = ?1",
+        params![feed_id, at, status, etag, last_modified, moved_to],
+    )
+}
+
+/// Inserts new entries and updates changed ones in place. An updated entry keeps its first-seen
+/// time and its place in the order; an unchanged one (same content hash) is not written.
+fn upsert_entries(
+    tx: &Transaction,
+    feed_id: i64,
+    at: i64,
+    entries: &[NewEntry],
+) -> anyhow::Result<StoreStats> {
+    let mut stats = StoreStats::default();
+    let keys_in_doc: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let mut by_key =
+        tx.prepare_cached("SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2")?;
+    let mut by_link = tx.prepare_cached(
+        "SELECT id, content_hash, entry_index, key FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
+    )?;
+    let mut set_index = tx.prepare_cached("UPDATE entries SET entry_index = ?2 WHERE id = ?1")?;
+    let mut update = tx.prepare_cached(
+        "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
+             published = ?7, updated = ?8, content = ?9, summary = ?10, categories = ?11,
+             enclosures = ?12, content_hash = ?13
+         WHERE id = ?1",
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
+             updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    for e in entries {
+        let mut found: Option<(i64, String, i64)> = by_key
+            .query_row(params![feed_id, e.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        if found.is_none() {
+            // A feed that changes guids but keeps links must not duplicate (DESIGN.md), unless
+            // the stored entry with that link is itself still in the document.
+            if let Some(link) = &e.link {
+                let mut rows = by_link.query(params![feed_id, link])?;
+                while let Some(r) = rows.next()? {
+                    let key: String = r.get(3)?;
+                    if !keys_in_doc.contains(key.as_str()) {
+                        found = Some((r.get(0)?, r.get(1)?, r.get(2)?));
+                        break;
+                    }
+                }
+            }
+        }
+        let index = e.index as i64;
+        match found {
+            Some((id, hash, old_index)) if hash == e.content_hash => {
+                if old_index != index {
+                    set_index.execute(params![id, index])?;
+                }
+            }
+            Some((id, _, _)) => {
+                update.execute(params![
+                    id,
+                    e.source_id,
+                    index,
+                    e.link,
+                    e.title,
+                    e.author,
+                    e.published.map(|d| d.timestamp()),
+                    e.updated.map(|d| d.timestamp()),
+                    e.content,
+                    e.summary,
+                    serde_json::to_string(&e.categories)?,
+                    serde_json::to_string(&e.enclosures)?,
+                    e.content_hash,
+                ])?;
+                stats.updated_entries += 1;
+            }
+            None => {
+                let sort_date = e
+                    .published
+                    .or(e.updated)
+                    .map(|d| d.timestamp())
+                    .unwrap_or(at);
+                insert.execute(params![
+                    feed_id,
+                    e.key,
+                    e.source_id,
+                    index,
+                    e.link,
+                    e.title,
+                    e.author,
+                    e.published.map(|d| d.timestamp()),
+                    e.updated.map(|d| d.timestamp()),
+                    at,
+                    sort_date,
+                    e.content,
+                    e.summary,
+                    serde_json::to_string(&e.categories)?,
+                    serde_json::to_string(&e.enclosures)?,
+                    e.content_hash,
+                ])?;
+                stats.new_entries += 1;
+            }
+        }
+    }
+    Ok(stats)
+}
+
+/// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
+fn member_from(r: &Row, at: usize) -> rusqlite::Result<Member> {
+    Ok(Member {
+        feed_url: r.get(at)?,
+        name: r.get(at + 1)?,
+        feed_title: r.get(at + 2)?,
+        site_link: r.get(at + 3)?,
+        homepage: r.get::<_, Option<String>>(at + 4)?.or(r.get(at + 3)?),
+        face: r.get(at + 5)?,
+    })
+}
+
+fn time(ts: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
+}
+
+fn opt_time(ts: Option<i64>) -> Option<DateTime<Utc>> {
+    ts.map(time)
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(s: &str) -> Vec<T> {
+    serde_json::from_str(s).unwrap_or_default()
+}
