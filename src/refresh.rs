@@ -58,20 +58,26 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
         feeds: requests.len(),
         ..Default::default()
     };
-    let urls: std::collections::HashMap<i64, String> =
-        requests.iter().map(|r| (r.feed_id, r.url.clone())).collect();
+    let urls: std::collections::HashMap<i64, String> = requests
+        .iter()
+        .map(|r| (r.feed_id, r.url.clone()))
+        .collect();
 
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
     let (tx, mut rx) = mpsc::channel::<FeedUpdate>(64);
-    let writer = std::thread::spawn(move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
-        let mut done = Vec::new();
-        while let Some(update) = rx.blocking_recv() {
-            let stats = store.apply(&update).context("cannot store a feed's update")?;
-            done.push((strip(update), stats));
-        }
-        Ok((store, done))
-    });
+    let writer = std::thread::spawn(
+        move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
+            let mut done = Vec::new();
+            while let Some(update) = rx.blocking_recv() {
+                let stats = store
+                    .apply(&update)
+                    .context("cannot store a feed's update")?;
+                done.push((strip(update), stats));
+            }
+            Ok((store, done))
+        },
+    );
 
     let client = fetch::build_client(&config.fetch)?;
     let settings = config.fetch.clone();
@@ -119,7 +125,11 @@ fn strip(mut update: FeedUpdate) -> FeedUpdate {
 }
 
 /// Fetches and, when there is a new body, parses one feed.
-async fn refresh_feed(client: &reqwest::Client, req: &FeedRequest, settings: &FetchSettings) -> FeedUpdate {
+async fn refresh_feed(
+    client: &reqwest::Client,
+    req: &FeedRequest,
+    settings: &FetchSettings,
+) -> FeedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
     let kind = match fetch::fetch_one(client, req, settings).await {

@@ -114,8 +114,21 @@ mod tests {
         for case in cases {
             let out = clean_html(case, Some(&base())).to_ascii_lowercase();
             for bad in [
-                "<script", "onerror", "onload", "javascript:", "vbscript:", "data:", "<iframe",
-                "<object", "<embed", "<form", "<style", "style=", "<svg", "<meta", "<base",
+                "<script",
+                "onerror",
+                "onload",
+                "javascript:",
+                "vbscript:",
+                "data:",
+                "<iframe",
+                "<object",
+                "<embed",
+                "<form",
+                "<style",
+                "style=",
+                "<svg",
+                "<meta",
+                "<base",
             ] {
                 assert!(!out.contains(bad), "{case:?} -> {out:?} still has {bad:?}");
             }
@@ -124,10 +137,19 @@ mod tests {
 
     #[test]
     fn links_and_images_are_made_safe_and_absolute() {
-        let out = clean_html("<a href=\"../about\">me</a> <img src=\"pic.png\" alt=\"p\">", Some(&base()));
+        let out = clean_html(
+            "<a href=\"../about\">me</a> <img src=\"pic.png\" alt=\"p\">",
+            Some(&base()),
+        );
         assert!(out.contains("href=\"https://blog.example/about\""), "{out}");
-        assert!(out.contains("rel=\"noopener noreferrer nofollow\""), "{out}");
-        assert!(out.contains("src=\"https://blog.example/posts/pic.png\""), "{out}");
+        assert!(
+            out.contains("rel=\"noopener noreferrer nofollow\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("src=\"https://blog.example/posts/pic.png\""),
+            "{out}"
+        );
         assert!(out.contains("loading=\"lazy\""), "{out}");
     }
 
@@ -146,7 +168,10 @@ mod tests {
 
     #[test]
     fn titles_become_plain_text() {
-        assert_eq!(html_to_text("<b>Bold</b> &amp; <i>brave</i>"), "Bold & brave");
+        assert_eq!(
+            html_to_text("<b>Bold</b> &amp; <i>brave</i>"),
+            "Bold & brave"
+        );
         assert_eq!(html_to_text("a <script>evil()</script>b"), "a b");
         assert_eq!(html_to_text("AT&T"), "AT&T");
         assert_eq!(plain_text("  two\n  lines\u{0}  "), "two lines");

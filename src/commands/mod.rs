@@ -74,7 +74,12 @@ fn report(summary: &RefreshSummary) {
 fn write_site(config: &Config, store: &Store) -> anyhow::Result<()> {
     let site = build_site(config, store)?;
     let now = Utc::now();
-    let written = render::render_site(&site, &config.planet.output_dir, &config.planet.theme_dir, now)?;
+    let written = render::render_site(
+        &site,
+        &config.planet.output_dir,
+        &config.planet.theme_dir,
+        now,
+    )?;
     tracing::info!(
         files = written.len(),
         entries = site.entries.len(),

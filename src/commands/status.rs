@@ -29,14 +29,22 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
         let h = &f.health;
         rows.push([
             f.member.name.clone(),
-            h.last_success.map(|t| ago(t, now)).unwrap_or_else(|| "never".into()),
-            h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            h.last_success
+                .map(|t| ago(t, now))
+                .unwrap_or_else(|| "never".into()),
+            h.last_status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
             h.consecutive_failures.to_string(),
             h.entries.to_string(),
             h.last_error
                 .as_deref()
                 .map(|e| truncate(e, 60))
-                .or_else(|| h.moved_to.as_ref().map(|m| format!("moved to {m}: update feeds.toml")))
+                .or_else(|| {
+                    h.moved_to
+                        .as_ref()
+                        .map(|m| format!("moved to {m}: update feeds.toml"))
+                })
                 .unwrap_or_default(),
         ]);
     }

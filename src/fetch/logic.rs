@@ -91,7 +91,10 @@ mod tests {
             conditional_headers(Some("W/\"abc\""), Some("Tue, 01 Jan 2030 00:00:00 GMT")),
             vec![
                 ("if-none-match", "W/\"abc\"".to_string()),
-                ("if-modified-since", "Tue, 01 Jan 2030 00:00:00 GMT".to_string())
+                (
+                    "if-modified-since",
+                    "Tue, 01 Jan 2030 00:00:00 GMT".to_string()
+                )
             ]
         );
         assert!(conditional_headers(Some(""), None).is_empty());
@@ -134,7 +137,11 @@ mod tests {
     fn status_failures_say_what_to_do() {
         let f = status_failure(404, Some("Not Found"));
         assert_eq!(f.status, Some(404));
-        assert!(f.message.starts_with("HTTP 404 Not Found;"), "{}", f.message);
+        assert!(
+            f.message.starts_with("HTTP 404 Not Found;"),
+            "{}",
+            f.message
+        );
         assert!(status_failure(500, None).message.contains("retried"));
     }
 }

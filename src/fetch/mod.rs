@@ -49,7 +49,8 @@ async fn fetch_inner(
             "application/atom+xml, application/rss+xml, application/feed+json, \
              application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
         );
-        for (name, value) in logic::conditional_headers(req.etag.as_deref(), req.last_modified.as_deref())
+        for (name, value) in
+            logic::conditional_headers(req.etag.as_deref(), req.last_modified.as_deref())
         {
             request = request.header(name, value);
         }

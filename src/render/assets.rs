@@ -4,7 +4,8 @@
 use std::path::Path;
 
 /// Embedded theme files: (file name, contents).
-pub const EMBEDDED: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../templates/style.css"))];
+pub const EMBEDDED: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../templates/style.css"))];
 
 /// Every theme file to write: the override from `theme_dir` when present, else the embedded one.
 pub fn theme_files(theme_dir: &Path) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {

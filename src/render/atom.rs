@@ -15,7 +15,11 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         subtitle: site.description.clone().map(atom::Text::plain),
         links: vec![
             link(site.link.as_str(), "alternate", Some("text/html")),
-            link(&super::url_in(site, "atom.xml"), "self", Some("application/atom+xml")),
+            link(
+                &super::url_in(site, "atom.xml"),
+                "self",
+                Some("application/atom+xml"),
+            ),
         ],
         authors: vec![atom::Person {
             name: site.owner_name.clone().unwrap_or_else(|| site.name.clone()),
@@ -31,7 +35,10 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         ..Default::default()
     };
     for e in &site.entries {
-        let updated = e.updated.unwrap_or(e.date).max(e.published.unwrap_or(e.date));
+        let updated = e
+            .updated
+            .unwrap_or(e.date)
+            .max(e.published.unwrap_or(e.date));
         let mut links = Vec::new();
         if let Some(l) = &e.link {
             links.push(link(l, "alternate", Some("text/html")));
@@ -71,7 +78,10 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             summary: e.summary.clone().map(atom::Text::html),
             source: Some(atom::Source {
                 title: atom::Text::plain(
-                    e.member.feed_title.clone().unwrap_or_else(|| e.member.name.clone()),
+                    e.member
+                        .feed_title
+                        .clone()
+                        .unwrap_or_else(|| e.member.name.clone()),
                 ),
                 id: e.member.feed_url.clone(),
                 updated: updated.fixed_offset(),

@@ -30,10 +30,22 @@ pub fn render_site(
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("index.html".into(), html::index(site, now).into_bytes()),
-        ("atom.xml".into(), atom::atom(site, now).context("writing atom.xml")?),
-        ("rss.xml".into(), rss::rss(site, now).context("writing rss.xml")?),
-        ("feed.json".into(), json_feed::json_feed(site, now).context("writing feed.json")?),
-        ("opml.xml".into(), opml::opml(site, now).context("writing opml.xml")?),
+        (
+            "atom.xml".into(),
+            atom::atom(site, now).context("writing atom.xml")?,
+        ),
+        (
+            "rss.xml".into(),
+            rss::rss(site, now).context("writing rss.xml")?,
+        ),
+        (
+            "feed.json".into(),
+            json_feed::json_feed(site, now).context("writing feed.json")?,
+        ),
+        (
+            "opml.xml".into(),
+            opml::opml(site, now).context("writing opml.xml")?,
+        ),
     ];
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name.to_string(), bytes));

@@ -12,8 +12,14 @@ use crate::model::Site;
 
 pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let mut namespaces = BTreeMap::new();
-    namespaces.insert("atom".to_string(), "http://www.w3.org/2005/Atom".to_string());
-    namespaces.insert("dc".to_string(), "http://purl.org/dc/elements/1.1/".to_string());
+    namespaces.insert(
+        "atom".to_string(),
+        "http://www.w3.org/2005/Atom".to_string(),
+    );
+    namespaces.insert(
+        "dc".to_string(),
+        "http://purl.org/dc/elements/1.1/".to_string(),
+    );
     let items = site
         .entries
         .iter()
@@ -28,7 +34,12 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             pub_date: Some(e.date.to_rfc2822()),
             source: Some(rss::Source {
                 url: e.member.feed_url.clone(),
-                title: Some(e.member.feed_title.clone().unwrap_or_else(|| e.member.name.clone())),
+                title: Some(
+                    e.member
+                        .feed_title
+                        .clone()
+                        .unwrap_or_else(|| e.member.name.clone()),
+                ),
             }),
             categories: e
                 .categories
@@ -56,7 +67,10 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let channel = rss::Channel {
         title: site.name.clone(),
         link: site.link.to_string(),
-        description: site.description.clone().unwrap_or_else(|| site.name.clone()),
+        description: site
+            .description
+            .clone()
+            .unwrap_or_else(|| site.name.clone()),
         generator: Some(format!("Mercury {}", env!("CARGO_PKG_VERSION"))),
         last_build_date: Some(
             site.entries

@@ -79,17 +79,29 @@ mod tests {
         // 23:30 UTC on the 2nd is already the 3rd in Tokyo, still the 2nd in London (GMT in March).
         let entries = vec![entry((3, 10)), entry((2, 23)), entry((2, 1))];
         let london = group_by_day(&entries, chrono_tz::Europe::London);
-        assert_eq!(london.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(
+            london.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
         let tokyo = group_by_day(&entries, chrono_tz::Asia::Tokyo);
-        assert_eq!(tokyo.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(), vec![2, 1]);
+        assert_eq!(
+            tokyo.iter().map(|(_, l)| l.len()).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
         assert_eq!(tokyo[0].0, NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
     }
 
     #[test]
     fn anchors_are_stable_and_scoped_by_feed() {
         let a = entry_anchor("https://a.example/feed", "http://example.com/1");
-        assert_eq!(a, entry_anchor("https://a.example/feed", "http://example.com/1"));
-        assert_ne!(a, entry_anchor("https://b.example/feed", "http://example.com/1"));
+        assert_eq!(
+            a,
+            entry_anchor("https://a.example/feed", "http://example.com/1")
+        );
+        assert_ne!(
+            a,
+            entry_anchor("https://b.example/feed", "http://example.com/1")
+        );
         assert_eq!(a.len(), 18);
     }
 }

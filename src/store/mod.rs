@@ -140,7 +140,15 @@ impl Store {
                 last_modified,
                 moved_to,
             } => {
-                record_success(&tx, update.feed_id, at, *status, etag, last_modified, moved_to)?;
+                record_success(
+                    &tx,
+                    update.feed_id,
+                    at,
+                    *status,
+                    etag,
+                    last_modified,
+                    moved_to,
+                )?;
             }
             UpdateKind::Parsed {
                 status,
@@ -150,7 +158,15 @@ impl Store {
                 body_hash,
                 feed,
             } => {
-                record_success(&tx, update.feed_id, at, *status, etag, last_modified, moved_to)?;
+                record_success(
+                    &tx,
+                    update.feed_id,
+                    at,
+                    *status,
+                    etag,
+                    last_modified,
+                    moved_to,
+                )?;
                 tx.execute(
                     "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
                     params![update.feed_id, feed.title, feed.site_link, body_hash],
@@ -275,8 +291,9 @@ fn upsert_entries(
 ) -> anyhow::Result<StoreStats> {
     let mut stats = StoreStats::default();
     let keys_in_doc: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
-    let mut by_key =
-        tx.prepare_cached("SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2")?;
+    let mut by_key = tx.prepare_cached(
+        "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
+    )?;
     let mut by_link = tx.prepare_cached(
         "SELECT id, content_hash, entry_index, key FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
     )?;
@@ -294,7 +311,9 @@ fn upsert_entries(
     )?;
     for e in entries {
         let mut found: Option<(i64, String, i64)> = by_key
-            .query_row(params![feed_id, e.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(params![feed_id, e.key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .optional()?;
         if found.is_none() {
             // A feed that changes guids but keeps links must not duplicate (DESIGN.md), unless

@@ -12,6 +12,8 @@ use url::Url;
 use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
 
+mod xml_base;
+
 /// Hex SHA-256 of `bytes`: for body hashes and content hashes.
 pub fn hash_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -23,7 +25,11 @@ pub fn hash_hex(bytes: &[u8]) -> String {
 }
 
 /// Parses and normalises one feed document.
-pub fn parse_feed(body: &[u8], base: &Url, fetched_at: DateTime<Utc>) -> Result<ParsedFeed, String> {
+pub fn parse_feed(
+    body: &[u8],
+    base: &Url,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, String> {
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
         // feed-rs would invent a random UUID for an entry with no id; an empty id lets us
@@ -31,8 +37,11 @@ pub fn parse_feed(body: &[u8], base: &Url, fetched_at: DateTime<Utc>) -> Result<
         .id_generator(|_links, _title, _uri| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(body).map_err(|e| describe_parse_error(&e.to_string(), body))?;
-    Ok(normalise(feed, base, fetched_at))
+    let feed = parser
+        .parse(body)
+        .map_err(|e| describe_parse_error(&e.to_string(), body))?;
+    let bases = xml_base::entry_bases(body, base);
+    Ok(normalise(feed, base, &bases, fetched_at))
 }
 
 fn describe_parse_error(err: &str, body: &[u8]) -> String {
@@ -44,7 +53,12 @@ fn describe_parse_error(err: &str, body: &[u8]) -> String {
     }
 }
 
-fn normalise(feed: Feed, base: &Url, fetched_at: DateTime<Utc>) -> ParsedFeed {
+fn normalise(
+    feed: Feed,
+    base: &Url,
+    bases: &[xml_base::EntryBases],
+    fetched_at: DateTime<Utc>,
+) -> ParsedFeed {
     let is_atom = feed.feed_type == FeedType::Atom;
     let title = feed
         .title
@@ -56,7 +70,8 @@ fn normalise(feed: Feed, base: &Url, fetched_at: DateTime<Utc>) -> ParsedFeed {
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
     for (index, entry) in feed.entries.iter().enumerate() {
-        let mut e = normalise_entry(entry, index, base, fetched_at, is_atom);
+        let body_bases = bases.get(index).cloned().unwrap_or_default();
+        let mut e = normalise_entry(entry, index, base, &body_bases, fetched_at, is_atom);
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
             let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
@@ -78,6 +93,7 @@ fn normalise_entry(
     entry: &Entry,
     index: usize,
     feed_base: &Url,
+    body_bases: &xml_base::EntryBases,
     fetched_at: DateTime<Utc>,
     is_atom: bool,
 ) -> NewEntry {
@@ -116,18 +132,27 @@ fn normalise_entry(
         .as_ref()
         .and_then(|c| {
             let body = c.body.as_deref()?;
-            Some(html_of(body, c.content_type.as_str(), &base))
+            let base = body_bases.content.as_ref().unwrap_or(&base);
+            Some(html_of(body, c.content_type.as_str(), base))
         })
         .filter(|s| !s.is_empty());
     let summary = entry
         .summary
         .as_ref()
-        .map(|t| html_of(&t.content, t.content_type.as_str(), &base))
+        .map(|t| {
+            let base = body_bases.summary.as_ref().unwrap_or(&base);
+            html_of(&t.content, t.content_type.as_str(), base)
+        })
         .filter(|s| !s.is_empty());
 
     let mut categories: Vec<String> = Vec::new();
     for c in &entry.categories {
-        let term = sanitize::plain_text(c.label.as_deref().filter(|_| c.term.is_empty()).unwrap_or(&c.term));
+        let term = sanitize::plain_text(
+            c.label
+                .as_deref()
+                .filter(|_| c.term.is_empty())
+                .unwrap_or(&c.term),
+        );
         if !term.is_empty() && !categories.contains(&term) {
             categories.push(term);
         }
@@ -149,7 +174,11 @@ fn normalise_entry(
             }
         }
     }
-    for l in entry.links.iter().filter(|l| l.rel.as_deref() == Some("enclosure")) {
+    for l in entry
+        .links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some("enclosure"))
+    {
         if let Some(url) = resolve(&l.href, &base) {
             let enc = Enclosure {
                 url: url.to_string(),
@@ -336,22 +365,32 @@ mod tests {
         assert_eq!(f.title.as_deref(), Some("Blog"));
         assert_eq!(f.entries[0].title.as_deref(), Some("Tom & Jerry live"));
         let s = f.entries[0].summary.as_deref().unwrap();
-        assert!(!s.contains("onclick") && !s.contains("javascript") && !s.contains("script"), "{s}");
+        assert!(
+            !s.contains("onclick") && !s.contains("javascript") && !s.contains("script"),
+            "{s}"
+        );
         assert!(s.contains("Hi"), "{s}");
     }
 
     #[test]
     fn html_page_is_reported_as_such() {
         let base = Url::parse("https://blog.example/").unwrap();
-        let err = parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", &base, now()).unwrap_err();
+        let err =
+            parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", &base, now()).unwrap_err();
         assert!(err.contains("web page"), "{err}");
     }
 
     #[test]
     fn content_hash_changes_with_content_only() {
-        let a = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#);
-        let b = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>two</description></item></channel></rss>"#);
-        let a2 = parse(r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#);
+        let a = parse(
+            r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#,
+        );
+        let b = parse(
+            r#"<rss version="2.0"><channel><item><guid>1</guid><description>two</description></item></channel></rss>"#,
+        );
+        let a2 = parse(
+            r#"<rss version="2.0"><channel><item><guid>1</guid><description>one</description></item></channel></rss>"#,
+        );
         assert_ne!(a.entries[0].content_hash, b.entries[0].content_hash);
         assert_eq!(a.entries[0].content_hash, a2.entries[0].content_hash);
     }
