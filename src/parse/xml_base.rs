@@ -28,11 +28,7 @@ pub fn entry_bases(body: &[u8], doc: &Url) -> Vec<EntryBases> {
     let mut stack: Vec<Url> = vec![doc.clone()];
     let mut entry_depth: Option<usize> = None;
     let mut out: Vec<EntryBases> = Vec::new();
-    loop {
-        let event = match reader.read_event_into(&mut buf) {
-            Ok(e) => e,
-            Err(_) => break,
-        };
+    while let Ok(event) = reader.read_event_into(&mut buf) {
         match event {
             Event::Start(ref e) | Event::Empty(ref e) => {
                 let is_empty = matches!(event, Event::Empty(_));
