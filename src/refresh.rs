@@ -31,7 +31,7 @@ pub struct RefreshSummary {
     pub failed: usize,
     pub new_entries: u64,
     pub updated_entries: u64,
-    /// `(feed url, message)` of each failure, in completion order.
+    /// `(feed url, message)` of each failure, in config order.
     pub failures: Vec<(String, String)>,
 }
 
@@ -58,10 +58,13 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
         feeds: requests.len(),
         ..Default::default()
     };
-    let urls: std::collections::HashMap<i64, String> = requests
+    // Feed id -> (position in the config, URL): failures are reported in config order.
+    let urls: std::collections::HashMap<i64, (usize, String)> = requests
         .iter()
-        .map(|r| (r.feed_id, r.url.clone()))
+        .enumerate()
+        .map(|(i, r)| (r.feed_id, (i, r.url.clone())))
         .collect();
+    let mut failures: Vec<(usize, String, String)> = Vec::new();
 
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
@@ -108,11 +111,14 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
             }
             UpdateKind::Failed(f) => {
                 summary.failed += 1;
-                let url = urls.get(&update.feed_id).cloned().unwrap_or_default();
-                summary.failures.push((url, f.message));
+                let (pos, url) = urls.get(&update.feed_id).cloned().unwrap_or_default();
+                failures.push((pos, url, f.message));
             }
         }
     }
+    failures.sort();
+    summary.failures = failures.into_iter().map(|(_, u, m)| (u, m)).collect();
+    tracing::info!("{summary}");
     Ok((store, summary))
 }
 
@@ -187,7 +193,7 @@ async fn refresh_feed(
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match &kind {
         UpdateKind::Failed(f) => {
-            tracing::warn!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message)
+            tracing::debug!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message)
         }
         _ => tracing::debug!(feed = %req.url, elapsed_ms, "fetched"),
     }

@@ -63,7 +63,6 @@ fn run_refresh(config: &Config, store: Store) -> anyhow::Result<Store> {
 }
 
 fn report(summary: &RefreshSummary) {
-    tracing::info!("{summary}");
     println!("{summary}");
     for (url, message) in &summary.failures {
         println!("  failed: {url}: {message}");

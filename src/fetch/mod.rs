@@ -135,18 +135,27 @@ fn network_failure(e: reqwest::Error) -> FetchFailure {
     } else {
         FailureKind::Network
     };
-    // reqwest's own message is terse ("error sending request"); the cause says what happened.
+    // reqwest's own message is terse ("error sending request"); the innermost cause says what
+    // happened ("Connection refused", "failed to lookup address information: ...").
     let e = e.without_url();
-    let mut message = e.to_string();
+    let mut root = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
+        root = s.to_string();
         source = s.source();
     }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "cannot connect"
+    } else if e.is_body() || e.is_decode() {
+        "the body could not be read"
+    } else {
+        "request failed"
+    };
     FetchFailure {
         kind,
         status: None,
-        message,
+        message: format!("{what}: {root}"),
     }
 }
