@@ -159,12 +159,13 @@ async fn refresh_feed(
                     last_modified,
                     body,
                     final_url,
+                    content_type,
                     ..
                 } = body;
                 // Parsing and sanitising are CPU work: keep them off the async reactor. A panic
                 // in them is contained to this feed.
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse::parse_feed(&body, &final_url, fetched_at)
+                    parse::parse_feed(&body, &final_url, content_type.as_deref(), fetched_at)
                 })
                 .await;
                 match parsed {

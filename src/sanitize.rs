@@ -11,24 +11,474 @@ use url::Url;
 /// URL schemes allowed in links and images (DESIGN.md: http, https, mailto only).
 const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 
-/// Sanitises an HTML fragment with the allowlist, resolving relative URLs against `base`.
-///
-/// Scripts, styles, event attributes, frames, forms and objects are dropped; only http, https
-/// and mailto URLs survive; links get `rel="noopener noreferrer nofollow"` and images load lazily.
-pub fn clean_html(html: &str, base: Option<&Url>) -> String {
-    let html = strip_controls(html);
-    let mut builder = ammonia::Builder::default();
-    builder
+/// Elements kept: ammonia's default set of harmless markup, plus the media and layout elements
+/// blogs use (audio/video with sources, sections, tfoot, font, big). Never: script, style,
+/// iframe/frame, object/embed/applet, form controls, svg, math, meta, link, base, noscript.
+const TAGS: &[&str] = &[
+    "a",
+    "abbr",
+    "acronym",
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "b",
+    "bdi",
+    "bdo",
+    "big",
+    "blockquote",
+    "br",
+    "caption",
+    "center",
+    "cite",
+    "code",
+    "col",
+    "colgroup",
+    "data",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "font",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hgroup",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "map",
+    "mark",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "rp",
+    "rt",
+    "rtc",
+    "ruby",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "source",
+    "span",
+    "strike",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "tt",
+    "u",
+    "ul",
+    "var",
+    "video",
+    "wbr",
+];
+
+/// Attributes kept on any allowed element: presentational and descriptive ones, none that runs
+/// code or names a target for script (no `on*`, no `id`/`name`, which could clash with the page).
+const GENERIC_ATTRIBUTES: &[&str] = &[
+    "abbr",
+    "align",
+    "alt",
+    "axis",
+    "bgcolor",
+    "border",
+    "cellpadding",
+    "cellspacing",
+    "char",
+    "charoff",
+    "cite",
+    "class",
+    "clear",
+    "color",
+    "cols",
+    "colspan",
+    "compact",
+    "controls",
+    "coords",
+    "datetime",
+    "dir",
+    "face",
+    "headers",
+    "height",
+    "hreflang",
+    "hspace",
+    "lang",
+    "loop",
+    "nowrap",
+    "noshade",
+    "rel",
+    "rev",
+    "rows",
+    "rowspan",
+    "rules",
+    "scope",
+    "shape",
+    "size",
+    "span",
+    "start",
+    "style",
+    "summary",
+    "target",
+    "title",
+    "type",
+    "valign",
+    "value",
+    "vspace",
+    "width",
+    "xml:lang",
+];
+
+/// Attributes that hold URLs, per element (ammonia checks schemes and resolves these; `cite` and
+/// `srcset` are handled in [`filter_attribute`]).
+const URL_ATTRIBUTES: &[(&str, &[&str])] = &[
+    ("a", &["href"]),
+    ("area", &["href"]),
+    ("img", &["src", "srcset"]),
+    ("audio", &["src"]),
+    ("video", &["src", "poster"]),
+    ("source", &["src", "srcset"]),
+];
+
+fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
+    let mut tag_attributes: std::collections::HashMap<&str, HashSet<&str>> = Default::default();
+    for (tag, attrs) in URL_ATTRIBUTES {
+        tag_attributes.insert(tag, attrs.iter().copied().collect());
+    }
+    let mut b = ammonia::Builder::default();
+    b.tags(TAGS.iter().copied().collect())
+        .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
+        .tag_attributes(tag_attributes)
         .url_schemes(HashSet::from(URL_SCHEMES))
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .set_tag_attribute_value("img", "loading", "lazy")
+        .link_rel(None)
+        .strip_comments(true)
         .url_relative(match base {
             Some(base) => ammonia::UrlRelative::RewriteWithBase(base.clone()),
             // Without a base a relative URL cannot be made absolute: drop it rather than let it
             // point somewhere on the planet's own site.
             None => ammonia::UrlRelative::Deny,
         });
-    builder.clean(&html).to_string().trim().to_string()
+    let base = base.cloned();
+    b.attribute_filter(move |element, attribute, value| {
+        filter_attribute(element, attribute, value, base.as_ref())
+    });
+    b
+}
+
+/// Sanitises an HTML fragment with the allowlist, resolving relative URLs against `base`.
+///
+/// Scripts, styles, event attributes, frames, forms and objects are dropped; only http, https
+/// and mailto URLs survive; inline `style` keeps only harmless CSS ([`clean_style`]).
+pub fn clean_html(html: &str, base: Option<&Url>) -> String {
+    let html = strip_controls(html);
+    builder(base).clean(&html).to_string().trim().to_string()
+}
+
+/// The page's extra safety and manners on already-clean HTML: links get
+/// `rel="noopener noreferrer nofollow"`, images load lazily. The merged feeds carry the member's
+/// markup without these page-only attributes.
+pub fn decorate_for_page(clean: &str) -> String {
+    let mut b = builder(None);
+    b.url_relative(ammonia::UrlRelative::PassThrough)
+        .rm_generic_attributes(&["rel"])
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .set_tag_attribute_value("img", "loading", "lazy");
+    b.clean(clean).to_string()
+}
+
+/// Per-attribute rules ammonia does not have: CSS in `style`, URLs in `cite` and `srcset`, and
+/// no 1×1 tracking images.
+fn filter_attribute<'u>(
+    _element: &str,
+    attribute: &str,
+    value: &'u str,
+    base: Option<&Url>,
+) -> Option<Cow<'u, str>> {
+    match attribute {
+        "style" => {
+            let css = clean_style(value);
+            (!css.is_empty()).then_some(Cow::Owned(css))
+        }
+        "cite" => web_url(value, base).map(Cow::Owned),
+        "srcset" => {
+            let mut out = Vec::new();
+            for candidate in value.split(',') {
+                let mut parts = candidate.split_whitespace();
+                let Some(url) = parts.next().and_then(|u| web_url(u, base)) else {
+                    continue;
+                };
+                let descriptor: Vec<&str> = parts.collect();
+                out.push(if descriptor.is_empty() {
+                    url
+                } else {
+                    format!("{url} {}", descriptor.join(" "))
+                });
+            }
+            (!out.is_empty()).then(|| Cow::Owned(out.join(", ")))
+        }
+        _ => Some(Cow::Borrowed(value)),
+    }
+}
+
+/// An absolute http(s) URL, resolved against `base` when relative.
+fn web_url(value: &str, base: Option<&Url>) -> Option<String> {
+    let value = value.trim();
+    let url = match base {
+        Some(b) => b.join(value).ok()?,
+        None => Url::parse(value).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+/// CSS properties kept in `style` attributes: text and colour presentation, no positioning.
+const CSS_PROPERTIES: &[&str] = &[
+    "azimuth",
+    "background-color",
+    "border-bottom-color",
+    "border-collapse",
+    "border-color",
+    "border-left-color",
+    "border-right-color",
+    "border-top-color",
+    "clear",
+    "color",
+    "cursor",
+    "direction",
+    "display",
+    "elevation",
+    "float",
+    "font",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-variant",
+    "font-weight",
+    "height",
+    "letter-spacing",
+    "line-height",
+    "overflow",
+    "pause",
+    "pause-after",
+    "pause-before",
+    "pitch",
+    "pitch-range",
+    "richness",
+    "speak",
+    "speak-header",
+    "speak-numeral",
+    "speak-punctuation",
+    "speech-rate",
+    "stress",
+    "text-align",
+    "text-decoration",
+    "text-indent",
+    "unicode-bidi",
+    "vertical-align",
+    "voice-family",
+    "volume",
+    "white-space",
+    "width",
+];
+
+/// Keywords allowed in the shorthand families (background, border, margin, padding).
+const CSS_KEYWORDS: &[&str] = &[
+    "aqua",
+    "auto",
+    "black",
+    "block",
+    "blue",
+    "bold",
+    "both",
+    "bottom",
+    "brown",
+    "center",
+    "collapse",
+    "dashed",
+    "dotted",
+    "fuchsia",
+    "gray",
+    "green",
+    "!important",
+    "italic",
+    "left",
+    "lime",
+    "maroon",
+    "medium",
+    "none",
+    "navy",
+    "normal",
+    "nowrap",
+    "olive",
+    "pointer",
+    "purple",
+    "red",
+    "right",
+    "silver",
+    "solid",
+    "teal",
+    "top",
+    "transparent",
+    "underline",
+    "white",
+    "yellow",
+];
+
+/// Keeps only harmless declarations of an inline style: listed properties, and the box
+/// shorthands when every word is a plain keyword, colour or length. Any `url(...)` is removed
+/// first; a style with characters outside a plain grammar (quotes around non-words, parentheses
+/// around anything but numbers, backslashes, comments) is dropped whole, which also stops
+/// `expression()` and escapes.
+pub fn clean_style(style: &str) -> String {
+    let without_urls = remove_css_urls(style);
+    if !plain_css(&without_urls) {
+        return String::new();
+    }
+    let mut clean = Vec::new();
+    for decl in without_urls.split(';') {
+        let Some((prop, value)) = decl.split_once(':') else {
+            if decl.trim().is_empty() {
+                continue;
+            }
+            return String::new();
+        };
+        let prop = prop.trim();
+        let value = value.trim();
+        if value.is_empty()
+            || value.contains(':')
+            || !prop
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            continue;
+        }
+        let lower = prop.to_ascii_lowercase();
+        let family = lower.split('-').next().unwrap_or("");
+        let ok = CSS_PROPERTIES.contains(&lower.as_str())
+            || (matches!(family, "background" | "border" | "margin" | "padding")
+                && value
+                    .split_whitespace()
+                    .all(|w| CSS_KEYWORDS.contains(&w) || css_value(w)));
+        if ok {
+            clean.push(format!("{prop}: {value};"));
+        }
+    }
+    clean.join(" ")
+}
+
+fn remove_css_urls(style: &str) -> String {
+    let lower = style.to_ascii_lowercase();
+    let mut out = String::with_capacity(style.len());
+    let mut i = 0;
+    while let Some(pos) = lower[i..].find("url") {
+        let start = i + pos;
+        let after = start + 3;
+        let paren = lower[after..]
+            .find(|c: char| !c.is_whitespace())
+            .filter(|&k| lower[after + k..].starts_with('('));
+        match (paren, lower[after..].find(')')) {
+            (Some(_), Some(close)) => {
+                out.push_str(&style[i..start]);
+                out.push(' ');
+                i = after + close + 1;
+            }
+            _ => {
+                out.push_str(&style[i..after]);
+                i = after;
+            }
+        }
+    }
+    out.push_str(&style[i..]);
+    out
+}
+
+/// The character gauntlet: letters, digits, `:,;#%.!` and space, `word-word`, quoted words and
+/// parenthesised number lists only.
+fn plain_css(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if c.is_ascii_alphanumeric() || b":,;#%. \t\n\r!".contains(&c) || c == b'_' {
+            i += 1;
+        } else if c == b'-' {
+            i += 1;
+        } else if c == b'\'' || c == b'"' {
+            let Some(end) = b[i + 1..].iter().position(|&x| x == c) else {
+                return false;
+            };
+            let inner = &b[i + 1..i + 1 + end];
+            if !inner
+                .iter()
+                .all(|x| x.is_ascii_alphanumeric() || *x == b' ' || *x == b'_' || *x == b'-')
+            {
+                return false;
+            }
+            i += end + 2;
+        } else if c == b'(' {
+            let Some(end) = b[i + 1..].iter().position(|&x| x == b')') else {
+                return false;
+            };
+            let inner = &b[i + 1..i + 1 + end];
+            if !inner
+                .iter()
+                .all(|x| x.is_ascii_digit() || *x == b',' || *x == b' ' || *x == b'%' || *x == b'.')
+            {
+                return false;
+            }
+            i += end + 2;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// A colour (`#fff`, `rgb(1,2,3)`) or a length (`1.5em`, `10px`, `50%`).
+fn css_value(w: &str) -> bool {
+    if let Some(hex) = w.strip_prefix('#') {
+        return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
+    }
+    if w.starts_with("rgb(") {
+        return w[4..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
+    }
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
+    let unit = &w[digits.len()..];
+    digits.len() <= 5
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && matches!(
+            unit,
+            "" | "cm" | "em" | "ex" | "in" | "mm" | "pc" | "pt" | "px" | "%"
+        )
 }
 
 /// Escapes plain text so that it can stand where HTML is expected (text/plain content).
@@ -137,10 +587,15 @@ mod tests {
 
     #[test]
     fn links_and_images_are_made_safe_and_absolute() {
-        let out = clean_html(
+        let clean = clean_html(
             "<a href=\"../about\">me</a> <img src=\"pic.png\" alt=\"p\">",
             Some(&base()),
         );
+        assert!(
+            !clean.contains("rel=") && !clean.contains("loading="),
+            "{clean}"
+        );
+        let out = decorate_for_page(&clean);
         assert!(out.contains("href=\"https://blog.example/about\""), "{out}");
         assert!(
             out.contains("rel=\"noopener noreferrer nofollow\""),
@@ -151,6 +606,53 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("loading=\"lazy\""), "{out}");
+    }
+
+    #[test]
+    fn inline_css_keeps_only_harmless_declarations() {
+        let cases = [
+            (
+                "color: red; font-weight: bold",
+                "color: red; font-weight: bold;",
+            ),
+            ("background: url(http://x/y.png) #fff", "background: #fff;"),
+            (
+                "margin: 0 auto; padding: 1em",
+                "margin: 0 auto; padding: 1em;",
+            ),
+            ("position: absolute; top: 0", ""),
+            ("width: expression(alert(1))", ""),
+            ("color: red; background-image: url(javascript:alert(1))", ""),
+            (
+                "font-family: 'Times New Roman'",
+                "font-family: 'Times New Roman';",
+            ),
+            ("color: \\72 ed", ""),
+            ("border: 1px solid javascript", ""),
+        ];
+        for (style, want) in cases {
+            assert_eq!(clean_style(style), want, "{style}");
+        }
+        let html = clean_html(
+            "<span style=\"color: blue; position: fixed\">x</span>",
+            None,
+        );
+        assert_eq!(html, "<span style=\"color: blue;\">x</span>");
+    }
+
+    #[test]
+    fn cite_and_srcset_urls_are_resolved_and_checked() {
+        let out = clean_html(
+            "<blockquote cite=\"javascript:alert(1)\">a</blockquote><q cite=\"/src\">b</q>\
+             <img src=\"a.png\" srcset=\"a-2x.png 2x, javascript:x 3x\">",
+            Some(&base()),
+        );
+        assert!(!out.contains("javascript"), "{out}");
+        assert!(out.contains("cite=\"https://blog.example/src\""), "{out}");
+        assert!(
+            out.contains("srcset=\"https://blog.example/posts/a-2x.png 2x\""),
+            "{out}"
+        );
     }
 
     #[test]

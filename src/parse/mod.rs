@@ -12,6 +12,7 @@ use url::Url;
 use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
 
+mod repair;
 mod xml_base;
 
 /// Hex SHA-256 of `bytes`: for body hashes and content hashes.
@@ -28,8 +29,11 @@ pub fn hash_hex(bytes: &[u8]) -> String {
 pub fn parse_feed(
     body: &[u8],
     base: &Url,
+    content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
+    let body = repair::repair(body, content_type);
+    let body = body.as_slice();
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
         // feed-rs would invent a random UUID for an entry with no id; an empty id lets us
@@ -304,7 +308,7 @@ mod tests {
 
     fn parse(xml: &str) -> ParsedFeed {
         let base = Url::parse("https://blog.example/feed/").unwrap();
-        parse_feed(xml.as_bytes(), &base, now()).expect("parses")
+        parse_feed(xml.as_bytes(), &base, None, now()).expect("parses")
     }
 
     #[test]
@@ -375,8 +379,13 @@ mod tests {
     #[test]
     fn html_page_is_reported_as_such() {
         let base = Url::parse("https://blog.example/").unwrap();
-        let err =
-            parse_feed(b"<!DOCTYPE html><html><body>hi</body></html>", &base, now()).unwrap_err();
+        let err = parse_feed(
+            b"<!DOCTYPE html><html><body>hi</body></html>",
+            &base,
+            None,
+            now(),
+        )
+        .unwrap_err();
         assert!(err.contains("web page"), "{err}");
     }
 

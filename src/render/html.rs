@@ -6,6 +6,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::view::{entry_anchor, group_by_day};
 use crate::model::{EntryView, FeedView, Site};
+use crate::sanitize;
 
 /// Renders the front page. `now` is only used for the "generated" line, so that the same database
 /// and `now` give the same bytes.
@@ -125,8 +126,8 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                 }
             }
             @if let Some(body) = body {
-                // Sanitised at ingest (sanitize::clean_html); see the module comment.
-                div.content { (PreEscaped(body)) }
+                // Sanitised at ingest (sanitize::clean_html), decorated for the page here.
+                div.content { (PreEscaped(sanitize::decorate_for_page(body))) }
             }
         }
     }

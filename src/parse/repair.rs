@@ -1,0 +1,422 @@
+//! Makes real-world feed bytes readable by a strict XML parser, without changing what they say.
+//!
+//! In: the raw body and the HTTP `Content-Type`. Out: UTF-8 bytes with no XML declaration, in
+//! which: the character encoding has been applied (BOM, then HTTP charset, then the XML
+//! declaration, else UTF-8 with windows-1252 for stray bytes); HTML named entities, which XML
+//! does not define, are numeric references; C1 references (`&#146;`) are the windows-1252
+//! characters their authors meant; `<rss>` without a version reads as RSS 2.0; and Atom 0.3 reads
+//! as Atom 1.0. Invalid bytes never abort the feed.
+
+use std::borrow::Cow;
+
+use encoding_rs::Encoding;
+
+/// Everything this module does, in order. JSON bodies only get their encoding applied.
+pub fn repair(body: &[u8], content_type: Option<&str>) -> Vec<u8> {
+    let text = to_utf8(body, content_type.and_then(charset_of));
+    let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+        return text.into_bytes();
+    }
+    let text = strip_xml_declaration(trimmed);
+    let text = fix_entities(text);
+    let text = fix_root(&text);
+    text.into_owned().into_bytes()
+}
+
+/// The `charset` parameter of a Content-Type header.
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(|c| c == '"' || c == '\''))
+    })
+}
+
+/// Decodes `body` to UTF-8. Order: byte-order mark, HTTP charset, XML declaration, UTF-8.
+/// Where the bytes claim UTF-8 but are not, each invalid byte is read as windows-1252 (the
+/// usual mistake: a post pasted from a word processor).
+pub fn to_utf8(body: &[u8], http_charset: Option<&str>) -> String {
+    if let Some((enc, bom_len)) = Encoding::for_bom(body) {
+        return enc
+            .decode_without_bom_handling(&body[bom_len..])
+            .0
+            .into_owned();
+    }
+    // UTF-16 without a BOM still starts "<?xml" as 16-bit units.
+    if body.starts_with(&[0, b'<', 0, b'?']) {
+        return encoding_rs::UTF_16BE
+            .decode_without_bom_handling(body)
+            .0
+            .into_owned();
+    }
+    if body.starts_with(&[b'<', 0, b'?', 0]) {
+        return encoding_rs::UTF_16LE
+            .decode_without_bom_handling(body)
+            .0
+            .into_owned();
+    }
+    let label = http_charset
+        .filter(|l| Encoding::for_label(l.as_bytes()).is_some())
+        .map(str::to_string)
+        .or_else(|| declared_encoding(body));
+    let encoding = label
+        .as_deref()
+        .and_then(|l| Encoding::for_label(l.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    // A document cannot really be UTF-16 once we got here (no BOM, ASCII-looking start), and
+    // us-ascii is a subset that real feeds overrun: read both as UTF-8.
+    if encoding == encoding_rs::UTF_8
+        || encoding == encoding_rs::UTF_16LE
+        || encoding == encoding_rs::UTF_16BE
+        || label
+            .as_deref()
+            .is_some_and(|l| l.eq_ignore_ascii_case("us-ascii"))
+    {
+        return utf8_with_1252_fallback(body);
+    }
+    encoding.decode_without_bom_handling(body).0.into_owned()
+}
+
+fn utf8_with_1252_fallback(body: &[u8]) -> String {
+    if let Ok(s) = std::str::from_utf8(body) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(body.len() + 16);
+    for chunk in body.utf8_chunks() {
+        out.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            out.push_str(
+                &encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(chunk.invalid())
+                    .0,
+            );
+        }
+    }
+    out
+}
+
+/// The `encoding` of an XML declaration at the start of an ASCII-compatible document.
+fn declared_encoding(body: &[u8]) -> Option<String> {
+    let head = &body[..body.len().min(256)];
+    let head = std::str::from_utf8(head)
+        .map(Cow::Borrowed)
+        .unwrap_or_else(|_| String::from_utf8_lossy(head));
+    let decl = head.trim_start().strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let pos = decl.find("encoding")?;
+    let rest = decl[pos + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].trim().to_string())
+}
+
+/// Drops a leading `<?xml ...?>`: the text is UTF-8 now, whatever the declaration said.
+fn strip_xml_declaration(s: &str) -> &str {
+    if let Some(rest) = s.strip_prefix("<?xml") {
+        if rest.starts_with(|c: char| c.is_whitespace() || c == '?') {
+            if let Some(end) = rest.find("?>") {
+                return &rest[end + 2..];
+            }
+        }
+    }
+    s
+}
+
+/// Rewrites entity references that XML would reject or that mean something else in practice:
+/// HTML named entities become numeric references, unknown names are escaped so they show as
+/// text, and C1 numeric references become their windows-1252 characters. CDATA sections and
+/// comments are left alone.
+pub fn fix_entities(s: &str) -> Cow<'_, str> {
+    if !s.contains('&') {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 64);
+    let mut rest = s;
+    let mut changed = false;
+    while let Some(pos) = rest.find(['&', '<']) {
+        out.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        if rest.starts_with('<') {
+            // Copy CDATA sections and comments verbatim.
+            let end = if rest.starts_with("<![CDATA[") {
+                rest.find("]]>").map(|e| e + 3)
+            } else if rest.starts_with("<!--") {
+                rest.find("-->").map(|e| e + 3)
+            } else {
+                Some(1)
+            };
+            let end = end.unwrap_or(rest.len());
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        // An entity reference: &name; or &#n; or &#xh;
+        let body_end = rest[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .map(|e| e + 1)
+            .unwrap_or(rest.len());
+        let name = &rest[1..body_end];
+        let terminated = rest[body_end..].starts_with(';');
+        let replacement = if !terminated || name.is_empty() {
+            // A bare ampersand: escape it so the XML parser reads it as text.
+            Some("&amp;".to_string())
+        } else {
+            entity_replacement(name)
+        };
+        match replacement {
+            Some(r) => {
+                changed = true;
+                out.push_str(&r);
+                rest = if r == "&amp;" && (!terminated || name.is_empty()) {
+                    &rest[1..]
+                } else {
+                    &rest[body_end + 1..]
+                };
+            }
+            None => {
+                out.push_str(&rest[..body_end + 1]);
+                rest = &rest[body_end + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    if changed {
+        Cow::Owned(out)
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// What to write instead of `&name;`, or `None` to keep it.
+fn entity_replacement(name: &str) -> Option<String> {
+    if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+        return None;
+    }
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None => num.parse::<u32>().ok(),
+        };
+        return match code {
+            Some(c @ 0x80..=0x9f) => {
+                let byte = [c as u8];
+                let ch = encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(&byte)
+                    .0;
+                Some(format!(
+                    "&#{};",
+                    ch.chars().next().map(|c| c as u32).unwrap_or(0xfffd)
+                ))
+            }
+            // Not a character XML allows: drop the reference rather than fail the whole feed.
+            Some(c) if !xml_char(c) => Some(String::new()),
+            Some(_) => None,
+            None => Some(format!("&amp;{name};")),
+        };
+    }
+    let reference = format!("&{name};");
+    let decoded = html_escape::decode_html_entities(&reference);
+    if decoded != reference {
+        let mut s = String::new();
+        for c in decoded.chars() {
+            s.push_str(&format!("&#{};", c as u32));
+        }
+        Some(s)
+    } else {
+        // Unknown: keep it visible as text, as feed readers do.
+        Some(format!("&amp;{name};"))
+    }
+}
+
+fn xml_char(c: u32) -> bool {
+    matches!(c, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
+}
+
+/// Fixes the root element for the parser: `<rss>` with no or an unknown version is read as
+/// RSS 2.0; Atom 0.3 (`http://purl.org/atom/ns#`) is read as Atom 1.0 with its renamed elements.
+fn fix_root(s: &str) -> Cow<'_, str> {
+    let Some(start) = root_start(s) else {
+        return Cow::Borrowed(s);
+    };
+    let tag_end = match s[start..].find('>') {
+        Some(e) => start + e,
+        None => return Cow::Borrowed(s),
+    };
+    let tag = &s[start..tag_end];
+    let name: String = tag[1..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '/' && *c != '>')
+        .collect();
+    if name == "rss" {
+        let version = attribute(tag, "version");
+        if !matches!(version, Some("2.0" | "0.91" | "0.92")) {
+            let new_tag = match version {
+                Some(v) => tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1).replacen(
+                    &format!("'{v}'"),
+                    "'2.0'",
+                    1,
+                ),
+                None => format!("<rss version=\"2.0\"{}", &tag[4..]),
+            };
+            return Cow::Owned(format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]));
+        }
+    } else if s.contains("http://purl.org/atom/ns#") {
+        return Cow::Owned(atom03_to_10(s));
+    }
+    Cow::Borrowed(s)
+}
+
+/// Byte offset of the root element's `<`, past comments, processing instructions and DOCTYPE.
+fn root_start(s: &str) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        let rest = &s[i..];
+        let lt = rest.find('<')?;
+        let at = &rest[lt..];
+        if at.starts_with("<!--") {
+            i += lt + at.find("-->")? + 3;
+        } else if at.starts_with("<?") {
+            i += lt + at.find("?>")? + 2;
+        } else if at.starts_with("<!") {
+            // DOCTYPE, possibly with an internal subset in brackets.
+            let end = match (at.find('['), at.find('>')) {
+                (Some(b), Some(g)) if b < g => at.find("]>").map(|e| e + 2).or(Some(g + 1))?,
+                (_, Some(g)) => g + 1,
+                _ => return None,
+            };
+            i += lt + end;
+        } else {
+            return Some(i + lt);
+        }
+    }
+}
+
+/// The value of `name="..."` in a start tag, if present.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let mut search = tag;
+    while let Some(pos) = search.find(name) {
+        let before_ok = search[..pos].ends_with(|c: char| c.is_whitespace());
+        let after = search[pos + name.len()..].trim_start();
+        if before_ok {
+            if let Some(v) = after.strip_prefix('=') {
+                let v = v.trim_start();
+                let q = v.chars().next()?;
+                if q == '"' || q == '\'' {
+                    let inner = &v[1..];
+                    return inner.find(q).map(|e| &inner[..e]);
+                }
+            }
+        }
+        search = &search[pos + name.len()..];
+    }
+    None
+}
+
+/// Atom 0.3 → Atom 1.0: the namespace, and the elements 1.0 renamed (RFC 4287 appendix).
+fn atom03_to_10(s: &str) -> String {
+    let mut out = s.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
+    for (old, new) in [
+        ("issued", "published"),
+        ("modified", "updated"),
+        ("tagline", "subtitle"),
+        ("copyright", "rights"),
+    ] {
+        for (from, to) in [
+            (format!("<{old}>"), format!("<{new}>")),
+            (format!("<{old} "), format!("<{new} ")),
+            (format!("</{old}>"), format!("</{new}>")),
+        ] {
+            out = out.replace(&from, &to);
+        }
+    }
+    // 0.3's `mode="escaped"` content is what 1.0 calls type="html".
+    out.replace("mode=\"escaped\"", "")
+        .replace("mode='escaped'", "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings() {
+        // BOM wins; UTF-16 with a BOM.
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "<rss>é</rss>".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert_eq!(to_utf8(&utf16, Some("iso-8859-1")), "<rss>é</rss>");
+        // HTTP charset over the declaration.
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><t>\xe9</t>";
+        assert!(to_utf8(latin1, Some("iso-8859-1")).ends_with("<t>é</t>"));
+        // The declaration when HTTP says nothing.
+        let decl = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><t>\x93hi\x94</t>";
+        assert!(to_utf8(decl, None).ends_with("<t>\u{201c}hi\u{201d}</t>"));
+        // Undeclared windows-1252 bytes inside UTF-8 text.
+        let mixed = [b"<t>caf".as_slice(), "é".as_bytes(), b" \x93q\x94</t>"].concat();
+        assert_eq!(to_utf8(&mixed, None), "<t>café \u{201c}q\u{201d}</t>");
+        assert_eq!(
+            charset_of("text/xml; charset=\"Windows-1252\""),
+            Some("Windows-1252")
+        );
+    }
+
+    #[test]
+    fn entities() {
+        assert_eq!(
+            fix_entities("<t>&aacute; &amp; &lt;</t>"),
+            "<t>&#225; &amp; &lt;</t>"
+        );
+        assert_eq!(fix_entities("<t>don&#146;t</t>"), "<t>don&#8217;t</t>");
+        assert_eq!(
+            fix_entities("<t>&doesnotexist; AT&T</t>"),
+            "<t>&amp;doesnotexist; AT&amp;T</t>"
+        );
+        assert_eq!(
+            fix_entities("<![CDATA[&nbsp;]]>&nbsp;"),
+            "<![CDATA[&nbsp;]]>&#160;"
+        );
+        assert_eq!(fix_entities("<t>&#1;</t>"), "<t></t>");
+        assert!(matches!(fix_entities("<t>plain</t>"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn roots() {
+        assert_eq!(
+            fix_root("<!-- c --><rss><channel/></rss>"),
+            "<!-- c --><rss version=\"2.0\"><channel/></rss>"
+        );
+        assert_eq!(
+            fix_root("<rss version=\"0.93\"><channel/></rss>"),
+            "<rss version=\"2.0\"><channel/></rss>"
+        );
+        assert!(matches!(
+            fix_root("<rss version=\"2.0\"/>"),
+            Cow::Borrowed(_)
+        ));
+        let atom = fix_root("<feed version=\"0.3\" xmlns=\"http://purl.org/atom/ns#\"><entry><issued>x</issued><content mode=\"escaped\">y</content></entry></feed>");
+        assert!(
+            atom.contains("http://www.w3.org/2005/Atom")
+                && atom.contains("<published>x</published>"),
+            "{atom}"
+        );
+    }
+
+    #[test]
+    fn repair_strips_the_declaration_and_keeps_json() {
+        let out = repair(
+            b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<rss><t>\xe9</t></rss>",
+            None,
+        );
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\n<rss version=\"2.0\"><t>é</t></rss>"
+        );
+        assert_eq!(repair(b" {\"a\": 1}", None), b" {\"a\": 1}");
+    }
+}
