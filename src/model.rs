@@ -174,6 +174,16 @@ pub struct Member {
     pub face: Option<String>,
 }
 
+impl Member {
+    /// The feed's own title when it has a non-empty one, else the member's name.
+    pub fn display_title(&self) -> &str {
+        self.feed_title
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&self.name)
+    }
+}
+
 /// One configured feed with its health, for the sidebar, OPML and `status`.
 #[derive(Debug, Clone)]
 pub struct FeedView {

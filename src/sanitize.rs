@@ -426,9 +426,7 @@ fn plain_css(s: &str) -> bool {
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || b":,;#%. \t\n\r!".contains(&c) || c == b'_' {
-            i += 1;
-        } else if c == b'-' {
+        if c.is_ascii_alphanumeric() || b":,;#%. \t\n\r!-_".contains(&c) {
             i += 1;
         } else if c == b'\'' || c == b'"' {
             let Some(end) = b[i + 1..].iter().position(|&x| x == c) else {
@@ -466,8 +464,8 @@ fn css_value(w: &str) -> bool {
     if let Some(hex) = w.strip_prefix('#') {
         return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
     }
-    if w.starts_with("rgb(") {
-        return w[4..]
+    if let Some(args) = w.strip_prefix("rgb(") {
+        return args
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
     }

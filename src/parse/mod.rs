@@ -64,11 +64,7 @@ fn normalise(
     fetched_at: DateTime<Utc>,
 ) -> ParsedFeed {
     let is_atom = feed.feed_type == FeedType::Atom;
-    let title = feed
-        .title
-        .as_ref()
-        .map(|t| text_title(t, is_atom))
-        .filter(|t| !t.is_empty());
+    let title = feed.title.as_ref().map(|t| text_title(t, is_atom));
     let site_link = alternate_link(&feed.links, base).map(String::from);
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
@@ -110,11 +106,7 @@ fn normalise_entry(
 
     let source_id = Some(sanitize::plain_text(&entry.id)).filter(|s| !s.is_empty());
     let link = alternate_link(&entry.links, &base).map(String::from);
-    let title = entry
-        .title
-        .as_ref()
-        .map(|t| text_title(t, is_atom))
-        .filter(|t| !t.is_empty());
+    let title = entry.title.as_ref().map(|t| text_title(t, is_atom));
     let author = entry
         .authors
         .iter()

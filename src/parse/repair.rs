@@ -263,8 +263,12 @@ fn fix_root(s: &str) -> Cow<'_, str> {
                 ),
                 None => format!("<rss version=\"2.0\"{}", &tag[4..]),
             };
-            return Cow::Owned(format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]));
+            let fixed = format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]);
+            return Cow::Owned(rss_bodies(&fixed).into_owned());
         }
+        return rss_bodies(s);
+    } else if name.ends_with("RDF") {
+        return rss_bodies(s);
     } else if s.contains("http://purl.org/atom/ns#") {
         return Cow::Owned(atom03_to_10(s));
     }
@@ -317,9 +321,51 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
     None
 }
 
-/// Atom 0.3 → Atom 1.0: the namespace, and the elements 1.0 renamed (RFC 4287 appendix).
+const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
+
+/// Old RSS body elements feed-rs does not read become `content:encoded`: `<fullitem>` (escaped
+/// HTML) and `<body>`/`<xhtml:body>` (inline XHTML, wrapped in CDATA).
+fn rss_bodies(s: &str) -> Cow<'_, str> {
+    if !s.contains("<fullitem") && !s.contains("body") {
+        return Cow::Borrowed(s);
+    }
+    let open = format!("<content:encoded xmlns:content=\"{CONTENT_NS}\">");
+    let mut out = s
+        .replace("<fullitem>", &open)
+        .replace("</fullitem>", "</content:encoded>");
+    for prefix in ["xhtml:", ""] {
+        let start_tag = format!("<{prefix}body");
+        let end_tag = format!("</{prefix}body>");
+        let mut from = 0;
+        while let Some(pos) = out[from..].find(&start_tag).map(|p| p + from) {
+            let after_name = pos + start_tag.len();
+            if !out[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
+                from = after_name;
+                continue;
+            }
+            let Some(gt) = out[pos..].find('>').map(|g| pos + g) else {
+                break;
+            };
+            let Some(end) = out[gt..].find(&end_tag).map(|e| gt + e) else {
+                break;
+            };
+            let inner = out[gt + 1..end]
+                .replace("<xhtml:", "<")
+                .replace("</xhtml:", "</")
+                .replace("]]>", "]]]]><![CDATA[>");
+            let replacement = format!("{open}<![CDATA[{inner}]]></content:encoded>");
+            out.replace_range(pos..end + end_tag.len(), &replacement);
+            from = pos + replacement.len();
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Atom 0.3 → Atom 1.0: the namespace, base64 bodies decoded, and the elements 1.0 renamed
+/// (RFC 4287 appendix).
 fn atom03_to_10(s: &str) -> String {
-    let mut out = s.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
+    let mut out =
+        decode_base64_bodies(s).replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
     for (old, new) in [
         ("issued", "published"),
         ("modified", "updated"),
@@ -337,6 +383,44 @@ fn atom03_to_10(s: &str) -> String {
     // 0.3's `mode="escaped"` content is what 1.0 calls type="html".
     out.replace("mode=\"escaped\"", "")
         .replace("mode='escaped'", "")
+}
+
+/// Replaces the text of every element marked `mode="base64"` by its decoded, escaped text.
+fn decode_base64_bodies(s: &str) -> Cow<'_, str> {
+    use base64::Engine;
+    if !s.contains("base64") {
+        return Cow::Borrowed(s);
+    }
+    let mut out = s.to_string();
+    let mut from = 0;
+    while let Some(pos) = out[from..]
+        .find("mode=\"base64\"")
+        .or_else(|| out[from..].find("mode='base64'"))
+        .map(|p| p + from)
+    {
+        let Some(gt) = out[pos..].find('>').map(|g| pos + g) else {
+            break;
+        };
+        let Some(lt) = out[gt..].find("</").map(|l| gt + l) else {
+            break;
+        };
+        let encoded: String = out[gt + 1..lt]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_bytes())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let escaped = decoded
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        out.replace_range(gt + 1..lt, &escaped);
+        out.replace_range(pos..pos + "mode=\"base64\"".len(), "");
+        from = pos;
+    }
+    Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -404,6 +488,23 @@ mod tests {
             atom.contains("http://www.w3.org/2005/Atom")
                 && atom.contains("<published>x</published>"),
             "{atom}"
+        );
+    }
+
+    #[test]
+    fn old_bodies() {
+        let rss = rss_bodies("<item><body xmlns=\"http://www.w3.org/1999/xhtml\">a <b>b</b></body><fullitem>&lt;i&gt;</fullitem></item>");
+        assert!(
+            rss.contains("<![CDATA[a <b>b</b>]]></content:encoded>"),
+            "{rss}"
+        );
+        assert!(rss.contains("\">&lt;i&gt;</content:encoded>"), "{rss}");
+        let b64 = decode_base64_bodies(
+            "<content type=\"text/html\" mode=\"base64\">PGI+aGk8L2I+</content>",
+        );
+        assert_eq!(
+            b64,
+            "<content type=\"text/html\" >&lt;b&gt;hi&lt;/b&gt;</content>"
         );
     }
 

@@ -77,12 +77,7 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             }),
             summary: e.summary.clone().map(atom::Text::html),
             source: Some(atom::Source {
-                title: atom::Text::plain(
-                    e.member
-                        .feed_title
-                        .clone()
-                        .unwrap_or_else(|| e.member.name.clone()),
-                ),
+                title: atom::Text::plain(e.member.display_title().to_string()),
                 id: e.member.feed_url.clone(),
                 updated: updated.fixed_offset(),
                 links: source_links,

@@ -115,7 +115,7 @@ pub fn json_feed(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
                 .collect(),
             _mercury: ItemExt {
                 feed_url: &e.member.feed_url,
-                feed_title: e.member.feed_title.as_deref().unwrap_or(&e.member.name),
+                feed_title: e.member.display_title(),
                 member: &e.member.name,
                 entry_id: e.source_id.as_deref(),
                 entry_index: e.index,

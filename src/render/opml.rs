@@ -10,12 +10,7 @@ pub fn opml(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         .iter()
         .map(|f| opml::Outline {
             text: f.member.name.clone(),
-            title: Some(
-                f.member
-                    .feed_title
-                    .clone()
-                    .unwrap_or_else(|| f.member.name.clone()),
-            ),
+            title: Some(f.member.display_title().to_string()),
             r#type: Some("rss".into()),
             xml_url: Some(f.member.feed_url.clone()),
             html_url: f.member.homepage.clone(),

@@ -34,12 +34,7 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             pub_date: Some(e.date.to_rfc2822()),
             source: Some(rss::Source {
                 url: e.member.feed_url.clone(),
-                title: Some(
-                    e.member
-                        .feed_title
-                        .clone()
-                        .unwrap_or_else(|| e.member.name.clone()),
-                ),
+                title: Some(e.member.display_title().to_string()),
             }),
             categories: e
                 .categories
