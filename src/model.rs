@@ -36,6 +36,8 @@ pub struct FetchedBody {
     /// The URL the body came from, after redirects: the base for relative links.
     pub final_url: Url,
     pub content_type: Option<String>,
+    /// `Content-Location`, when sent: the document's own URL for resolving relative links.
+    pub content_location: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     /// Set when every redirect on the way was permanent (301/308).

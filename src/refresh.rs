@@ -160,12 +160,14 @@ async fn refresh_feed(
                     body,
                     final_url,
                     content_type,
+                    content_location,
                     ..
                 } = body;
+                let base = fetch::logic::document_base(&final_url, content_location.as_deref());
                 // Parsing and sanitising are CPU work: keep them off the async reactor. A panic
                 // in them is contained to this feed.
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse::parse_feed(&body, &final_url, content_type.as_deref(), fetched_at)
+                    parse::parse_feed(&body, &base, content_type.as_deref(), fetched_at)
                 })
                 .await;
                 match parsed {

@@ -59,6 +59,15 @@ pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
+/// The base URL for the document's relative links: its `Content-Location` (RFC 9110 §8.7)
+/// resolved against the URL it came from, when that is http(s); else that URL.
+pub fn document_base(final_url: &Url, content_location: Option<&str>) -> Url {
+    content_location
+        .and_then(|cl| final_url.join(cl.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| final_url.clone())
+}
+
 /// The failure for a non-success status, with a hint for the admin.
 pub fn status_failure(status: u16, reason: Option<&str>) -> FetchFailure {
     let reason = reason.unwrap_or("");
@@ -119,6 +128,20 @@ mod tests {
                 (Err(f), Err(k)) => assert_eq!(f.kind, *k),
                 (got, want) => panic!("{loc:?}: got {got:?}, want {want:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn content_location_sets_the_base() {
+        let from = Url::parse("http://a.example/feeds/x.xml").unwrap();
+        let cases = [
+            (None, "http://a.example/feeds/x.xml"),
+            (Some("http://b.example/feed/"), "http://b.example/feed/"),
+            (Some("/feed/absolute"), "http://a.example/feed/absolute"),
+            (Some("javascript:alert(1)"), "http://a.example/feeds/x.xml"),
+        ];
+        for (cl, want) in cases {
+            assert_eq!(document_base(&from, cl).as_str(), want, "{cl:?}");
         }
     }
 

@@ -85,6 +85,7 @@ async fn fetch_inner(
         let etag = header_text(header::ETAG);
         let last_modified = header_text(header::LAST_MODIFIED);
         let content_type = header_text(header::CONTENT_TYPE);
+        let content_location = header_text(header::CONTENT_LOCATION);
         let body = read_capped(response, settings.max_bytes).await?;
         return Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
             status,
@@ -92,6 +93,7 @@ async fn fetch_inner(
             permanent_redirect: (redirected && all_permanent).then(|| url.clone()),
             final_url: url,
             content_type,
+            content_location,
             etag,
             last_modified,
         })));

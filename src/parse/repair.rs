@@ -264,13 +264,21 @@ fn fix_root(s: &str) -> Cow<'_, str> {
                 None => format!("<rss version=\"2.0\"{}", &tag[4..]),
             };
             let fixed = format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]);
-            return Cow::Owned(rss_bodies(&fixed).into_owned());
+            return Cow::Owned(rss_bodies(&rss_namespaces(&fixed)).into_owned());
         }
-        return rss_bodies(s);
+        return rss_fixes(s);
     } else if name.ends_with("RDF") {
-        return rss_bodies(s);
-    } else if s.contains("http://purl.org/atom/ns#") {
-        return Cow::Owned(atom03_to_10(s));
+        return rss_fixes(s);
+    } else if name == "feed" || name == "entry" || name.ends_with(":feed") {
+        let atom = if s.contains("http://purl.org/atom/ns#") {
+            Cow::Owned(atom03_to_10(s))
+        } else {
+            Cow::Borrowed(s)
+        };
+        return match atom_text_constructs(&atom) {
+            Cow::Owned(o) => Cow::Owned(o),
+            Cow::Borrowed(_) => atom,
+        };
     }
     Cow::Borrowed(s)
 }
@@ -319,6 +327,157 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
         search = &search[pos + name.len()..];
     }
     None
+}
+
+fn rss_fixes(s: &str) -> Cow<'_, str> {
+    let fixed = rss_bodies(&rss_namespaces(s)).into_owned();
+    if fixed == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(fixed)
+    }
+}
+
+/// Default namespaces that some RSS publishers declared and feed-rs does not know: RSS 2.0 in
+/// UserLand's namespace reads as plain RSS 2.0, RSS 0.90 as RSS 1.0.
+fn rss_namespaces(s: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(s);
+    for (from, to) in [
+        ("xmlns=\"http://backend.userland.com/rss2\"", ""),
+        ("xmlns=\"http://backend.userland.com/rss\"", ""),
+        ("xmlns='http://backend.userland.com/rss2'", ""),
+        (
+            "\"http://my.netscape.com/rdf/simple/0.9/\"",
+            "\"http://purl.org/rss/1.0/\"",
+        ),
+    ] {
+        if out.contains(from) {
+            out = Cow::Owned(out.replace(from, to));
+        }
+    }
+    out
+}
+
+/// Atom text constructs feed-rs would reject, rewritten to what they mean: `type=""` is text;
+/// inline XHTML under a MIME type (`application/xhtml+xml`, Atom 0.3's `mode="xml"`) is HTML;
+/// a non-text MIME type is base64 (RFC 4287 §4.1.3.3), decoded; an empty element is dropped
+/// rather than failing the whole feed. Everything else is copied byte for byte.
+fn atom_text_constructs(s: &str) -> Cow<'_, str> {
+    use quick_xml::events::Event;
+    const TEXT_CONSTRUCTS: [&str; 5] = ["title", "subtitle", "summary", "content", "rights"];
+    let mut reader = quick_xml::Reader::from_str(s);
+    reader.config_mut().check_end_names = false;
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    loop {
+        let before = reader.buffer_position() as usize;
+        let event = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        let (start, is_empty) = match &event {
+            Event::Start(e) => (e, false),
+            Event::Empty(e) => (e, true),
+            _ => continue,
+        };
+        let local = start.local_name();
+        let name: &str = local.as_ref();
+        if !TEXT_CONSTRUCTS.contains(&name) {
+            continue;
+        }
+        let tag_end = reader.buffer_position() as usize;
+        let raw_tag = &s[before..tag_end];
+        let kind = attribute(raw_tag, "type").map(|t| t.trim().to_ascii_lowercase());
+        if is_empty {
+            if start
+                .attributes()
+                .flatten()
+                .all(|a| AsRef::<str>::as_ref(&a.key) != "src")
+            {
+                edits.push((before..tag_end, String::new()));
+            }
+            continue;
+        }
+        let plain = matches!(
+            kind.as_deref(),
+            None | Some("text" | "html" | "xhtml" | "text/html")
+        );
+        if plain && !raw_tag.contains("mode=") {
+            // Only an element with nothing in it needs a change.
+            let inner_end = match reader.read_to_end(start.name()) {
+                Ok(span) => span.end as usize,
+                Err(_) => break,
+            };
+            let inner = &s[tag_end..inner_end.min(s.len())];
+            if inner.trim().is_empty() && kind.as_deref() != Some("xhtml") {
+                let close = reader.buffer_position() as usize;
+                edits.push((before..close, String::new()));
+            }
+            continue;
+        }
+        let tag_name = start.name();
+        let tag_name: &str = tag_name.as_ref();
+        let tag_name = tag_name.to_string();
+        let span = match reader.read_to_end(start.name()) {
+            Ok(span) => span,
+            Err(_) => break,
+        };
+        let close = reader.buffer_position() as usize;
+        let inner = &s[span.start as usize..span.end as usize];
+        let (new_type, body) = match kind.as_deref() {
+            Some("") => ("text", inner.to_string()),
+            Some("text/plain") => ("text", inner.to_string()),
+            Some(t)
+                if t.ends_with("xhtml+xml")
+                    || t.ends_with("/xml")
+                    || t.ends_with("+xml")
+                    || raw_tag.contains("mode=\"xml\"") =>
+            {
+                ("html", cdata(inner))
+            }
+            Some(t) if !t.starts_with("text/") => {
+                use base64::Engine;
+                let compact: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+                match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+                    Ok(bytes) => ("html", cdata(&String::from_utf8_lossy(&bytes))),
+                    Err(_) => ("text", inner.to_string()),
+                }
+            }
+            _ => ("html", inner.to_string()),
+        };
+        let mut attrs = String::new();
+        for a in start.attributes().flatten() {
+            let key: &str = a.key.as_ref();
+            if key == "type" || key == "mode" {
+                continue;
+            }
+            let value: &str = &a.value;
+            attrs.push_str(&format!(" {key}=\"{value}\""));
+        }
+        edits.push((
+            before..close,
+            format!("<{tag_name}{attrs} type=\"{new_type}\">{body}</{tag_name}>"),
+        ));
+    }
+    if edits.is_empty() {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut at = 0;
+    for (range, replacement) in edits {
+        if range.start < at {
+            continue;
+        }
+        out.push_str(&s[at..range.start]);
+        out.push_str(&replacement);
+        at = range.end;
+    }
+    out.push_str(&s[at..]);
+    Cow::Owned(out)
+}
+
+/// Wraps markup in a CDATA section (splitting any `]]>` inside it).
+fn cdata(inner: &str) -> String {
+    format!("<![CDATA[{}]]>", inner.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
@@ -489,6 +648,28 @@ mod tests {
                 && atom.contains("<published>x</published>"),
             "{atom}"
         );
+    }
+
+    #[test]
+    fn atom_text_constructs_become_readable() {
+        let doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>\
+            <title type=\"\">evil</title>\
+            <summary type=\"application/xhtml+xml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><b>&#38;</b></div></summary>\
+            <content type=\"application/octet-stream\">PGI+aGk8L2I+</content>\
+            <rights type=\"html\"></rights><subtitle/></entry></feed>";
+        let out = atom_text_constructs(doc);
+        assert!(out.contains("<title type=\"text\">evil</title>"), "{out}");
+        assert!(out.contains("<summary type=\"html\"><![CDATA[<div xmlns=\"http://www.w3.org/1999/xhtml\"><b>&#38;</b></div>]]></summary>"), "{out}");
+        assert!(
+            out.contains("<content type=\"html\"><![CDATA[<b>hi</b>]]></content>"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("rights") && !out.contains("subtitle"),
+            "{out}"
+        );
+        let fine = "<feed><title>ok</title></feed>";
+        assert!(matches!(atom_text_constructs(fine), Cow::Borrowed(_)));
     }
 
     #[test]
