@@ -12,8 +12,9 @@ use url::Url;
 use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
 
+mod dates;
 mod repair;
-mod xml_base;
+mod scan;
 
 /// Hex SHA-256 of `bytes`: for body hashes and content hashes.
 pub fn hash_hex(bytes: &[u8]) -> String {
@@ -40,12 +41,17 @@ pub fn parse_feed(
         // derive a stable key instead (DESIGN.md: link, else a hash of title and content).
         .id_generator(|_links, _title, _uri| String::new())
         .sanitize_content(false)
+        // Our lenient parser (dates.rs): every zone spelling and the common broken forms.
+        .timestamp_parser(dates::parse)
         .build();
     let feed = parser
         .parse(body)
         .map_err(|e| describe_parse_error(&e.to_string(), body))?;
-    let bases = xml_base::entry_bases(body, base);
-    Ok(normalise(feed, base, &bases, fetched_at))
+    let extras = match std::str::from_utf8(body) {
+        Ok(xml) if !xml.trim_start().starts_with('{') => scan::scan(xml, base),
+        _ => scan::Extras::default(),
+    };
+    Ok(normalise(feed, base, &extras, fetched_at))
 }
 
 fn describe_parse_error(err: &str, body: &[u8]) -> String {
@@ -60,18 +66,27 @@ fn describe_parse_error(err: &str, body: &[u8]) -> String {
 fn normalise(
     feed: Feed,
     base: &Url,
-    bases: &[xml_base::EntryBases],
+    extras: &scan::Extras,
     fetched_at: DateTime<Utc>,
 ) -> ParsedFeed {
     let is_atom = feed.feed_type == FeedType::Atom;
-    let title = feed.title.as_ref().map(|t| text_title(t, is_atom));
+    let title = feed
+        .title
+        .as_ref()
+        .map(|t| text_title(t, is_atom))
+        .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text));
     let site_link = alternate_link(&feed.links, base).map(String::from);
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
     for (index, entry) in feed.entries.iter().enumerate() {
-        let body_bases = bases.get(index).cloned().unwrap_or_default();
-        let mut e = normalise_entry(entry, index, base, &body_bases, fetched_at, is_atom);
+        // The scan saw the same document; use it only when it saw the same entries.
+        let extra = if extras.entries.len() == feed.entries.len() {
+            extras.entries.get(index).cloned().unwrap_or_default()
+        } else {
+            scan::EntryExtras::default()
+        };
+        let mut e = normalise_entry(entry, index, base, &extra, fetched_at, is_atom);
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
             let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
@@ -93,7 +108,7 @@ fn normalise_entry(
     entry: &Entry,
     index: usize,
     feed_base: &Url,
-    body_bases: &xml_base::EntryBases,
+    extra: &scan::EntryExtras,
     fetched_at: DateTime<Utc>,
     is_atom: bool,
 ) -> NewEntry {
@@ -104,8 +119,17 @@ fn normalise_entry(
         .and_then(|b| feed_base.join(b).ok())
         .unwrap_or_else(|| feed_base.clone());
 
-    let source_id = Some(sanitize::plain_text(&entry.id)).filter(|s| !s.is_empty());
-    let link = alternate_link(&entry.links, &base).map(String::from);
+    let source_id = Some(sanitize::plain_text(&entry.id))
+        .filter(|s| !s.is_empty())
+        .or_else(|| extra.about.as_deref().map(sanitize::plain_text))
+        .map(|id| resolve_path_id(id, &base));
+    // RSS: a guid that is a permalink (the default) is the link when there is no <link>.
+    let link = alternate_link(&entry.links, &base)
+        .or_else(|| match &extra.guid {
+            Some((guid, true)) => Url::parse(guid.trim()).ok().filter(is_web_url),
+            _ => None,
+        })
+        .map(|u| keep_spelling(u, &entry.links));
     let title = entry.title.as_ref().map(|t| text_title(t, is_atom));
     let author = entry
         .authors
@@ -118,17 +142,32 @@ fn normalise_entry(
                 Some(name)
             }
         })
-        .find(|n| !n.is_empty());
+        .find(|n| !n.is_empty())
+        .or_else(|| {
+            extra
+                .authors
+                .iter()
+                .map(|a| sanitize::html_to_text(a))
+                .find(|a| !a.is_empty())
+        });
     let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
-    let published = clamp(entry.published);
-    let updated = clamp(entry.updated);
+    let published = clamp(
+        entry
+            .published
+            .or_else(|| extra.issued.as_deref().and_then(dates::parse)),
+    );
+    let updated = clamp(
+        entry
+            .updated
+            .or_else(|| extra.modified.as_deref().and_then(dates::parse)),
+    );
 
     let content = entry
         .content
         .as_ref()
         .and_then(|c| {
             let body = c.body.as_deref()?;
-            let base = body_bases.content.as_ref().unwrap_or(&base);
+            let base = extra.content_base.as_ref().unwrap_or(&base);
             Some(html_of(body, c.content_type.as_str(), base))
         })
         .filter(|s| !s.is_empty());
@@ -136,8 +175,15 @@ fn normalise_entry(
         .summary
         .as_ref()
         .map(|t| {
-            let base = body_bases.summary.as_ref().unwrap_or(&base);
+            let base = extra.summary_base.as_ref().unwrap_or(&base);
             html_of(&t.content, t.content_type.as_str(), base)
+        })
+        .or_else(|| {
+            let base = extra.summary_base.as_ref().unwrap_or(&base);
+            extra
+                .description
+                .as_deref()
+                .map(|d| sanitize::clean_html(d, Some(base)))
         })
         .filter(|s| !s.is_empty());
 
@@ -149,6 +195,12 @@ fn normalise_entry(
                 .filter(|_| c.term.is_empty())
                 .unwrap_or(&c.term),
         );
+        if !term.is_empty() && !categories.contains(&term) {
+            categories.push(term);
+        }
+    }
+    for subject in &extra.subjects {
+        let term = sanitize::plain_text(subject);
         if !term.is_empty() && !categories.contains(&term) {
             categories.push(term);
         }
@@ -278,6 +330,31 @@ fn alternate_link<'a>(links: &'a [Link], base: &Url) -> Option<Url> {
                 .filter(|l| !matches!(l.rel.as_deref(), Some("self" | "enclosure" | "hub")))
                 .find_map(|l: &'a Link| resolve(&l.href, base))
         })
+}
+
+/// An id that is a path (`/2024/post`) is a relative URI reference: resolve it against the
+/// base, as feed readers do. Opaque ids (`tag:…`, `urn:…`, `1234`) are left alone.
+fn resolve_path_id(id: String, base: &Url) -> String {
+    if id.starts_with('/') && !id.starts_with("//") {
+        if let Ok(u) = base.join(&id) {
+            return u.to_string();
+        }
+    }
+    id
+}
+
+/// The link as the feed spelled it when that was already absolute (no case or escaping changes),
+/// else the resolved URL.
+fn keep_spelling(resolved: Url, links: &[Link]) -> String {
+    links
+        .iter()
+        .map(|l| l.href.trim())
+        .find(|href| {
+            Url::parse(href).is_ok_and(|u| u == resolved)
+                && !href.chars().any(|c| c.is_whitespace() || c.is_control())
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| resolved.to_string())
 }
 
 fn resolve(href: &str, base: &Url) -> Option<Url> {

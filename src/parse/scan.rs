@@ -1,0 +1,282 @@
+//! A second, light pass over the (repaired) XML for what feed-rs does not give us: the xml:base
+//! in effect at each entry's body (XML Base, nested), RSS 1.0 `rdf:about` ids, whether an RSS
+//! guid is a permalink, and Dublin Core / dcterms fields (creator, subject, description,
+//! modified, issued) that feed-rs ignores in RSS 2.0.
+//!
+//! In: the XML text and the document URL. Out: [`Extras`], one [`EntryExtras`] per entry in
+//! document order. The caller uses them only when the count matches feed-rs's entries.
+
+use quick_xml::events::{BytesStart, Event};
+use url::Url;
+
+/// What the scan found outside feed-rs's model, for the feed and for each entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Extras {
+    pub feed_dc_title: Option<String>,
+    pub entries: Vec<EntryExtras>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EntryExtras {
+    /// The base URL for the content body and for the summary body.
+    pub content_base: Option<Url>,
+    pub summary_base: Option<Url>,
+    /// RSS 1.0 `rdf:about`.
+    pub about: Option<String>,
+    /// RSS 2.0 `<guid>`'s text and whether it is a permalink (the default, per the RSS spec).
+    pub guid: Option<(String, bool)>,
+    /// dc:creator, dc:author, dc:contributor.
+    pub authors: Vec<String>,
+    /// dc:subject and the old `<tags>` element (comma-separated).
+    pub subjects: Vec<String>,
+    /// dc:description, or a non-standard `<summary>` in RSS.
+    pub description: Option<String>,
+    /// dcterms:modified (raw text).
+    pub modified: Option<String>,
+    /// dcterms:issued / dcterms:created (raw text).
+    pub issued: Option<String>,
+}
+
+/// Scans `xml`. Malformed XML ends the scan early (what was found so far is returned).
+pub fn scan(xml: &str, doc: &Url) -> Extras {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    reader.config_mut().check_end_names = false;
+    let mut out = Extras::default();
+    // One base per open element, so End simply pops.
+    let mut bases: Vec<Url> = vec![doc.clone()];
+    let mut entry_depth: Option<usize> = None;
+    let mut channel_depth: Option<usize> = None;
+    loop {
+        let event = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(e) => e,
+        };
+        let (e, is_empty) = match &event {
+            Event::Start(e) => (e.clone(), false),
+            Event::Empty(e) => (e.clone(), true),
+            Event::End(_) => {
+                if entry_depth == Some(bases.len()) {
+                    entry_depth = None;
+                }
+                if channel_depth == Some(bases.len()) {
+                    channel_depth = None;
+                }
+                if bases.len() > 1 {
+                    bases.pop();
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        let top = bases.last().cloned().unwrap_or_else(|| doc.clone());
+        let base = own_base(&e, &top).unwrap_or(top);
+        let qname = e.name();
+        let qname: &str = qname.as_ref();
+        let local = e.local_name();
+        let local: &str = local.as_ref();
+        let depth_after = bases.len() + 1;
+
+        if entry_depth.is_none() && (local == "entry" || local == "item") {
+            out.entries.push(EntryExtras {
+                about: attr(&e, "rdf:about"),
+                ..Default::default()
+            });
+            if !is_empty {
+                entry_depth = Some(depth_after);
+                bases.push(base);
+            }
+            continue;
+        }
+        if entry_depth.is_none() && local == "channel" && !is_empty {
+            channel_depth = Some(depth_after);
+        }
+        let in_entry = entry_depth.is_some();
+        let direct_child = entry_depth == Some(bases.len());
+        let mut text = None;
+        if !is_empty
+            && ((in_entry && direct_child && wants_text(qname))
+                || (channel_depth == Some(bases.len()) && qname == "dc:title"))
+        {
+            // Read the element's text now (this consumes its end tag, so no push).
+            let Ok(span) = reader.read_to_end(e.name()) else {
+                break;
+            };
+            let raw = &xml[span.start as usize..(span.end as usize).min(xml.len())];
+            text = Some(element_text(raw));
+        }
+        if let Some(entry) = out.entries.last_mut().filter(|_| in_entry) {
+            if direct_child {
+                match qname {
+                    "content" | "content:encoded" | "body" | "xhtml:body" | "fullitem"
+                        if entry.content_base.is_none() =>
+                    {
+                        entry.content_base = Some(base.clone())
+                    }
+                    "summary" | "description" if entry.summary_base.is_none() => {
+                        entry.summary_base = Some(base.clone())
+                    }
+                    _ => {}
+                }
+                if let Some(t) = text.clone().filter(|t| !t.is_empty()) {
+                    match qname {
+                        "guid" => {
+                            let permalink = attr(&e, "isPermaLink")
+                                .map(|v| !v.trim().eq_ignore_ascii_case("false"))
+                                .unwrap_or(true);
+                            entry.guid = Some((t, permalink));
+                        }
+                        "dc:creator" | "dc:author" | "dc:contributor" => entry.authors.push(t),
+                        "dc:subject" => entry.subjects.push(t),
+                        "tags" => entry.subjects.extend(
+                            t.split(',')
+                                .map(|s| s.trim().to_string())
+                                .filter(|s| !s.is_empty()),
+                        ),
+                        "dc:description" | "summary" => {
+                            entry.description.get_or_insert(t);
+                        }
+                        "dcterms:modified" => entry.modified = Some(t),
+                        "dcterms:issued" | "dcterms:created" => {
+                            entry.issued.get_or_insert(t);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        } else if qname == "dc:title" {
+            if let Some(t) = text.clone() {
+                out.feed_dc_title.get_or_insert(t);
+            }
+        }
+        if text.is_none() && !is_empty {
+            bases.push(base);
+        }
+    }
+    out
+}
+
+/// Elements directly under an entry whose text the scan reads.
+fn wants_text(qname: &str) -> bool {
+    matches!(
+        qname,
+        "guid"
+            | "dc:creator"
+            | "dc:author"
+            | "dc:contributor"
+            | "dc:subject"
+            | "tags"
+            | "dc:description"
+            | "dcterms:modified"
+            | "dcterms:issued"
+            | "dcterms:created"
+    )
+}
+
+/// The text of an element's raw content: CDATA unwrapped, references decoded, trimmed.
+fn element_text(raw: &str) -> String {
+    let mut out = String::new();
+    let mut rest = raw;
+    while let Some(pos) = rest.find("<![CDATA[") {
+        out.push_str(&html_escape::decode_html_entities(&rest[..pos]));
+        let after = &rest[pos + 9..];
+        let end = after.find("]]>").unwrap_or(after.len());
+        out.push_str(&after[..end]);
+        rest = after.get(end + 3..).unwrap_or("");
+    }
+    out.push_str(&html_escape::decode_html_entities(rest));
+    out.trim().to_string()
+}
+
+fn attr(e: &BytesStart, name: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        let key: &str = a.key.as_ref();
+        (key == name).then(|| {
+            let v: &str = &a.value;
+            html_escape::decode_html_entities(v).into_owned()
+        })
+    })
+}
+
+/// The element's own xml:base resolved against the inherited base (RFC 3986 §5.1.1).
+fn own_base(e: &BytesStart, inherited: &Url) -> Option<Url> {
+    let value = attr(e, "xml:base")?;
+    inherited
+        .join(value.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> Url {
+        Url::parse("http://feed.example/dir/feed.xml").unwrap()
+    }
+
+    #[test]
+    fn nested_bases_resolve_against_each_other() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://a.example/x/">
+            <entry xml:base="y/"><content type="html" xml:base="z/">c</content><summary>s</summary></entry>
+            <entry><content>c</content></entry>
+            <entry xml:base="/abs/"><link href="l"/></entry>
+          </feed>"#;
+        let x = scan(xml, &doc());
+        assert_eq!(x.entries.len(), 3);
+        assert_eq!(
+            x.entries[0].content_base.as_ref().unwrap().as_str(),
+            "http://a.example/x/y/z/"
+        );
+        assert_eq!(
+            x.entries[0].summary_base.as_ref().unwrap().as_str(),
+            "http://a.example/x/y/"
+        );
+        assert_eq!(
+            x.entries[1].content_base.as_ref().unwrap().as_str(),
+            "http://a.example/x/"
+        );
+        assert_eq!(x.entries[2].content_base, None);
+    }
+
+    #[test]
+    fn javascript_base_is_ignored() {
+        let x = scan(
+            r#"<feed xml:base="javascript:alert(1)//"><entry><content>x</content></entry></feed>"#,
+            &doc(),
+        );
+        assert_eq!(x.entries[0].content_base.as_ref().unwrap(), &doc());
+    }
+
+    #[test]
+    fn dublin_core_and_rss_extras() {
+        let xml = r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/">
+          <channel><dc:title>DC Title</dc:title>
+          <item><guid isPermaLink="false">g1</guid><dc:author>Ann</dc:author><dc:subject>a</dc:subject>
+            <dc:subject><![CDATA[b & c]]></dc:subject><tags>x, y</tags><dc:description>d &amp; e</dc:description>
+            <dcterms:modified>2003-12-31T10:14:55Z</dcterms:modified><image><link>http://no/</link></image></item>
+          <item><guid>http://guid.example.com/</guid></item>
+          </channel></rss>"#;
+        let x = scan(xml, &doc());
+        assert_eq!(x.feed_dc_title.as_deref(), Some("DC Title"));
+        let e = &x.entries[0];
+        assert_eq!(e.guid, Some(("g1".into(), false)));
+        assert_eq!(e.authors, vec!["Ann"]);
+        assert_eq!(e.subjects, vec!["a", "b & c", "x", "y"]);
+        assert_eq!(e.description.as_deref(), Some("d & e"));
+        assert_eq!(e.modified.as_deref(), Some("2003-12-31T10:14:55Z"));
+        assert_eq!(
+            x.entries[1].guid,
+            Some(("http://guid.example.com/".into(), true))
+        );
+    }
+
+    #[test]
+    fn rdf_about() {
+        let xml = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+          <channel rdf:about="http://example.com/index.rdf"><title>t</title></channel>
+          <item rdf:about="http://example.org/1"><title>x</title></item></rdf:RDF>"#;
+        let x = scan(xml, &doc());
+        assert_eq!(x.entries.len(), 1);
+        assert_eq!(x.entries[0].about.as_deref(), Some("http://example.org/1"));
+    }
+}
