@@ -272,6 +272,13 @@ fn fix_root(s: &str) -> Cow<'_, str> {
     } else if name == "feed" || name == "entry" || name.ends_with(":feed") {
         let atom = if s.contains("http://purl.org/atom/ns#") {
             Cow::Owned(atom03_to_10(s))
+        } else if name == "feed" && attribute(tag, "xmlns") != Some(ATOM_NS) {
+            // An unprefixed <feed> in no or an unknown namespace is Atom all the same.
+            let new_tag = match attribute(tag, "xmlns") {
+                Some(ns) => tag.replacen(ns, ATOM_NS, 1),
+                None => format!("<feed xmlns=\"{ATOM_NS}\"{}", &tag[5..]),
+            };
+            Cow::Owned(format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]))
         } else {
             Cow::Borrowed(s)
         };
@@ -402,15 +409,27 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
             None | Some("text" | "html" | "xhtml" | "text/html")
         );
         if plain && !raw_tag.contains("mode=") {
-            // Only an element with nothing in it needs a change.
             let inner_end = match reader.read_to_end(start.name()) {
                 Ok(span) => span.end as usize,
                 Err(_) => break,
             };
+            let close = reader.buffer_position() as usize;
             let inner = &s[tag_end..inner_end.min(s.len())];
             if inner.trim().is_empty() && kind.as_deref() != Some("xhtml") {
-                let close = reader.buffer_position() as usize;
+                // Empty: dropped rather than failing the whole feed.
                 edits.push((before..close, String::new()));
+            } else if kind.as_deref() != Some("xhtml") && naked_markup(inner) {
+                // Child elements in a text construct: the publisher meant HTML.
+                let tag_name = start.name();
+                let tag_name: &str = tag_name.as_ref();
+                edits.push((
+                    before..close,
+                    format!(
+                        "<{tag_name}{} type=\"html\">{}</{tag_name}>",
+                        other_attributes(start),
+                        cdata(inner)
+                    ),
+                ));
             }
             continue;
         }
@@ -444,15 +463,7 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
             }
             _ => ("html", inner.to_string()),
         };
-        let mut attrs = String::new();
-        for a in start.attributes().flatten() {
-            let key: &str = a.key.as_ref();
-            if key == "type" || key == "mode" {
-                continue;
-            }
-            let value: &str = &a.value;
-            attrs.push_str(&format!(" {key}=\"{value}\""));
-        }
+        let attrs = other_attributes(start);
         edits.push((
             before..close,
             format!("<{tag_name}{attrs} type=\"{new_type}\">{body}</{tag_name}>"),
@@ -475,11 +486,42 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The attributes of a start tag except `type` and `mode`, as source text.
+fn other_attributes(start: &quick_xml::events::BytesStart) -> String {
+    let mut attrs = String::new();
+    for a in start.attributes().flatten() {
+        let key: &str = a.key.as_ref();
+        if key == "type" || key == "mode" {
+            continue;
+        }
+        let value: &str = &a.value;
+        attrs.push_str(&format!(" {key}=\"{value}\""));
+    }
+    attrs
+}
+
+/// Whether text content holds element markup outside CDATA sections.
+fn naked_markup(inner: &str) -> bool {
+    let mut rest = inner;
+    while let Some(pos) = rest.find('<') {
+        let at = &rest[pos..];
+        if let Some(after) = at.strip_prefix("<![CDATA[") {
+            rest = after.find("]]>").map(|e| &after[e + 3..]).unwrap_or("");
+        } else if at.starts_with("<!--") {
+            rest = at.find("-->").map(|e| &at[e + 3..]).unwrap_or("");
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
 /// Wraps markup in a CDATA section (splitting any `]]>` inside it).
 fn cdata(inner: &str) -> String {
     format!("<![CDATA[{}]]>", inner.replace("]]>", "]]]]><![CDATA[>"))
 }
 
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 
 /// Old RSS body elements feed-rs does not read become `content:encoded`: `<fullitem>` (escaped
@@ -571,12 +613,15 @@ fn decode_base64_bodies(s: &str) -> Cow<'_, str> {
             .decode(encoded.as_bytes())
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        let escaped = decoded
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        out.replace_range(gt + 1..lt, &escaped);
-        out.replace_range(pos..pos + "mode=\"base64\"".len(), "");
+        let tag_start = out[..pos].rfind('<').unwrap_or(pos);
+        let has_type = attribute(&out[tag_start..gt], "type").is_some();
+        out.replace_range(gt + 1..lt, &cdata(&decoded));
+        // Without a type, Atom 0.3 bodies were HTML in practice.
+        let mode_len = "mode=\"base64\"".len();
+        out.replace_range(
+            pos..pos + mode_len,
+            if has_type { "" } else { "type=\"html\"" },
+        );
         from = pos;
     }
     Cow::Owned(out)
@@ -685,7 +730,12 @@ mod tests {
         );
         assert_eq!(
             b64,
-            "<content type=\"text/html\" >&lt;b&gt;hi&lt;/b&gt;</content>"
+            "<content type=\"text/html\" ><![CDATA[<b>hi</b>]]></content>"
+        );
+        let untyped = decode_base64_bodies("<summary mode=\"base64\">PGI+aGk8L2I+</summary>");
+        assert_eq!(
+            untyped,
+            "<summary type=\"html\"><![CDATA[<b>hi</b>]]></summary>"
         );
     }
 
