@@ -21,7 +21,26 @@ pub fn repair(body: &[u8], content_type: Option<&str>) -> Vec<u8> {
     let text = strip_xml_declaration(trimmed);
     let text = fix_entities(text);
     let text = fix_root(&text);
-    text.into_owned().into_bytes()
+    let mut text = text.into_owned();
+    close_truncated_end_tag(&mut text);
+    text.into_bytes()
+}
+
+/// A document cut off inside its last end tag (`...</feed`) gets its `>` back.
+fn close_truncated_end_tag(text: &mut String) {
+    let trimmed_len = text.trim_end().len();
+    let tail = &text[..trimmed_len];
+    if let Some(pos) = tail.rfind("</") {
+        let name = &tail[pos + 2..];
+        if !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == ':' || c == '-')
+        {
+            text.truncate(trimmed_len);
+            text.push('>');
+        }
+    }
 }
 
 /// The `charset` parameter of a Content-Type header.
@@ -155,6 +174,16 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
             rest = &rest[end..];
             continue;
         }
+        // A run of numeric references that spell UTF-8 bytes (`&#226;&#128;&#166;`) is text
+        // that was encoded twice: decode the bytes.
+        if let Some((decoded, used)) = utf8_reference_run(rest) {
+            changed = true;
+            for c in decoded.chars() {
+                out.push_str(&format!("&#{};", c as u32));
+            }
+            rest = &rest[used..];
+            continue;
+        }
         // An entity reference: &name; or &#n; or &#xh;
         let body_end = rest[1..]
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
@@ -192,6 +221,33 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// At the start of `s`, a run of two or more numeric character references below 256 that
+/// together are valid multi-byte UTF-8: the decoded text and the bytes of `s` consumed.
+fn utf8_reference_run(s: &str) -> Option<(String, usize)> {
+    let mut bytes = Vec::new();
+    let mut used = 0;
+    let mut rest = s;
+    while let Some(after) = rest.strip_prefix("&#") {
+        let end = after.find(';')?;
+        let num = &after[..end];
+        let value = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        if value > 255 {
+            break;
+        }
+        bytes.push(value as u8);
+        used += 2 + end + 1;
+        rest = &after[end + 1..];
+    }
+    if bytes.len() < 2 || bytes.iter().all(|b| b.is_ascii()) {
+        return None;
+    }
+    let text = std::str::from_utf8(&bytes).ok()?;
+    (!text.is_ascii()).then(|| (text.to_string(), used))
+}
+
 /// What to write instead of `&name;`, or `None` to keep it.
 fn entity_replacement(name: &str) -> Option<String> {
     if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
@@ -218,6 +274,13 @@ fn entity_replacement(name: &str) -> Option<String> {
             Some(_) => None,
             None => Some(format!("&amp;{name};")),
         };
+    }
+    // HTML 4.01 (which feeds were written against) maps these two to U+2329/U+232A; HTML5
+    // changed them.
+    match name {
+        "lang" => return Some("&#9001;".into()),
+        "rang" => return Some("&#9002;".into()),
+        _ => {}
     }
     let reference = format!("&{name};");
     let decoded = html_escape::decode_html_entities(&reference);
@@ -268,7 +331,11 @@ fn fix_root(s: &str) -> Cow<'_, str> {
         }
         return rss_fixes(s);
     } else if name.ends_with("RDF") {
-        return rss_fixes(s);
+        let with_links = rdf_item_links(s);
+        return match rss_fixes(&with_links) {
+            Cow::Owned(o) => Cow::Owned(o),
+            Cow::Borrowed(_) => with_links,
+        };
     } else if name == "feed" || name == "entry" || name.ends_with(":feed") {
         let atom = if s.contains("http://purl.org/atom/ns#") {
             Cow::Owned(atom03_to_10(s))
@@ -343,6 +410,35 @@ fn rss_fixes(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Owned(fixed)
     }
+}
+
+/// feed-rs drops RSS 1.0 items without a `<link>`; an item's `rdf:about` is its address, so
+/// it becomes the link when the item has none.
+fn rdf_item_links(s: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut at = 0;
+    let mut from = 0;
+    while let Some(pos) = s[from..].find("<item").map(|p| p + from) {
+        let Some(gt) = s[pos..].find('>').map(|g| pos + g) else {
+            break;
+        };
+        let tag = &s[pos..gt];
+        let end = s[gt..].find("</item>").map(|e| gt + e).unwrap_or(s.len());
+        from = gt + 1;
+        if tag.ends_with('/') || s[gt..end].contains("<link") {
+            continue;
+        }
+        if let Some(about) = attribute(tag, "rdf:about").or_else(|| attribute(tag, "about")) {
+            out.push_str(&s[at..=gt]);
+            out.push_str(&format!("<link>{about}</link>"));
+            at = gt + 1;
+        }
+    }
+    if at == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[at..]);
+    Cow::Owned(out)
 }
 
 /// Default namespaces that some RSS publishers declared and feed-rs does not know: RSS 2.0 in
@@ -671,6 +767,22 @@ mod tests {
         );
         assert_eq!(fix_entities("<t>&#1;</t>"), "<t></t>");
         assert!(matches!(fix_entities("<t>plain</t>"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn double_encoded_references_and_truncated_ends() {
+        assert_eq!(fix_entities("<t>&#226;&#128;&#166;</t>"), "<t>&#8230;</t>");
+        assert_eq!(fix_entities("<t>&#233;&#233;</t>"), "<t>&#233;&#233;</t>");
+        assert_eq!(fix_entities("<t>&lang;</t>"), "<t>&#9001;</t>");
+        let mut doc = "<feed><title>x</title></feed\n".to_string();
+        close_truncated_end_tag(&mut doc);
+        assert_eq!(doc, "<feed><title>x</title></feed>");
+        let rdf = rdf_item_links("<rdf:RDF><item rdf:about=\"http://e/1\"><title>t</title></item><item rdf:about=\"http://e/2\"><link>http://e/2b</link></item></rdf:RDF>");
+        assert!(
+            rdf.contains("<item rdf:about=\"http://e/1\"><link>http://e/1</link>"),
+            "{rdf}"
+        );
+        assert!(!rdf.contains("<link>http://e/2</link>"), "{rdf}");
     }
 
     #[test]
