@@ -459,7 +459,8 @@ fn plain_css(s: &str) -> bool {
     true
 }
 
-/// A colour (`#fff`, `rgb(1,2,3)`) or a length (`1.5em`, `10px`, `50%`).
+/// A colour (`#fff`, `rgb(1,2,3)`, possibly split at its commas) or a short length (`1.5em`,
+/// `10px`, `50%`): at most two digits each side of the point, so `99999em` is refused.
 fn css_value(w: &str) -> bool {
     if let Some(hex) = w.strip_prefix('#') {
         return !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit());
@@ -469,13 +470,17 @@ fn css_value(w: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '%' | ',' | ')'));
     }
-    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
-    let unit = &w[digits.len()..];
-    digits.len() <= 5
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+    let number_len = w
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(w.len());
+    let (number, unit) = w.split_at(number_len);
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    int.len() <= 2
+        && frac.len() <= 2
+        && !frac.contains('.')
         && matches!(
             unit,
-            "" | "cm" | "em" | "ex" | "in" | "mm" | "pc" | "pt" | "px" | "%"
+            "" | "cm" | "em" | "ex" | "in" | "mm" | "pc" | "pt" | "px" | "%" | "," | ")"
         )
 }
 
@@ -627,6 +632,11 @@ mod tests {
             ),
             ("color: \\72 ed", ""),
             ("border: 1px solid javascript", ""),
+            (
+                "border: 1px solid rgb(0, 0, 0)",
+                "border: 1px solid rgb(0, 0, 0);",
+            ),
+            ("margin: 99999em", ""),
         ];
         for (style, want) in cases {
             assert_eq!(clean_style(style), want, "{style}");

@@ -227,18 +227,31 @@ fn utf8_reference_run(s: &str) -> Option<(String, usize)> {
     let mut bytes = Vec::new();
     let mut used = 0;
     let mut rest = s;
-    while let Some(after) = rest.strip_prefix("&#") {
-        let end = after.find(';')?;
-        let num = &after[..end];
-        let value = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse::<u32>().ok()?,
-        };
-        if value > 255 {
+    while let Some(after) = rest.strip_prefix('&') {
+        let Some(end) = after.find(';').filter(|&e| e <= 10) else {
             break;
+        };
+        let name = &after[..end];
+        let value = if let Some(num) = name.strip_prefix('#') {
+            match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                None => num.parse::<u32>().ok(),
+            }
+        } else {
+            // Latin-1 named entities (&acirc;) take part in the same mistake.
+            let reference = format!("&{name};");
+            let decoded = html_escape::decode_html_entities(&reference);
+            let mut chars = decoded.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if decoded != reference => Some(c as u32),
+                _ => None,
+            }
+        };
+        match value {
+            Some(v) if v <= 255 => bytes.push(v as u8),
+            _ => break,
         }
-        bytes.push(value as u8);
-        used += 2 + end + 1;
+        used += 1 + end + 1;
         rest = &after[end + 1..];
     }
     if bytes.len() < 2 || bytes.iter().all(|b| b.is_ascii()) {
@@ -315,7 +328,7 @@ fn fix_root(s: &str) -> Cow<'_, str> {
         .chars()
         .take_while(|c| !c.is_whitespace() && *c != '/' && *c != '>')
         .collect();
-    if name == "rss" {
+    if name == "rss" || name.ends_with(":rss") {
         let version = attribute(tag, "version");
         if !matches!(version, Some("2.0" | "0.91" | "0.92")) {
             let new_tag = match version {
@@ -445,6 +458,32 @@ fn rdf_item_links(s: &str) -> Cow<'_, str> {
 /// UserLand's namespace reads as plain RSS 2.0, RSS 0.90 as RSS 1.0.
 fn rss_namespaces(s: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(s);
+    // RSS elements under a prefix bound to UserLand's namespace (`<r:item>`) lose the prefix.
+    for ns in [
+        "http://backend.userland.com/rss2",
+        "http://backend.userland.com/rss",
+    ] {
+        let decl_pos = out
+            .find(&format!("=\"{ns}\""))
+            .or_else(|| out.find(&format!("='{ns}'")));
+        let Some(pos) = decl_pos else { continue };
+        let before = &out[..pos];
+        let Some(prefix) = before.rfind("xmlns:").map(|x| before[x + 6..].to_string()) else {
+            continue;
+        };
+        if prefix.is_empty()
+            || !prefix
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        {
+            continue;
+        }
+        out = Cow::Owned(
+            out.replace(&format!("xmlns:{prefix}=\"{ns}\""), "")
+                .replace(&format!("<{prefix}:"), "<")
+                .replace(&format!("</{prefix}:"), "</"),
+        );
+    }
     for (from, to) in [
         ("xmlns=\"http://backend.userland.com/rss2\"", ""),
         ("xmlns=\"http://backend.userland.com/rss\"", ""),
@@ -774,6 +813,15 @@ mod tests {
         assert_eq!(fix_entities("<t>&#226;&#128;&#166;</t>"), "<t>&#8230;</t>");
         assert_eq!(fix_entities("<t>&#233;&#233;</t>"), "<t>&#233;&#233;</t>");
         assert_eq!(fix_entities("<t>&lang;</t>"), "<t>&#9001;</t>");
+        assert_eq!(
+            fix_entities("<t>&acirc;&#128;&brvbar;</t>"),
+            "<t>&#8230;</t>"
+        );
+        let prefixed = fix_root("<r:rss version=\"2.0\" xmlns:r=\"http://backend.userland.com/rss2\"><r:channel><r:title>T</r:title></r:channel></r:rss>");
+        assert_eq!(
+            prefixed,
+            "<rss version=\"2.0\" ><channel><title>T</title></channel></rss>"
+        );
         let mut doc = "<feed><title>x</title></feed\n".to_string();
         close_truncated_end_tag(&mut doc);
         assert_eq!(doc, "<feed><title>x</title></feed>");
