@@ -27,20 +27,36 @@ pub struct Cli {
 pub enum Command {
     /// Validate the config file and exit (2 when it is invalid).
     Check,
-    /// Poll every feed once and store new and changed entries.
-    Fetch,
-    /// Write the site (page, merged feeds, OPML, theme) from the database.
+    /// Poll every feed that is due once and store new and changed entries.
+    Fetch(FetchArgs),
+    /// Write the site (page, merged feeds, OPML, status page, theme) from the database.
     Render,
     /// Fetch, then render: the one command to refresh the planet.
-    Update,
-    /// Show every feed's health: last success, last HTTP status, error, entries.
-    Status,
+    Update(FetchArgs),
+    /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
+    Status(StatusArgs),
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct FetchArgs {
+    /// Fetch every feed now, ignoring backoff after failures, Retry-After and 410 Gone marks.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct StatusArgs {
+    /// Print JSON (one object per feed) for scripts instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 const EXAMPLES: &str = "\
 Examples:
   mercury check                      validate ./feeds.toml
   mercury update                     refresh every feed and write ./public/
+  mercury update --force             also retry feeds that are backing off or gone
+  mercury status --json              feed health for scripts
   mercury --config /srv/planet/feeds.toml status
   RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
 

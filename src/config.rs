@@ -72,6 +72,8 @@ pub struct Planet {
 #[derive(Debug, Clone)]
 pub struct FetchSettings {
     pub concurrency: usize,
+    /// At most this many requests to one host at once.
+    pub per_host: usize,
     pub timeout: Duration,
     pub max_bytes: u64,
     pub user_agent: String,
@@ -129,6 +131,7 @@ struct RawPlanet {
 #[serde(deny_unknown_fields)]
 struct RawFetch {
     concurrency: Option<i64>,
+    per_host: Option<i64>,
     timeout_secs: Option<i64>,
     max_bytes: Option<i64>,
     user_agent: Option<String>,
@@ -154,6 +157,7 @@ struct RawFeed {
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
 pub const DEFAULT_ITEMS: usize = 60;
 pub const DEFAULT_CONCURRENCY: usize = 32;
+pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
 
@@ -238,6 +242,12 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         loc,
         &["fetch", "concurrency"],
     )? as usize;
+    let per_host = positive(
+        f.per_host,
+        DEFAULT_PER_HOST as i64,
+        loc,
+        &["fetch", "per_host"],
+    )? as usize;
     let timeout_secs = positive(
         f.timeout_secs,
         DEFAULT_TIMEOUT_SECS as i64,
@@ -259,6 +269,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
     });
     let fetch = FetchSettings {
         concurrency,
+        per_host,
         timeout: Duration::from_secs(timeout_secs),
         max_bytes,
         user_agent,

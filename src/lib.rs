@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod discover;
 pub mod error;
 pub mod fetch;
 pub mod model;
@@ -29,9 +30,9 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
     let config = config::Config::load(&cli.config)?;
     match cli.command {
         Command::Check => commands::check(&config),
-        Command::Fetch => commands::fetch(&config),
+        Command::Fetch(args) => commands::fetch(&config, args),
         Command::Render => commands::render(&config),
-        Command::Update => commands::update(&config),
-        Command::Status => commands::status(&config),
+        Command::Update(args) => commands::update(&config, args),
+        Command::Status(args) => commands::status(&config, args),
     }
 }

@@ -16,6 +16,12 @@ pub struct FeedRequest {
     pub last_modified: Option<String>,
     /// Hash of the last body that was parsed, to skip parsing an identical body.
     pub body_hash: Option<String>,
+    /// Failures in a row so far (for the backoff).
+    pub consecutive_failures: u32,
+    /// Not before this time (backoff or Retry-After), unless forced.
+    pub next_due: Option<DateTime<Utc>>,
+    /// Answered 410 Gone: not polled unless forced.
+    pub gone: bool,
 }
 
 /// The result of fetching one feed. A failure is a value, recorded on the feed's row.
@@ -58,6 +64,8 @@ pub enum FailureKind {
     Redirect,
     /// The body is not a feed Mercury can read.
     Parse,
+    /// 410 Gone: the feed was removed for good; it is not polled again.
+    Gone,
 }
 
 impl FailureKind {
@@ -69,6 +77,7 @@ impl FailureKind {
             FailureKind::TooLarge => "too-large",
             FailureKind::Redirect => "redirect",
             FailureKind::Parse => "parse",
+            FailureKind::Gone => "gone",
         }
     }
 }
@@ -78,6 +87,8 @@ pub struct FetchFailure {
     pub kind: FailureKind,
     pub status: Option<u16>,
     pub message: String,
+    /// How long the server asked us to wait (429/503 `Retry-After`), in seconds.
+    pub retry_after: Option<u64>,
 }
 
 /// A feed document after parsing and normalising: everything in it is clean and safe to store.
@@ -202,7 +213,13 @@ pub struct Health {
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
     pub entries: u64,
+    /// The URL a permanent redirect pointed to, and since when.
     pub moved_to: Option<String>,
+    pub moved_since: Option<DateTime<Utc>>,
+    pub next_due: Option<DateTime<Utc>>,
+    pub gone: bool,
+    /// The date of the newest entry.
+    pub last_post: Option<DateTime<Utc>>,
 }
 
 impl Health {
@@ -218,6 +235,10 @@ pub struct FeedUpdate {
     pub feed_id: i64,
     pub fetched_at: DateTime<Utc>,
     pub elapsed_ms: u64,
+    /// Body bytes received (after decompression); 0 for a 304 or a failure.
+    pub bytes: u64,
+    /// When a failed feed may be tried again (backoff, Retry-After); `None` after a success.
+    pub next_due: Option<DateTime<Utc>>,
     pub kind: UpdateKind,
 }
 
@@ -243,6 +264,20 @@ pub enum UpdateKind {
     },
     /// Could not be fetched or parsed.
     Failed(FetchFailure),
+}
+
+/// One logged fetch of a feed, for its health history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FetchRecord {
+    pub at: DateTime<Utc>,
+    pub status: Option<u16>,
+    pub duration_ms: u64,
+    pub bytes: u64,
+    pub new_entries: u64,
+    pub updated_entries: u64,
+    /// `updated`, `unchanged`, `not-modified`, or the failure kind.
+    pub outcome: String,
+    pub error: Option<String>,
 }
 
 /// What storing one [`FeedUpdate`] changed.

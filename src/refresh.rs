@@ -1,18 +1,21 @@
-//! One refresh of the whole planet, top-down: read validators, fetch concurrently, parse off the
-//! reactor, store each feed in its own transaction.
+//! One refresh of the whole planet, top-down: read validators, decide which feeds are due,
+//! fetch concurrently (globally bounded and per host), parse off the reactor, store each feed in
+//! its own transaction.
 //!
 //! In: a [`Config`] and an open [`Store`]. Out: a [`RefreshSummary`]. A feed that fails is recorded
 //! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Semaphore};
 
 use crate::config::{Config, FetchSettings};
-use crate::fetch;
+use crate::fetch::{self, logic};
 use crate::model::{
     FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, StoreStats,
     UpdateKind,
@@ -29,6 +32,8 @@ pub struct RefreshSummary {
     /// 304, or a body identical to the last one.
     pub not_modified: usize,
     pub failed: usize,
+    /// Not fetched this time: backing off after failures, or gone (410).
+    pub skipped: usize,
     pub new_entries: u64,
     pub updated_entries: u64,
     /// `(feed url, message)` of each failure, in config order.
@@ -39,32 +44,56 @@ impl std::fmt::Display for RefreshSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} feeds: {} updated, {} not modified, {} failed; {} new entries, {} changed",
-            self.feeds,
-            self.updated,
-            self.not_modified,
-            self.failed,
-            self.new_entries,
-            self.updated_entries
+            "{} feeds: {} updated, {} not modified, {} failed",
+            self.feeds, self.updated, self.not_modified, self.failed
+        )?;
+        if self.skipped > 0 {
+            write!(f, ", {} skipped (backing off or gone)", self.skipped)?;
+        }
+        write!(
+            f,
+            "; {} new entries, {} changed",
+            self.new_entries, self.updated_entries
         )
     }
 }
 
-/// Refreshes every configured feed once. The store is moved to a writer thread for the duration
-/// (no database handle crosses an `.await`) and handed back with the summary.
-pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store, RefreshSummary)> {
+/// Options of one refresh.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RefreshOptions {
+    /// Fetch every feed now, ignoring backoff, Retry-After and gone marks.
+    pub force: bool,
+}
+
+/// Refreshes every configured feed that is due. The store is moved to a writer thread for the
+/// duration (no database handle crosses an `.await`) and handed back with the summary.
+/// `on_feed_done` is called once per fetched feed (for a progress bar).
+pub async fn refresh(
+    config: &Config,
+    mut store: Store,
+    options: RefreshOptions,
+    on_feed_done: &(dyn Fn() + Sync),
+) -> anyhow::Result<(Store, RefreshSummary)> {
     let requests = store.sync_feeds(&config.feeds)?;
+    let now = Utc::now();
     let mut summary = RefreshSummary {
         feeds: requests.len(),
         ..Default::default()
     };
     // Feed id -> (position in the config, URL): failures are reported in config order.
-    let urls: std::collections::HashMap<i64, (usize, String)> = requests
+    let urls: HashMap<i64, (usize, String)> = requests
         .iter()
         .enumerate()
         .map(|(i, r)| (r.feed_id, (i, r.url.clone())))
         .collect();
-    let mut failures: Vec<(usize, String, String)> = Vec::new();
+    let (due, skipped): (Vec<FeedRequest>, Vec<FeedRequest>) = requests
+        .into_iter()
+        .partition(|r| logic::is_due(r.gone, r.next_due, now, options.force));
+    summary.skipped = skipped.len();
+    for r in &skipped {
+        tracing::debug!(feed = %r.url, gone = r.gone, next_due = ?r.next_due, "not due");
+    }
+    let due = interleave_by_host(due);
 
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
@@ -84,14 +113,21 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
 
     let client = fetch::build_client(&config.fetch)?;
     let settings = config.fetch.clone();
-    let mut updates = futures_util::stream::iter(requests)
+    let hosts = HostLimits::new(settings.per_host);
+    let mut updates = futures_util::stream::iter(due)
         .map(|req| {
             let client = client.clone();
             let settings = settings.clone();
-            async move { refresh_feed(&client, &req, &settings).await }
+            let host = hosts.for_url(&req.fetch_url);
+            async move {
+                // Many members share one blog host: at most `per_host` requests to it at once.
+                let _permit = host.acquire_owned().await;
+                refresh_feed(&client, &req, &settings).await
+            }
         })
         .buffer_unordered(config.fetch.concurrency);
     while let Some(update) = updates.next().await {
+        on_feed_done();
         if tx.send(update).await.is_err() {
             break; // the writer stopped on an error; it is reported below
         }
@@ -101,6 +137,7 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
         .join()
         .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
 
+    let mut failures: Vec<(usize, String, String)> = Vec::new();
     for (update, stats) in done {
         summary.new_entries += stats.new_entries;
         summary.updated_entries += stats.updated_entries;
@@ -122,6 +159,57 @@ pub async fn refresh(config: &Config, mut store: Store) -> anyhow::Result<(Store
     Ok((store, summary))
 }
 
+/// One semaphore per host name, created on first use.
+struct HostLimits {
+    per_host: usize,
+    hosts: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+impl HostLimits {
+    fn new(per_host: usize) -> Self {
+        HostLimits {
+            per_host: per_host.max(1),
+            hosts: Default::default(),
+        }
+    }
+
+    fn for_url(&self, url: &url::Url) -> Arc<Semaphore> {
+        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+        hosts
+            .entry(host)
+            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+            .clone()
+    }
+}
+
+/// Orders requests round-robin across hosts, so that feeds of one big host do not fill every
+/// global slot while they wait for that host's permits.
+fn interleave_by_host(requests: Vec<FeedRequest>) -> Vec<FeedRequest> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_host: HashMap<String, std::collections::VecDeque<FeedRequest>> = HashMap::new();
+    for r in requests {
+        let host = r.fetch_url.host_str().unwrap_or("").to_ascii_lowercase();
+        if !by_host.contains_key(&host) {
+            order.push(host.clone());
+        }
+        by_host.entry(host).or_default().push_back(r);
+    }
+    let mut out = Vec::new();
+    loop {
+        let mut any = false;
+        for host in &order {
+            if let Some(r) = by_host.get_mut(host).and_then(|q| q.pop_front()) {
+                out.push(r);
+                any = true;
+            }
+        }
+        if !any {
+            return out;
+        }
+    }
+}
+
 /// Drops the parsed entries once stored, so the writer does not hold every feed's content.
 fn strip(mut update: FeedUpdate) -> FeedUpdate {
     if let UpdateKind::Parsed { feed, .. } = &mut update.kind {
@@ -138,11 +226,13 @@ async fn refresh_feed(
 ) -> FeedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
+    let mut bytes = 0;
     let kind = match fetch::fetch_one(client, req, settings).await {
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
         FetchOutcome::Fetched(body) => {
             let body = *body;
+            bytes = body.body.len() as u64;
             let moved_to = body.permanent_redirect.as_ref().map(|u| u.to_string());
             let body_hash = parse::hash_hex(&body.body);
             if req.body_hash.as_deref() == Some(body_hash.as_str()) {
@@ -163,7 +253,7 @@ async fn refresh_feed(
                     content_location,
                     ..
                 } = body;
-                let base = fetch::logic::document_base(&final_url, content_location.as_deref());
+                let base = logic::document_base(&final_url, content_location.as_deref());
                 // Parsing and sanitising are CPU work: keep them off the async reactor. A panic
                 // in them is contained to this feed.
                 let parsed = tokio::task::spawn_blocking(move || {
@@ -180,11 +270,13 @@ async fn refresh_feed(
                         feed,
                     },
                     Ok(Err(message)) => UpdateKind::Failed(FetchFailure {
+                        retry_after: None,
                         kind: FailureKind::Parse,
                         status: Some(status),
                         message,
                     }),
                     Err(join_error) => UpdateKind::Failed(FetchFailure {
+                        retry_after: None,
                         kind: FailureKind::Parse,
                         status: Some(status),
                         message: format!("internal error while reading the feed: {join_error}"),
@@ -194,16 +286,72 @@ async fn refresh_feed(
         }
     };
     let elapsed_ms = started.elapsed().as_millis() as u64;
-    match &kind {
+    let next_due = match &kind {
         UpdateKind::Failed(f) => {
-            tracing::debug!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message)
+            tracing::debug!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
+            Some(logic::next_due_after_failure(
+                req.consecutive_failures + 1,
+                f.retry_after,
+                fetched_at,
+            ))
         }
-        _ => tracing::debug!(feed = %req.url, elapsed_ms, "fetched"),
-    }
+        _ => {
+            tracing::debug!(feed = %req.url, elapsed_ms, "fetched");
+            None
+        }
+    };
     FeedUpdate {
         feed_id: req.feed_id,
         fetched_at,
         elapsed_ms,
+        bytes,
+        next_due,
         kind,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(url: &str) -> FeedRequest {
+        FeedRequest {
+            feed_id: 0,
+            url: url.into(),
+            fetch_url: url::Url::parse(url).unwrap(),
+            etag: None,
+            last_modified: None,
+            body_hash: None,
+            consecutive_failures: 0,
+            next_due: None,
+            gone: false,
+        }
+    }
+
+    #[test]
+    fn hosts_are_interleaved() {
+        let input = vec![
+            req("http://a.example/1"),
+            req("http://a.example/2"),
+            req("http://a.example/3"),
+            req("http://b.example/1"),
+            req("http://c.example/1"),
+            req("http://B.example/2"),
+        ];
+        let order: Vec<String> = interleave_by_host(input)
+            .into_iter()
+            .map(|r| r.url)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "http://a.example/1",
+                "http://b.example/1",
+                "http://c.example/1",
+                "http://a.example/2",
+                "http://B.example/2",
+                "http://a.example/3"
+            ]
+        );
     }
 }

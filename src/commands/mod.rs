@@ -7,9 +7,10 @@ pub use status::status;
 use anyhow::Context;
 use chrono::Utc;
 
+use crate::cli::FetchArgs;
 use crate::config::Config;
 use crate::model::Site;
-use crate::refresh::{self, RefreshSummary};
+use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
 use crate::Error;
@@ -25,10 +26,10 @@ pub fn check(config: &Config) -> Result<(), Error> {
     Ok(())
 }
 
-/// `fetch`: poll every feed once.
-pub fn fetch(config: &Config) -> Result<(), Error> {
+/// `fetch`: poll every due feed once.
+pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
     let store = open_store(config)?;
-    run_refresh(config, store)?;
+    run_refresh(config, store, args)?;
     Ok(())
 }
 
@@ -41,9 +42,9 @@ pub fn render(config: &Config) -> Result<(), Error> {
 }
 
 /// `update`: fetch, then render.
-pub fn update(config: &Config) -> Result<(), Error> {
+pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
     let store = open_store(config)?;
-    let store = run_refresh(config, store)?;
+    let store = run_refresh(config, store, args)?;
     write_site(config, &store)?;
     Ok(())
 }
@@ -52,14 +53,34 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.planet.database)
 }
 
-fn run_refresh(config: &Config, store: Store) -> anyhow::Result<Store> {
+fn run_refresh(config: &Config, store: Store, args: FetchArgs) -> anyhow::Result<Store> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (store, summary) = runtime.block_on(refresh::refresh(config, store))?;
+    let progress = progress_bar(config.feeds.len() as u64);
+    let options = RefreshOptions { force: args.force };
+    let tick = || progress.inc(1);
+    let result = runtime.block_on(refresh::refresh(config, store, options, &tick));
+    progress.finish_and_clear();
+    let (store, summary) = result?;
     report(&summary);
     Ok(store)
+}
+
+/// A progress bar on stderr when it is a terminal; hidden otherwise (cron, CI, pipes).
+fn progress_bar(len: u64) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} fetching {pos}/{len} feeds {wide_bar} {elapsed}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn report(summary: &RefreshSummary) {

@@ -1,30 +1,98 @@
-//! `status`: a table of every feed's health, for the admin.
+//! `status`: every feed's health for the admin, as a table or as JSON for scripts.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
+use crate::cli::StatusArgs;
 use crate::config::Config;
-use crate::model::FeedView;
+use crate::model::{FeedView, FetchRecord};
+use crate::render::view::{ago, health_notes};
 use crate::store::Store;
 use crate::Error;
 
-pub fn status(config: &Config) -> Result<(), Error> {
+/// Fetch records shown per feed in `status --json`.
+const JSON_HISTORY: usize = 10;
+
+pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.feeds)?;
     let feeds = store.feed_views()?;
-    print!("{}", table(&feeds, Utc::now()));
+    let now = Utc::now();
+    if args.json {
+        let mut out = Vec::with_capacity(feeds.len());
+        for f in &feeds {
+            out.push(JsonFeed::new(
+                f,
+                store.fetch_history(&f.member.feed_url, JSON_HISTORY)?,
+                now,
+            ));
+        }
+        let text = serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?;
+        println!("{text}");
+    } else {
+        print!("{}", table(&feeds, now));
+    }
     Ok(())
 }
 
-/// The status table as text: one row per feed, then the errors in full.
+#[derive(Serialize)]
+struct JsonFeed<'a> {
+    url: &'a str,
+    name: &'a str,
+    title: Option<&'a str>,
+    homepage: Option<&'a str>,
+    last_fetch: Option<DateTime<Utc>>,
+    last_success: Option<DateTime<Utc>>,
+    last_status: Option<u16>,
+    consecutive_failures: u32,
+    error: Option<&'a str>,
+    next_attempt: Option<DateTime<Utc>>,
+    gone: bool,
+    moved_to: Option<&'a str>,
+    moved_since: Option<DateTime<Utc>>,
+    entries: u64,
+    last_post: Option<DateTime<Utc>>,
+    notes: Vec<String>,
+    history: Vec<FetchRecord>,
+}
+
+impl<'a> JsonFeed<'a> {
+    fn new(f: &'a FeedView, history: Vec<FetchRecord>, now: DateTime<Utc>) -> Self {
+        let h = &f.health;
+        JsonFeed {
+            url: &f.member.feed_url,
+            name: &f.member.name,
+            title: f.member.feed_title.as_deref(),
+            homepage: f.member.homepage.as_deref(),
+            last_fetch: h.last_fetch,
+            last_success: h.last_success,
+            last_status: h.last_status,
+            consecutive_failures: h.consecutive_failures,
+            error: h.last_error.as_deref(),
+            next_attempt: h.next_due,
+            gone: h.gone,
+            moved_to: h.moved_to.as_deref(),
+            moved_since: h.moved_since,
+            entries: h.entries,
+            last_post: h.last_post,
+            notes: health_notes(f, now),
+            history,
+        }
+    }
+}
+
+/// The status table as text: one row per feed, then what needs the admin's attention in full.
 pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
-    let mut rows = vec![[
-        "FEED".to_string(),
-        "LAST SUCCESS".to_string(),
-        "STATUS".to_string(),
-        "FAILS".to_string(),
-        "ENTRIES".to_string(),
-        "ERROR".to_string(),
-    ]];
+    const HEAD: [&str; 7] = [
+        "FEED",
+        "LAST SUCCESS",
+        "STATUS",
+        "FAILS",
+        "NEXT TRY",
+        "ENTRIES",
+        "LAST POST",
+    ];
+    let mut rows: Vec<[String; 7]> = vec![HEAD.map(String::from)];
     for f in feeds {
         let h = &f.health;
         rows.push([
@@ -36,19 +104,21 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
                 .map(|s| s.to_string())
                 .unwrap_or_else(|| "-".into()),
             h.consecutive_failures.to_string(),
+            if h.gone {
+                "never (gone)".into()
+            } else {
+                h.next_due
+                    .filter(|d| *d > now)
+                    .map(|d| format!("in {}", ago(now, d).trim_end_matches(" ago")))
+                    .unwrap_or_else(|| "next run".into())
+            },
             h.entries.to_string(),
-            h.last_error
-                .as_deref()
-                .map(|e| truncate(e, 60))
-                .or_else(|| {
-                    h.moved_to
-                        .as_ref()
-                        .map(|m| format!("moved to {m}: update feeds.toml"))
-                })
-                .unwrap_or_default(),
+            h.last_post
+                .map(|t| ago(t, now))
+                .unwrap_or_else(|| "-".into()),
         ]);
     }
-    let mut widths = [0usize; 6];
+    let mut widths = [0usize; 7];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -57,47 +127,29 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
     let mut out = String::new();
     for row in &rows {
         let mut line = String::new();
-        for (i, (w, cell)) in widths.iter().zip(row).enumerate() {
-            if i == 5 {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<w$}  "));
-            }
+        for (w, cell) in widths.iter().zip(row) {
+            line.push_str(&format!("{cell:<w$}  "));
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    let failing: Vec<&FeedView> = feeds.iter().filter(|f| f.health.is_failing()).collect();
-    if !failing.is_empty() {
-        out.push_str(&format!("\n{} failing:\n", failing.len()));
-        for f in failing {
-            out.push_str(&format!(
-                "  {} <{}>: {}\n",
-                f.member.name,
-                f.member.feed_url,
-                f.health.last_error.as_deref().unwrap_or("failed")
-            ));
+    let attention: Vec<(&FeedView, Vec<String>)> = feeds
+        .iter()
+        .map(|f| (f, health_notes(f, now)))
+        .filter(|(_, notes)| !notes.is_empty())
+        .collect();
+    if !attention.is_empty() {
+        let failing = feeds.iter().filter(|f| f.health.is_failing()).count();
+        out.push_str(&format!(
+            "\n{} need attention ({failing} failing):\n",
+            attention.len()
+        ));
+        for (f, notes) in attention {
+            out.push_str(&format!("  {} <{}>\n", f.member.name, f.member.feed_url));
+            for note in notes {
+                out.push_str(&format!("    - {note}\n"));
+            }
         }
     }
     out
-}
-
-fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
-    let secs = (now - t).num_seconds().max(0);
-    match secs {
-        0..=59 => format!("{secs}s ago"),
-        60..=3599 => format!("{}m ago", secs / 60),
-        3600..=86_399 => format!("{}h ago", secs / 3600),
-        _ => format!("{}d ago", secs / 86_400),
-    }
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
-    }
 }

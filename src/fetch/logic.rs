@@ -1,6 +1,7 @@
 //! Pure HTTP decisions: conditional-request headers, redirect targets, status classification.
 //! Unit-tested without a network.
 
+use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
 use crate::model::{FailureKind, FetchFailure};
@@ -27,17 +28,20 @@ pub fn conditional_headers(
 /// Resolves a `Location` header against the URL that answered, refusing anything but http(s).
 pub fn redirect_target(from: &Url, location: Option<&str>) -> Result<Url, FetchFailure> {
     let location = location.ok_or_else(|| FetchFailure {
+        retry_after: None,
         kind: FailureKind::Redirect,
         status: None,
         message: "redirect without a Location header".into(),
     })?;
     let target = from.join(location.trim()).map_err(|e| FetchFailure {
+        retry_after: None,
         kind: FailureKind::Redirect,
         status: None,
         message: format!("redirect to an invalid URL {location:?}: {e}"),
     })?;
     if !matches!(target.scheme(), "http" | "https") {
         return Err(FetchFailure {
+            retry_after: None,
             kind: FailureKind::Redirect,
             status: None,
             message: format!(
@@ -57,6 +61,53 @@ pub fn is_permanent_redirect(status: u16) -> bool {
 /// A 3xx that carries a new location (304 is not a redirect).
 pub fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+/// The longest a failing feed waits before its next try.
+pub const MAX_BACKOFF: Duration = Duration::days(1);
+/// The longest `Retry-After` honoured: a server cannot park a feed for weeks.
+pub const MAX_RETRY_AFTER: u64 = 7 * 24 * 3600;
+
+/// Exponential backoff after `failures` failures in a row: 10 minutes, doubling, at most a day.
+/// A feed is never given up on: it is tried again at least daily.
+pub fn backoff(failures: u32) -> Duration {
+    let minutes = 10i64.saturating_mul(1i64 << failures.saturating_sub(1).min(20));
+    Duration::minutes(minutes).min(MAX_BACKOFF)
+}
+
+/// `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP date, as seconds from `now`.
+pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> {
+    let value = value.trim();
+    let secs = if let Ok(n) = value.parse::<u64>() {
+        n
+    } else {
+        let at = DateTime::parse_from_rfc2822(value)
+            .ok()?
+            .with_timezone(&Utc);
+        (at - now).num_seconds().max(0) as u64
+    };
+    Some(secs.min(MAX_RETRY_AFTER))
+}
+
+/// When a feed that just failed (its `failures`-th failure in a row) may be tried again: after
+/// its backoff, or later if the server asked for that.
+pub fn next_due_after_failure(
+    failures: u32,
+    retry_after: Option<u64>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let wait = backoff(failures).max(Duration::seconds(retry_after.unwrap_or(0) as i64));
+    now + wait
+}
+
+/// Whether a feed is fetched in this refresh: not when gone or backing off, unless forced.
+pub fn is_due(
+    gone: bool,
+    next_due: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    force: bool,
+) -> bool {
+    force || (!gone && next_due.is_none_or(|due| due <= now))
 }
 
 /// The base URL for the document's relative links: its `Content-Location` (RFC 9110 §8.7)
@@ -80,7 +131,12 @@ pub fn status_failure(status: u16, reason: Option<&str>) -> FetchFailure {
         _ => "",
     };
     FetchFailure {
-        kind: FailureKind::Http,
+        retry_after: None,
+        kind: if status == 410 {
+            FailureKind::Gone
+        } else {
+            FailureKind::Http
+        },
         status: Some(status),
         message: format!("HTTP {status} {reason}{hint}")
             .replace("  ", " ")
@@ -146,6 +202,48 @@ mod tests {
     }
 
     #[test]
+    fn backoff_doubles_up_to_a_day() {
+        let mins: Vec<i64> = (1..=10).map(|n| backoff(n).num_minutes()).collect();
+        assert_eq!(mins, vec![10, 20, 40, 80, 160, 320, 640, 1280, 1440, 1440]);
+        assert_eq!(backoff(u32::MAX), MAX_BACKOFF);
+    }
+
+    #[test]
+    fn retry_after_seconds_or_date() {
+        let now = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_retry_after("120", now), Some(120));
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 2026 01:00:00 GMT", now),
+            Some(3600)
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 31 Dec 2025 23:00:00 GMT", now),
+            Some(0)
+        );
+        assert_eq!(parse_retry_after("99999999999", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("soon", now), None);
+        let due = next_due_after_failure(1, Some(7200), now);
+        assert_eq!((due - now).num_seconds(), 7200);
+        let due = next_due_after_failure(3, Some(5), now);
+        assert_eq!((due - now).num_minutes(), 40);
+    }
+
+    #[test]
+    fn due_rules() {
+        let now = Utc::now();
+        let later = Some(now + Duration::hours(1));
+        let earlier = Some(now - Duration::hours(1));
+        assert!(is_due(false, None, now, false));
+        assert!(is_due(false, earlier, now, false));
+        assert!(!is_due(false, later, now, false));
+        assert!(is_due(false, later, now, true));
+        assert!(!is_due(true, None, now, false));
+        assert!(is_due(true, None, now, true));
+    }
+
+    #[test]
     fn redirect_classes() {
         for s in [301, 308] {
             assert!(is_permanent_redirect(s) && is_redirect(s));
@@ -166,5 +264,6 @@ mod tests {
             f.message
         );
         assert!(status_failure(500, None).message.contains("retried"));
+        assert_eq!(status_failure(410, None).kind, FailureKind::Gone);
     }
 }

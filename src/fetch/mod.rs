@@ -25,6 +25,7 @@ pub async fn fetch_one(
         Ok(Ok(outcome)) => outcome,
         Ok(Err(failure)) => FetchOutcome::Failed(failure),
         Err(_) => FetchOutcome::Failed(FetchFailure {
+            retry_after: None,
             kind: FailureKind::Timeout,
             status: None,
             message: format!(
@@ -70,10 +71,15 @@ async fn fetch_inner(
             return Ok(FetchOutcome::NotModified { status });
         }
         if !response.status().is_success() {
-            return Err(logic::status_failure(
-                status,
-                response.status().canonical_reason(),
-            ));
+            let mut failure = logic::status_failure(status, response.status().canonical_reason());
+            if matches!(status, 429 | 503) {
+                failure.retry_after = response
+                    .headers()
+                    .get(header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| logic::parse_retry_after(v, chrono::Utc::now()));
+            }
+            return Err(failure);
         }
         let header_text = |name: header::HeaderName| {
             response
@@ -99,6 +105,7 @@ async fn fetch_inner(
         })));
     }
     Err(FetchFailure {
+        retry_after: None,
         kind: FailureKind::Redirect,
         status: None,
         message: format!(
@@ -112,6 +119,7 @@ async fn fetch_inner(
 /// or a compression bomb is cut off instead of filling memory.
 async fn read_capped(mut response: reqwest::Response, max: u64) -> Result<Vec<u8>, FetchFailure> {
     let too_large = || FetchFailure {
+        retry_after: None,
         kind: FailureKind::TooLarge,
         status: None,
         message: format!("the feed is larger than {max} bytes (fetch.max_bytes)"),
@@ -156,6 +164,7 @@ fn network_failure(e: reqwest::Error) -> FetchFailure {
         "request failed"
     };
     FetchFailure {
+        retry_after: None,
         kind,
         status: None,
         message: format!("{what}: {root}"),

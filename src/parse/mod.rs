@@ -46,7 +46,7 @@ pub fn parse_feed(
         .build();
     let feed = parser
         .parse(body)
-        .map_err(|e| describe_parse_error(&e.to_string(), body))?;
+        .map_err(|e| describe_parse_error(&e.to_string(), body, base))?;
     let extras = match std::str::from_utf8(body) {
         Ok(xml) if !xml.trim_start().starts_with('{') => scan::scan(xml, base),
         _ => scan::Extras::default(),
@@ -54,10 +54,20 @@ pub fn parse_feed(
     Ok(normalise(feed, base, &extras, fetched_at))
 }
 
-fn describe_parse_error(err: &str, body: &[u8]) -> String {
-    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+fn describe_parse_error(err: &str, body: &[u8], base: &Url) -> String {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
     if head.contains("<html") || head.contains("<!doctype html") {
-        "this is a web page, not a feed: check the feed URL in feeds.toml".to_string()
+        let page = String::from_utf8_lossy(body);
+        let feeds = crate::discover::feed_links(&page, base);
+        match feeds.first() {
+            Some(feed) => format!(
+                "this is a web page, not a feed; it advertises the feed {feed}: put that URL \
+                 in feeds.toml"
+            ),
+            None => "this is a web page, not a feed, and it advertises none: ask the member \
+                     for the feed's address"
+                .to_string(),
+        }
     } else {
         format!("not a readable RSS, Atom or JSON feed: {err}")
     }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::view::{entry_anchor, group_by_day};
+use super::view::{self, entry_anchor, group_by_day};
 use crate::model::{EntryView, FeedView, Site};
 use crate::sanitize;
 
@@ -140,7 +140,7 @@ fn members(feeds: &[FeedView]) -> Markup {
             ul {
                 @for f in feeds {
                     @let failing = f.health.is_failing();
-                    li class=[failing.then_some("failing")] {
+                    li class=[health_class(f)] {
                         @if let Some(home) = &f.member.homepage {
                             a href=(home) { (f.member.name) }
                         } @else {
@@ -148,7 +148,10 @@ fn members(feeds: &[FeedView]) -> Markup {
                         }
                         " "
                         a.feed href=(f.member.feed_url) title={ "Feed of " (f.member.name) } { "(feed)" }
-                        @if failing {
+                        @if f.health.gone {
+                            " "
+                            span.health title="The feed answered 410 Gone" { "✖ gone" }
+                        } @else if failing {
                             " "
                             span.health title=(f.health.last_error.as_deref().unwrap_or("failing")) {
                                 "⚠ not updating"
@@ -159,6 +162,91 @@ fn members(feeds: &[FeedView]) -> Markup {
             }
         }
     }
+}
+
+/// `status.html`: every member with its feed's health, for the admin (not linked from the
+/// page, not indexed).
+pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
+    let failing = site.feeds.iter().filter(|f| f.health.is_failing()).count();
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="robots" content="noindex";
+                title { "Feed status · " (site.name) }
+                link rel="stylesheet" href="style.css";
+            }
+            body {
+                header.site-header {
+                    h1 { "Feed status" }
+                    p.tagline {
+                        (site.feeds.len()) " feeds, " (failing) " failing. "
+                        "Generated " time datetime=(rfc3339(now)) { (local(now, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
+                        ". " a href="index.html" { "Back to " (site.name) }
+                    }
+                }
+                main #content .status {
+                    table {
+                        thead {
+                            tr {
+                                th scope="col" { "Member" }
+                                th scope="col" { "Last success" }
+                                th scope="col" { "HTTP" }
+                                th scope="col" { "Failures" }
+                                th scope="col" { "Next try" }
+                                th scope="col" { "Entries" }
+                                th scope="col" { "Last post" }
+                                th scope="col" { "Notes" }
+                            }
+                        }
+                        tbody {
+                            @for f in &site.feeds {
+                                @let h = &f.health;
+                                tr class=[health_class(f)] {
+                                    th scope="row" {
+                                        (f.member.name) " "
+                                        a href=(f.member.feed_url) { "(feed)" }
+                                    }
+                                    td { (opt_time(h.last_success, site)) }
+                                    td { (h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())) }
+                                    td { (h.consecutive_failures) }
+                                    td {
+                                        @if h.gone { "never (gone)" }
+                                        @else { (opt_time(h.next_due.filter(|d| *d > now), site)) }
+                                    }
+                                    td { (h.entries) }
+                                    td { (opt_time(h.last_post, site)) }
+                                    td {
+                                        @let notes = view::health_notes(f, now);
+                                        @if notes.is_empty() { "ok" }
+                                        @else { ul { @for n in &notes { li { (n) } } } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page.into_string()
+}
+
+fn health_class(f: &FeedView) -> Option<&'static str> {
+    if f.health.gone {
+        Some("gone")
+    } else if f.health.is_failing() {
+        Some("failing")
+    } else {
+        None
+    }
+}
+
+fn opt_time(t: Option<DateTime<Utc>>, site: &Site) -> String {
+    t.map(|t| local(t, site).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| "-".into())
 }
 
 fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {

@@ -31,6 +31,10 @@ pub fn render_site(
     let mut files: Vec<(String, Vec<u8>)> = vec![
         ("index.html".into(), html::index(site, now).into_bytes()),
         (
+            "status.html".into(),
+            html::status_page(site, now).into_bytes(),
+        ),
+        (
             "atom.xml".into(),
             atom::atom(site, now).context("writing atom.xml")?,
         ),

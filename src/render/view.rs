@@ -3,7 +3,63 @@
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::model::EntryView;
+use chrono::{DateTime, Utc};
+
+use crate::model::{EntryView, FeedView};
+
+/// A feed is called quiet after this many days without a new post.
+pub const QUIET_DAYS: i64 = 30;
+
+/// What the admin should know about a feed, most urgent first; empty when all is well.
+pub fn health_notes(f: &FeedView, now: DateTime<Utc>) -> Vec<String> {
+    let h = &f.health;
+    let mut notes = Vec::new();
+    if h.gone {
+        notes.push(
+            "gone (HTTP 410): no longer polled; remove it from feeds.toml \
+             (`mercury update --force` checks it again)"
+                .to_string(),
+        );
+    } else if h.consecutive_failures > 0 {
+        let since = h
+            .last_success
+            .map(|t| format!(", last success {}", ago(t, now)))
+            .unwrap_or_else(|| ", never fetched successfully".into());
+        notes.push(format!(
+            "failing ({} in a row{since}): {}",
+            h.consecutive_failures,
+            h.last_error.as_deref().unwrap_or("unknown error")
+        ));
+    }
+    if let Some(to) = &h.moved_to {
+        let since = h
+            .moved_since
+            .map(|t| format!(" {}", ago(t, now)))
+            .unwrap_or_default();
+        notes.push(format!(
+            "moved permanently{since}: in feeds.toml change url = \"{}\" to url = \"{to}\"",
+            f.member.feed_url
+        ));
+    }
+    if let Some(last) = h.last_post {
+        let days = (now - last).num_days();
+        if days >= QUIET_DAYS {
+            notes.push(format!("no new posts in {days} days"));
+        }
+    }
+    notes
+}
+
+/// A short relative time: `42s ago`, `5m ago`, `3h ago`, `12d ago`.
+pub fn ago(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (now - t).num_seconds().max(0);
+    match secs {
+        0..=59 => format!("{secs}s ago"),
+        60..=3599 => format!("{}m ago", secs / 60),
+        3600..=86_399 => format!("{}h ago", secs / 3600),
+        _ => format!("{}d ago", secs / 86_400),
+    }
+}
 
 /// A short, stable anchor for an entry, unique across feeds: `e-` and 16 hex digits of
 /// SHA-256 over the feed URL and the entry's key. Used as the HTML id on the page and in the

@@ -49,4 +49,23 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_newest ON entries (sort_date DESC, feed_id, entry_index);
     CREATE INDEX entries_by_link ON entries (feed_id, link);
     "#,
+    // 2: fetch politeness and health: backoff, gone feeds, moved feeds, a bounded fetch log.
+    r#"
+    ALTER TABLE feeds ADD COLUMN next_due INTEGER;
+    ALTER TABLE feeds ADD COLUMN gone INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN moved_since INTEGER;
+    CREATE TABLE fetches (
+        id              INTEGER PRIMARY KEY,
+        feed_id         INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        at              INTEGER NOT NULL,
+        status          INTEGER,
+        duration_ms     INTEGER NOT NULL,
+        bytes           INTEGER NOT NULL,
+        new_entries     INTEGER NOT NULL,
+        updated_entries INTEGER NOT NULL,
+        outcome         TEXT NOT NULL,   -- updated | unchanged | not-modified | <failure kind>
+        error           TEXT
+    );
+    CREATE INDEX fetches_by_feed ON fetches (feed_id, id);
+    "#,
 ];

@@ -17,12 +17,14 @@ use url::Url;
 
 use crate::config::FeedConfig;
 use crate::model::{
-    Enclosure, EntryView, FeedRequest, FeedUpdate, FeedView, Health, Member, NewEntry, StoreStats,
-    UpdateKind,
+    Enclosure, EntryView, FeedRequest, FeedUpdate, FeedView, FetchRecord, Health, Member, NewEntry,
+    StoreStats, UpdateKind,
 };
 
 /// How long a writer waits for another process's lock before giving up (a second `update`).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Fetch records kept per feed (the health history).
+const FETCH_HISTORY: i64 = 100;
 
 pub struct Store {
     conn: Connection,
@@ -97,7 +99,9 @@ impl Store {
         let mut requests = Vec::with_capacity(feeds.len());
         {
             let mut select = tx.prepare(
-                "SELECT id, fetch_url, etag, last_modified, body_hash FROM feeds WHERE url = ?1",
+                "SELECT id, fetch_url, etag, last_modified, body_hash, consecutive_failures,
+                        next_due, gone
+                 FROM feeds WHERE url = ?1",
             )?;
             for f in feeds {
                 let req = select.query_row([&f.url], |r| {
@@ -111,6 +115,9 @@ impl Store {
                         etag: r.get(2)?,
                         last_modified: r.get(3)?,
                         body_hash: r.get(4)?,
+                        consecutive_failures: r.get::<_, i64>(5)? as u32,
+                        next_due: opt_time(r.get(6)?),
+                        gone: r.get::<_, i64>(7)? != 0,
                     })
                 })?;
                 requests.push(req);
@@ -120,19 +127,17 @@ impl Store {
         Ok(requests)
     }
 
-    /// Stores one feed's refresh result in one transaction: all of it, or none of it.
+    /// Stores one feed's refresh result in one transaction: all of it, or none of it. Every
+    /// fetch is also logged (the newest [`FETCH_HISTORY`] per feed are kept).
     pub fn apply(&mut self, update: &FeedUpdate) -> anyhow::Result<StoreStats> {
         let tx = self.conn.transaction()?;
         let at = update.fetched_at.timestamp();
+        let id = update.feed_id;
         let mut stats = StoreStats::default();
-        match &update.kind {
+        let (status, outcome, error): (Option<u16>, &str, Option<&str>) = match &update.kind {
             UpdateKind::NotModified { status } => {
-                tx.execute(
-                    "UPDATE feeds SET last_fetch = ?2, last_success = ?2, last_status = ?3,
-                         last_error = NULL, last_error_kind = NULL, consecutive_failures = 0
-                     WHERE id = ?1",
-                    params![update.feed_id, at, status],
-                )?;
+                record_success(&tx, id, at, *status, None)?;
+                (Some(*status), "not-modified", None)
             }
             UpdateKind::Unchanged {
                 status,
@@ -140,15 +145,8 @@ impl Store {
                 last_modified,
                 moved_to,
             } => {
-                record_success(
-                    &tx,
-                    update.feed_id,
-                    at,
-                    *status,
-                    etag,
-                    last_modified,
-                    moved_to,
-                )?;
+                record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
+                (Some(*status), "unchanged", None)
             }
             UpdateKind::Parsed {
                 status,
@@ -158,38 +156,83 @@ impl Store {
                 body_hash,
                 feed,
             } => {
-                record_success(
-                    &tx,
-                    update.feed_id,
-                    at,
-                    *status,
-                    etag,
-                    last_modified,
-                    moved_to,
-                )?;
+                record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
                 tx.execute(
                     "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
-                    params![update.feed_id, feed.title, feed.site_link, body_hash],
+                    params![id, feed.title, feed.site_link, body_hash],
                 )?;
-                stats = upsert_entries(&tx, update.feed_id, at, &feed.entries)?;
+                stats = upsert_entries(&tx, id, at, &feed.entries)?;
+                (Some(*status), "updated", None)
             }
             UpdateKind::Failed(failure) => {
                 tx.execute(
                     "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
-                         last_error_kind = ?5, consecutive_failures = consecutive_failures + 1
+                         last_error_kind = ?5, consecutive_failures = consecutive_failures + 1,
+                         next_due = ?6, gone = ?7
                      WHERE id = ?1",
                     params![
-                        update.feed_id,
+                        id,
                         at,
                         failure.status,
                         failure.message,
-                        failure.kind.as_str()
+                        failure.kind.as_str(),
+                        update.next_due.map(|d| d.timestamp()),
+                        failure.kind == crate::model::FailureKind::Gone,
                     ],
                 )?;
+                (
+                    failure.status,
+                    failure.kind.as_str(),
+                    Some(failure.message.as_str()),
+                )
             }
-        }
+        };
+        tx.execute(
+            "INSERT INTO fetches (feed_id, at, status, duration_ms, bytes, new_entries,
+                 updated_entries, outcome, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                at,
+                status,
+                update.elapsed_ms as i64,
+                update.bytes as i64,
+                stats.new_entries as i64,
+                stats.updated_entries as i64,
+                outcome,
+                error
+            ],
+        )?;
+        tx.execute(
+            "DELETE FROM fetches WHERE feed_id = ?1 AND id <= (
+                 SELECT id FROM fetches WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+            params![id, FETCH_HISTORY],
+        )?;
         tx.commit()?;
         Ok(stats)
+    }
+
+    /// The newest fetch records of the feed configured as `url`, newest first.
+    pub fn fetch_history(&self, url: &str, limit: usize) -> anyhow::Result<Vec<FetchRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT x.at, x.status, x.duration_ms, x.bytes, x.new_entries, x.updated_entries,
+                    x.outcome, x.error
+             FROM fetches x JOIN feeds f ON f.id = x.feed_id
+             WHERE f.url = ?1 ORDER BY x.id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![url, limit as i64], |r| {
+            Ok(FetchRecord {
+                at: time(r.get(0)?),
+                status: r.get::<_, Option<i64>>(1)?.map(|s| s as u16),
+                duration_ms: r.get::<_, i64>(2)? as u64,
+                bytes: r.get::<_, i64>(3)? as u64,
+                new_entries: r.get::<_, i64>(4)? as u64,
+                updated_entries: r.get::<_, i64>(5)? as u64,
+                outcome: r.get(6)?,
+                error: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The newest `limit` entries of configured feeds, newest first, with their members.
@@ -232,7 +275,9 @@ impl Store {
             "SELECT f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.tags,
                     f.last_fetch, f.last_success, f.last_status, f.last_error,
                     f.consecutive_failures, f.fetch_url,
-                    (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id)
+                    (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
+                    f.moved_since, f.next_due, f.gone,
+                    (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id)
              FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -247,6 +292,10 @@ impl Store {
                     consecutive_failures: r.get::<_, i64>(11)? as u32,
                     moved_to: r.get(12)?,
                     entries: r.get::<_, i64>(13)? as u64,
+                    moved_since: opt_time(r.get(14)?),
+                    next_due: opt_time(r.get(15)?),
+                    gone: r.get::<_, i64>(16)? != 0,
+                    last_post: opt_time(r.get(17)?),
                 },
             })
         })?;
@@ -263,21 +312,31 @@ impl Store {
     }
 }
 
+/// Marks a successful fetch: failures cleared, and (for a 200) the new validators and a
+/// permanent redirect target recorded. A 304 keeps the stored validators.
 fn record_success(
     tx: &Transaction,
     feed_id: i64,
     at: i64,
     status: u16,
-    etag: &Option<String>,
-    last_modified: &Option<String>,
-    moved_to: &Option<String>,
+    body: Option<(&Option<String>, &Option<String>, &Option<String>)>,
 ) -> rusqlite::Result<usize> {
     tx.execute(
         "UPDATE feeds SET last_fetch = ?2, last_success = ?2, last_status = ?3, last_error = NULL,
-             last_error_kind = NULL, consecutive_failures = 0, etag = ?4, last_modified = ?5,
-             fetch_url = COALESCE(?6, fetch_url)
+             last_error_kind = NULL, consecutive_failures = 0, next_due = NULL, gone = 0
          WHERE id = ?1",
-        params![feed_id, at, status, etag, last_modified, moved_to],
+        params![feed_id, at, status],
+    )?;
+    let Some((etag, last_modified, moved_to)) = body else {
+        return Ok(0);
+    };
+    tx.execute(
+        "UPDATE feeds SET etag = ?2, last_modified = ?3,
+             moved_since = CASE WHEN ?4 IS NOT NULL AND fetch_url IS NOT ?4 THEN ?5
+                                ELSE moved_since END,
+             fetch_url = COALESCE(?4, fetch_url)
+         WHERE id = ?1",
+        params![feed_id, etag, last_modified, moved_to, at],
     )
 }
 
