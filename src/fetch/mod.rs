@@ -21,18 +21,23 @@ pub async fn fetch_one(
     req: &FeedRequest,
     settings: &FetchSettings,
 ) -> FetchOutcome {
-    match tokio::time::timeout(settings.timeout, fetch_inner(client, req, settings)).await {
-        Ok(Ok(outcome)) => outcome,
-        Ok(Err(failure)) => FetchOutcome::Failed(failure),
-        Err(_) => FetchOutcome::Failed(FetchFailure {
+    let timed_out = || {
+        FetchOutcome::Failed(FetchFailure {
             retry_after: None,
             kind: FailureKind::Timeout,
             status: None,
             message: format!(
-                "no complete answer within {} s (fetch.timeout_secs)",
+                "no complete answer within {} s (fetch.timeout_secs): the server is too slow \
+                 or not answering",
                 settings.timeout.as_secs()
             ),
-        }),
+        })
+    };
+    match tokio::time::timeout(settings.timeout, fetch_inner(client, req, settings)).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(failure)) if failure.kind == FailureKind::Timeout => timed_out(),
+        Ok(Err(failure)) => FetchOutcome::Failed(failure),
+        Err(_) => timed_out(),
     }
 }
 

@@ -181,6 +181,8 @@ pub fn unreachable_url() -> String {
 pub struct Planet {
     pub dir: tempfile::TempDir,
     pub planet_extra: String,
+    /// Lines for `[fetch]`; the default keeps tests quick.
+    pub fetch_extra: String,
     pub feeds: Vec<String>,
 }
 
@@ -189,6 +191,7 @@ impl Planet {
         Planet {
             dir: tempfile::tempdir().unwrap(),
             planet_extra: String::new(),
+            fetch_extra: "concurrency = 4\ntimeout_secs = 5\n".into(),
             feeds: Vec::new(),
         }
     }
@@ -213,8 +216,9 @@ impl Planet {
             "[planet]\nname = \"Test Planet\"\nlink = \"https://planet.example.org/\"\n\
              description = \"Blogs of our members\"\nowner_name = \"Admin\"\n\
              owner_email = \"admin@example.org\"\ntimezone = \"Europe/London\"\n{}\n\
-             [fetch]\nconcurrency = 4\ntimeout_secs = 5\n\n{}",
+             [fetch]\n{}\n{}",
             self.planet_extra,
+            self.fetch_extra,
             self.feeds.join("\n")
         )
     }

@@ -1,0 +1,32 @@
+//! Guards politeness to shared blog hosts: many members on one host are fetched at most
+//! `[fetch] per_host` at a time, whatever the global concurrency.
+
+mod common;
+
+#[path = "common/hostile.rs"]
+mod hostile;
+
+use common::*;
+use hostile::HostileServer;
+
+#[test]
+fn one_host_never_gets_more_than_per_host_requests_at_once() {
+    let server = HostileServer::start();
+    let mut planet = Planet::new();
+    planet.fetch_extra = "concurrency = 16\nper_host = 2\ntimeout_secs = 10\n".into();
+    for i in 0..10 {
+        planet.feed(
+            &server.url(&format!("/slow-ok/{i}")),
+            &format!("Member {i}"),
+        );
+    }
+    let out = planet.update();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("10 feeds: 10 updated"),
+        "{}",
+        describe(&out)
+    );
+    let max = server.max_in_flight();
+    assert!(max <= 2, "{max} requests at once to one host");
+    assert!(max >= 1);
+}
