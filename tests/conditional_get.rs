@@ -30,6 +30,14 @@ fn second_update_sends_validators_and_gets_304() {
         Some("Wed, 07 Jan 2026 10:00:00 GMT")
     );
     assert_eq!(seen[1].status, 304);
+    // A polite client: it names itself and the planet, and accepts compressed bodies.
+    let ua = seen[0].user_agent.clone().unwrap_or_default();
+    assert!(
+        ua.starts_with("Mercury/") && ua.contains("https://planet.example.org/"),
+        "{ua}"
+    );
+    let ae = seen[0].accept_encoding.clone().unwrap_or_default();
+    assert!(ae.contains("gzip") && ae.contains("br"), "{ae}");
 
     let second = planet.json_feed();
     assert_eq!(first["items"], second["items"], "a 304 changes nothing");

@@ -122,6 +122,28 @@ fn handle(
             out.write_all(h.as_bytes())?;
             out.write_all(GOOD_FEED.as_bytes())?;
         }
+        "/gzipped.xml" | "/brotli.xml" => {
+            let (encoding, body) = if path == "/gzipped.xml" {
+                let mut enc =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                enc.write_all(GOOD_FEED.as_bytes())?;
+                ("gzip", enc.finish()?)
+            } else {
+                let mut out = Vec::new();
+                let mut input = GOOD_FEED.as_bytes();
+                brotli::BrotliCompress(&mut input, &mut out, &Default::default())?;
+                ("br", out)
+            };
+            let h = head(
+                "200 OK",
+                &format!(
+                    "Content-Type: application/rss+xml\r\nContent-Encoding: {encoding}\r\nContent-Length: {}\r\n",
+                    body.len()
+                ),
+            );
+            out.write_all(h.as_bytes())?;
+            out.write_all(&body)?;
+        }
         "/slow-drip" => {
             out.write_all(head("200 OK", "Content-Type: application/rss+xml\r\n").as_bytes())?;
             out.write_all(b"<rss version=\"2.0\"><channel>")?;

@@ -28,6 +28,8 @@ pub struct Seen {
     pub path: String,
     pub if_none_match: Option<String>,
     pub if_modified_since: Option<String>,
+    pub user_agent: Option<String>,
+    pub accept_encoding: Option<String>,
     pub status: u16,
 }
 
@@ -127,6 +129,8 @@ async fn handle(
         path: path.clone(),
         if_none_match: header("if-none-match"),
         if_modified_since: header("if-modified-since"),
+        user_agent: header("user-agent"),
+        accept_encoding: header("accept-encoding"),
         status: 404,
     };
     let response = match route {

@@ -1,5 +1,5 @@
-//! Guards politeness to shared blog hosts: many members on one host are fetched at most
-//! `[fetch] per_host` at a time, whatever the global concurrency.
+//! Guards politeness to shared blog hosts (many members on one host are fetched at most
+//! `[fetch] per_host` at a time, whatever the global concurrency) and compressed transfers.
 
 mod common;
 
@@ -29,4 +29,18 @@ fn one_host_never_gets_more_than_per_host_requests_at_once() {
     let max = server.max_in_flight();
     assert!(max <= 2, "{max} requests at once to one host");
     assert!(max >= 1);
+}
+
+#[test]
+fn gzip_and_brotli_bodies_are_decoded() {
+    let server = HostileServer::start();
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/gzipped.xml"), "Gzip");
+    planet.feed(&server.url("/brotli.xml"), "Brotli");
+    planet.update();
+    for p in ["/gzipped.xml", "/brotli.xml"] {
+        let items = planet.items_of(&server.url(p));
+        assert_eq!(items.len(), 1, "{p}");
+        assert_eq!(items[0]["title"], "Healthy post");
+    }
 }
