@@ -33,6 +33,8 @@ pub enum Command {
     Render,
     /// Fetch, then render: the one command to refresh the planet.
     Update(FetchArgs),
+    /// Refresh on the schedule and serve the site over HTTP until stopped (the main job).
+    Serve,
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
 }
@@ -53,6 +55,7 @@ pub struct StatusArgs {
 
 const EXAMPLES: &str = "\
 Examples:
+  mercury serve                      refresh on [planet] schedule, serve on [server] listen
   mercury check                      validate ./feeds.toml
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone

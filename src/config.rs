@@ -82,6 +82,8 @@ pub struct FetchSettings {
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     pub listen: SocketAddr,
+    /// `/healthz` fails when the last good refresh is older than this many schedule intervals.
+    pub stale_after: u32,
 }
 
 /// One member's feed.
@@ -141,6 +143,7 @@ struct RawFetch {
 #[serde(deny_unknown_fields)]
 struct RawServer {
     listen: Option<String>,
+    stale_after: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -278,6 +281,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
     let listen_src = raw
         .server
         .listen
+        .clone()
         .unwrap_or_else(|| "127.0.0.1:8080".to_string());
     let listen = listen_src.parse::<SocketAddr>().map_err(|_| {
         loc.error(
@@ -285,6 +289,8 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             format!("{listen_src:?} is not an address and port; write it like \"127.0.0.1:8080\""),
         )
     })?;
+
+    let stale_after = positive(raw.server.stale_after, 3, loc, &["server", "stale_after"])?;
 
     let mut feeds = Vec::with_capacity(raw.feeds.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -331,7 +337,10 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         path: abs_path,
         planet,
         fetch,
-        server: ServerSettings { listen },
+        server: ServerSettings {
+            listen,
+            stale_after: stale_after as u32,
+        },
         feeds,
     })
 }

@@ -20,6 +20,7 @@ pub mod parse;
 pub mod refresh;
 pub mod render;
 pub mod sanitize;
+pub mod serve;
 pub mod store;
 
 pub use error::Error;
@@ -34,5 +35,6 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::Render => commands::render(&config),
         Command::Update(args) => commands::update(&config, args),
         Command::Status(args) => commands::status(&config, args),
+        Command::Serve => commands::serve(&config, &cli.config),
     }
 }

@@ -151,6 +151,8 @@ pub struct Site {
     pub feeds: Vec<FeedView>,
     /// The last time any feed was fetched successfully.
     pub last_success: Option<DateTime<Utc>>,
+    /// Messages for the admin on `status.html` (e.g. an invalid feeds.toml while serving).
+    pub notices: Vec<String>,
 }
 
 /// A stored entry with its member's attribution, ready to show.

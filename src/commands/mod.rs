@@ -26,6 +26,16 @@ pub fn check(config: &Config) -> Result<(), Error> {
     Ok(())
 }
 
+/// `serve`: refresh on the schedule and serve the site until a signal.
+pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(crate::serve::run(config_path.to_path_buf(), config.clone()))?;
+    Ok(())
+}
+
 /// `fetch`: poll every due feed once.
 pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
     let store = open_store(config)?;
@@ -124,5 +134,6 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         entries,
         feeds,
         last_success,
+        notices: Vec::new(),
     })
 }

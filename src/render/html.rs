@@ -10,7 +10,7 @@ use crate::sanitize;
 
 /// Renders the front page. `now` is only used for the "generated" line, so that the same database
 /// and `now` give the same bytes.
-pub fn index(site: &Site, now: DateTime<Utc>) -> String {
+pub fn index(site: &Site, _now: DateTime<Utc>) -> String {
     let days = group_by_day(&site.entries, site.timezone);
     let page = html! {
         (DOCTYPE)
@@ -72,9 +72,7 @@ pub fn index(site: &Site, now: DateTime<Utc>) -> String {
                             time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
                             ". "
                         }
-                        "Times are shown in " (site.timezone.name()) ". "
-                        "Generated " time datetime=(rfc3339(now)) { (local(now, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
-                        " by Mercury."
+                        "Times are shown in " (site.timezone.name()) ". Made with Mercury."
                     }
                     @if let Some(owner) = &site.owner_name {
                         p {
@@ -188,6 +186,9 @@ pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
                     }
                 }
                 main #content .status {
+                    @for notice in &site.notices {
+                        p.notice role="alert" { (notice) }
+                    }
                     table {
                         thead {
                             tr {

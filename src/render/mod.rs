@@ -66,7 +66,12 @@ pub fn render_site(
 }
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
+/// A file that already holds exactly these bytes is left alone, so its modification time (the
+/// server's Last-Modified) only moves when its content does.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(());
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::Site;
 
-pub fn opml(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
+pub fn opml(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let outlines = site
         .feeds
         .iter()
@@ -22,7 +22,15 @@ pub fn opml(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         version: "2.0".into(),
         head: Some(opml::Head {
             title: Some(site.name.clone()),
-            date_created: Some(now.to_rfc2822()),
+            // The newest entry's date rather than the render time: the file only changes when
+            // the planet does (stable validators for subscribers).
+            date_modified: site
+                .entries
+                .iter()
+                .map(|e| e.date)
+                .max()
+                .or(site.last_success)
+                .map(|d| d.to_rfc2822()),
             owner_name: site.owner_name.clone(),
             owner_email: site.owner_email.clone(),
             ..Default::default()

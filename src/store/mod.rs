@@ -302,6 +302,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The last time any configured feed was fetched successfully.
+    pub fn last_success(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = self.conn.query_row(
+            "SELECT MAX(last_success) FROM feeds WHERE active = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(opt_time(t))
+    }
+
     /// Runs SQLite's own consistency check; `Ok(())` when it answers "ok".
     pub fn integrity_check(&self) -> anyhow::Result<()> {
         let result: String = self
