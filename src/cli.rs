@@ -35,6 +35,18 @@ pub enum Command {
     Update(FetchArgs),
     /// Refresh on the schedule and serve the site over HTTP until stopped (the main job).
     Serve,
+    /// Add a member's feed to feeds.toml: give the feed's URL, or their blog's and Mercury finds
+    /// the feed it advertises.
+    Add(AddArgs),
+    /// Append every new feed of an OPML subscription list to feeds.toml.
+    ImportOpml {
+        /// The OPML file.
+        file: std::path::PathBuf,
+    },
+    /// Print the planet's feeds as OPML.
+    ExportOpml,
+    /// Write the new URL of every permanently redirected feed into feeds.toml.
+    FixRedirects,
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
 }
@@ -44,6 +56,18 @@ pub struct FetchArgs {
     /// Fetch every feed now, ignoring backoff after failures, Retry-After and 410 Gone marks.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AddArgs {
+    /// The feed's URL, or the blog's home page.
+    pub url: String,
+    /// The member's name as shown (default: the feed's author, else its title).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A tag for the member (repeat for several).
+    #[arg(long)]
+    pub tag: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -56,6 +80,8 @@ pub struct StatusArgs {
 const EXAMPLES: &str = "\
 Examples:
   mercury serve                      refresh on [planet] schedule, serve on [server] listen
+  mercury add https://blog.example/  find the blog's feed and append it to feeds.toml
+  mercury import-opml members.opml   append every new feed of a subscription list
   mercury check                      validate ./feeds.toml
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone

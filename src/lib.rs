@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod config_edit;
 pub mod discover;
 pub mod error;
 pub mod fetch;
@@ -36,5 +37,9 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::Update(args) => commands::update(&config, args),
         Command::Status(args) => commands::status(&config, args),
         Command::Serve => commands::serve(&config, &cli.config),
+        Command::Add(args) => commands::add(&config, &cli.config, args),
+        Command::ImportOpml { file } => commands::import_opml(&config, &cli.config, &file),
+        Command::ExportOpml => commands::export_opml(&config),
+        Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
     }
 }

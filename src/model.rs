@@ -98,6 +98,8 @@ pub struct ParsedFeed {
     pub title: Option<String>,
     /// The feed's home page, absolute.
     pub site_link: Option<String>,
+    /// The feed-level author's name, plain text.
+    pub author: Option<String>,
     pub entries: Vec<NewEntry>,
 }
 

@@ -65,6 +65,7 @@ fn server_ignoring_validators_does_not_duplicate() {
             content_type: ATOM.into(),
             etag: None,
             last_modified: None,
+            location: None,
         },
     );
     let mut planet = Planet::new();

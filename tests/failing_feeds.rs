@@ -17,6 +17,7 @@ fn broken_feeds_are_recorded_and_shown_while_others_render() {
             content_type: "text/plain".into(),
             etag: None,
             last_modified: None,
+            location: None,
         },
     );
     server.feed(

@@ -1,7 +1,11 @@
 //! One small function per CLI command. Each takes the validated config and calls the stages.
 
+mod add;
+mod opml_io;
 mod status;
 
+pub use add::add;
+pub use opml_io::{export_opml, fix_redirects, import_opml};
 pub use status::status;
 
 use anyhow::Context;

@@ -107,9 +107,15 @@ fn normalise(
         }
         entries.push(e);
     }
+    let author = feed
+        .authors
+        .iter()
+        .filter_map(|p| p.name.as_deref().map(sanitize::html_to_text))
+        .find(|n| !n.is_empty());
     ParsedFeed {
         title,
         site_link,
+        author,
         entries,
     }
 }

@@ -65,6 +65,11 @@ pub fn render_site(
     Ok(written)
 }
 
+/// The OPML list of the planet's feeds (as written to `opml.xml`).
+pub fn opml_bytes(site: &Site) -> anyhow::Result<Vec<u8>> {
+    opml::opml(site, Utc::now())
+}
+
 /// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
 /// A file that already holds exactly these bytes is left alone, so its modification time (the
 /// server's Last-Modified) only moves when its content does.

@@ -302,6 +302,17 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent
+    /// redirect was written into feeds.toml. Nothing happens if the new URL already has a row.
+    pub fn rename_feed(&mut self, old: &str, new: &str) -> anyhow::Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET url = ?2, fetch_url = NULL, moved_since = NULL
+             WHERE url = ?1 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
+            params![old, new],
+        )?;
+        Ok(())
+    }
+
     /// The last time any configured feed was fetched successfully.
     pub fn last_success(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
         let t: Option<i64> = self.conn.query_row(

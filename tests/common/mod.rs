@@ -13,13 +13,15 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Response, StatusCode, Uri};
 
 /// What the server answers on one path.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Route {
     pub status: u16,
     pub body: Vec<u8>,
     pub content_type: String,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
+    /// Sent as `Location` (for redirects).
+    pub location: Option<String>,
 }
 
 /// One request as the server saw it.
@@ -82,6 +84,7 @@ impl FeedServer {
                 content_type: content_type.to_string(),
                 etag: Some(etag),
                 last_modified: Some("Wed, 07 Jan 2026 10:00:00 GMT".to_string()),
+                location: None,
             },
         );
     }
@@ -89,6 +92,19 @@ impl FeedServer {
     /// Serves a fixture file from tests/fixtures/feeds.
     pub fn fixture(&self, path: &str, file: &str, content_type: &str) {
         self.feed(path, &fixture(file), content_type);
+    }
+
+    /// Answers `path` with a redirect to `to`.
+    pub fn redirect(&self, path: &str, to: &str, status: u16) {
+        self.route(
+            path,
+            Route {
+                status,
+                content_type: "text/plain".into(),
+                location: Some(to.to_string()),
+                ..Default::default()
+            },
+        );
     }
 
     pub fn route(&self, path: &str, route: Route) {
@@ -146,6 +162,9 @@ async fn handle(
             }
             if let Some(lm) = &r.last_modified {
                 b = b.header("last-modified", lm);
+            }
+            if let Some(loc) = &r.location {
+                b = b.header("location", loc);
             }
             if fresh && r.status == 200 {
                 seen.status = 304;

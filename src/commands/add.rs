@@ -1,0 +1,201 @@
+//! `add URL`: find the feed (the URL itself, the feeds a web page advertises, or a few
+//! well-known paths), show what was found, and append it to feeds.toml.
+
+use std::path::Path;
+
+use chrono::Utc;
+use url::Url;
+
+use crate::cli::AddArgs;
+use crate::config::{Config, FetchSettings};
+use crate::config_edit::{self, NewFeed};
+use crate::model::{FeedRequest, FetchOutcome, ParsedFeed};
+use crate::{discover, fetch, parse, Error};
+
+/// Paths tried on the site's root when a page advertises no feed.
+const WELL_KNOWN: &[&str] = &[
+    "/feed",
+    "/feed/",
+    "/rss",
+    "/rss.xml",
+    "/atom.xml",
+    "/feed.xml",
+    "/index.xml",
+    "/feed.json",
+];
+
+/// A feed that was fetched and parsed.
+struct Found {
+    url: String,
+    feed: ParsedFeed,
+}
+
+pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Error> {
+    let url = Url::parse(args.url.trim())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", args.url))?;
+    check_not_listed(config, &url)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)?;
+    let found = runtime.block_on(find_feed(&config.fetch, &args.url, &url))?;
+    let feed_url = Url::parse(&found.url).map_err(anyhow::Error::from)?;
+    check_not_listed(config, &feed_url)?;
+    let name = args
+        .name
+        .clone()
+        .or_else(|| found.feed.author.clone())
+        .or_else(|| found.feed.title.clone().filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| feed_url.host_str().unwrap_or("member").to_string());
+    config_edit::append_feeds(
+        config_path,
+        &[NewFeed {
+            url: found.url.clone(),
+            name: name.clone(),
+            tags: args.tag.clone(),
+        }],
+    )?;
+    println!(
+        "added \"{name}\" <{}> to {}",
+        found.url,
+        config_path.display()
+    );
+    Ok(())
+}
+
+fn check_not_listed(config: &Config, url: &Url) -> anyhow::Result<()> {
+    if let Some((i, f)) = config
+        .feeds
+        .iter()
+        .enumerate()
+        .find(|(_, f)| &f.parsed_url == url)
+    {
+        anyhow::bail!(
+            "{url} is already in {} as feed[{}] (\"{}\"); nothing added",
+            config.path.display(),
+            i + 1,
+            f.name
+        );
+    }
+    Ok(())
+}
+
+/// The feed at `given`, or the first working one the page there leads to.
+async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::Result<Found> {
+    let client = fetch::build_client(settings)?;
+    let page = match probe(&client, settings, url).await {
+        Probe::Feed(feed) => {
+            // A feed URL is kept exactly as the admin wrote it.
+            describe(given, &feed);
+            return Ok(Found {
+                url: given.trim().to_string(),
+                feed,
+            });
+        }
+        Probe::Page(html, base) => (html, base),
+        Probe::Failed(message) => anyhow::bail!("cannot read {url}: {message}"),
+    };
+    let (html, base) = page;
+    let mut candidates = discover::feed_links(&html, &base);
+    let advertised = !candidates.is_empty();
+    if !advertised {
+        println!("{base} is a web page that advertises no feed; trying well-known paths");
+        candidates = WELL_KNOWN
+            .iter()
+            .filter_map(|p| base.join(p).ok())
+            .collect();
+    }
+    let mut found: Option<Found> = None;
+    for candidate in candidates {
+        match probe(&client, settings, &candidate).await {
+            Probe::Feed(feed) => {
+                describe(candidate.as_str(), &feed);
+                if found.is_none() {
+                    found = Some(Found {
+                        url: candidate.to_string(),
+                        feed,
+                    });
+                }
+            }
+            Probe::Page(..) | Probe::Failed(_) if !advertised => {}
+            Probe::Page(..) => println!("  {candidate}: a web page, not a feed"),
+            Probe::Failed(message) => println!("  {candidate}: {message}"),
+        }
+    }
+    match found {
+        Some(f) => {
+            println!("using {}", f.url);
+            Ok(f)
+        }
+        None => anyhow::bail!(
+            "no feed found at {url}: ask the member for the address of their RSS, Atom or JSON feed"
+        ),
+    }
+}
+
+fn describe(url: &str, feed: &ParsedFeed) {
+    let last = feed
+        .entries
+        .iter()
+        .filter_map(|e| e.published.or(e.updated))
+        .max()
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "no dated posts".into());
+    println!(
+        "  {url}: \"{}\", {} entries, last post {last}",
+        feed.title.as_deref().unwrap_or("(untitled)"),
+        feed.entries.len()
+    );
+}
+
+enum Probe {
+    Feed(ParsedFeed),
+    /// An HTML page: its text and URL (after redirects), for discovery.
+    Page(String, Url),
+    Failed(String),
+}
+
+async fn probe(client: &reqwest::Client, settings: &FetchSettings, url: &Url) -> Probe {
+    let req = FeedRequest {
+        feed_id: 0,
+        url: url.to_string(),
+        fetch_url: url.clone(),
+        etag: None,
+        last_modified: None,
+        body_hash: None,
+        consecutive_failures: 0,
+        next_due: None,
+        gone: false,
+    };
+    match fetch::fetch_one(client, &req, settings).await {
+        FetchOutcome::Fetched(body) => {
+            let body = *body;
+            let base =
+                fetch::logic::document_base(&body.final_url, body.content_location.as_deref());
+            match parse::parse_feed(&body.body, &base, body.content_type.as_deref(), Utc::now()) {
+                Ok(feed) => Probe::Feed(feed),
+                Err(message) => {
+                    let is_html = body
+                        .content_type
+                        .as_deref()
+                        .is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+                        || message.contains("web page");
+                    if is_html {
+                        Probe::Page(
+                            String::from_utf8_lossy(&body.body).into_owned(),
+                            body.final_url,
+                        )
+                    } else {
+                        Probe::Failed(message)
+                    }
+                }
+            }
+        }
+        FetchOutcome::NotModified { .. } => {
+            Probe::Failed("the server answered 304 to a plain GET".into())
+        }
+        FetchOutcome::Failed(f) => Probe::Failed(f.message),
+    }
+}

@@ -1,0 +1,126 @@
+//! `import-opml FILE` (append every new feed of a subscription list) and `export-opml`
+//! (print the planet's feeds as OPML).
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use url::Url;
+
+use crate::config::Config;
+use crate::config_edit::{self, NewFeed};
+use crate::store::Store;
+use crate::Error;
+
+pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let doc = opml::OPML::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))?;
+    let mut outlines = Vec::new();
+    collect(&doc.body.outlines, &mut outlines);
+    let mut known: HashSet<Url> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
+    let mut added = Vec::new();
+    let mut skipped = Vec::new();
+    for o in outlines {
+        let Some(xml_url) = o
+            .xml_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        else {
+            continue; // a folder or a non-feed outline
+        };
+        let url = match Url::parse(xml_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
+            _ => {
+                skipped.push(format!("{xml_url} (not an http(s) URL)"));
+                continue;
+            }
+        };
+        if !known.insert(url) {
+            skipped.push(format!("{xml_url} (already listed)"));
+            continue;
+        }
+        let name = [Some(o.text.as_str()), o.title.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .find(|n| !n.is_empty())
+            .unwrap_or(xml_url)
+            .to_string();
+        let tags = o
+            .category
+            .as_deref()
+            .map(|c| {
+                c.split(',')
+                    .map(|t| t.trim().trim_start_matches('/').to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        added.push(NewFeed {
+            url: xml_url.to_string(),
+            name,
+            tags,
+        });
+    }
+    if !added.is_empty() {
+        config_edit::append_feeds(config_path, &added)?;
+    }
+    println!(
+        "added {} feed{} to {}, skipped {}",
+        added.len(),
+        if added.len() == 1 { "" } else { "s" },
+        config_path.display(),
+        skipped.len()
+    );
+    for f in &added {
+        println!("  added: {} <{}>", f.name, f.url);
+    }
+    for s in &skipped {
+        println!("  skipped: {s}");
+    }
+    Ok(())
+}
+
+fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) {
+    for o in outlines {
+        out.push(o);
+        collect(&o.outlines, out);
+    }
+}
+
+pub fn export_opml(config: &Config) -> Result<(), Error> {
+    let mut store = Store::open(&config.planet.database)?;
+    store.sync_feeds(&config.feeds)?;
+    let site = super::build_site(config, &store)?;
+    let bytes = crate::render::opml_bytes(&site)?;
+    use std::io::Write;
+    std::io::stdout()
+        .write_all(&bytes)
+        .map_err(anyhow::Error::from)?;
+    Ok(())
+}
+
+/// `fix-redirects`: for every feed that moved permanently, write its new URL into feeds.toml
+/// (and keep its history under the new URL).
+pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
+    let mut store = Store::open(&config.planet.database)?;
+    store.sync_feeds(&config.feeds)?;
+    let moved: Vec<(String, String)> = store
+        .feed_views()?
+        .into_iter()
+        .filter_map(|f| f.health.moved_to.map(|to| (f.member.feed_url, to)))
+        .collect();
+    if moved.is_empty() {
+        println!("no feed has moved permanently; nothing to change");
+        return Ok(());
+    }
+    for (from, to) in moved {
+        if config_edit::replace_feed_url(config_path, &from, &to)? {
+            store.rename_feed(&from, &to)?;
+            println!("{from} -> {to}");
+        }
+    }
+    Ok(())
+}
