@@ -54,8 +54,9 @@ pub fn feed_links(html: &str, page: &Url) -> Vec<Url> {
     found
 }
 
-/// The value of attribute `name` in a start tag (quoted with " or ', or unquoted).
-fn attribute(tag: &str, name: &str) -> Option<String> {
+/// The value of attribute `name` in a start tag (quoted with " or ', or unquoted). A tolerant
+/// reader for hints, never for security decisions.
+pub fn attribute(tag: &str, name: &str) -> Option<String> {
     let lower = tag.to_ascii_lowercase();
     let mut from = 0;
     while let Some(pos) = lower[from..].find(name).map(|p| p + from) {
