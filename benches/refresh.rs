@@ -1,0 +1,420 @@
+//! The refresh benchmark (issue "Fast at any planet size"): a local feed farm on 127.0.0.1,
+//! the real `mercury` binary refreshing it in several scenarios, and two floors measured in the
+//! same run on the same machine so that results are ratios:
+//!
+//! - network floor: a plain concurrent HTTP client fetching the same URLs and reading the
+//!   bodies (decompressed), nothing else;
+//! - parse floor: feed-rs parsing the same (decompressed) bodies in memory on one thread.
+//!
+//! Run: `cargo bench --bench refresh -- --feeds 1000` (and `--feeds 10000`); see BENCHMARKS.md.
+//! Each scenario reports wall time, the child's CPU time (user+sys) and its peak RSS.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, Response, StatusCode};
+
+const ENTRIES: usize = 20;
+
+/// One feed as served: its gzipped body and validator.
+#[derive(Clone)]
+struct Served {
+    gz: axum::body::Bytes,
+    raw_len: usize,
+    etag: String,
+}
+
+struct Farm {
+    feeds: RwLock<Vec<Served>>,
+    honour_validators: AtomicBool,
+    latency_ms: AtomicU64,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = flag(&args, "--feeds").unwrap_or(1000);
+    let concurrency: usize = flag(&args, "--concurrency").unwrap_or(32);
+    let mercury = find_mercury();
+    eprintln!(
+        "benchmark: {n} feeds, concurrency {concurrency}, binary {}",
+        mercury.display()
+    );
+
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let feeds: Vec<Served> = (0..n).map(|i| serve_body(&generate(i, 0))).collect();
+    let raw_total: usize = feeds.iter().map(|f| f.raw_len).sum();
+    let gz_total: usize = feeds.iter().map(|f| f.gz.len()).sum();
+    eprintln!(
+        "generated {} MB of feeds ({} MB gzipped) in {:.1} s",
+        raw_total / 1_000_000,
+        gz_total / 1_000_000,
+        started.elapsed().as_secs_f64()
+    );
+    let farm = Arc::new(Farm {
+        feeds: RwLock::new(feeds),
+        honour_validators: AtomicBool::new(true),
+        latency_ms: AtomicU64::new(0),
+    });
+    let addr = rt.block_on(start_farm(farm.clone()));
+    let urls: Vec<String> = (0..n).map(|i| format!("http://{addr}/f/{i}.xml")).collect();
+
+    let mut rows: Vec<(String, Measure)> = Vec::new();
+    let net = rt.block_on(network_floor(&urls, concurrency));
+    eprintln!("network floor: {:.2} s", net.wall);
+    rows.push(("network floor (plain client)".into(), net.clone()));
+    let parse = parse_floor(&farm);
+    eprintln!("parse floor: {:.2} s", parse.wall);
+    rows.push(("parse floor (feed-rs, 1 thread)".into(), parse.clone()));
+
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &urls, concurrency);
+    let run = |name: &str, rows: &mut Vec<(String, Measure)>| {
+        let m = run_mercury(&mercury, dir.path(), &["fetch"]);
+        eprintln!(
+            "{name}: {:.2} s wall, {:.2} s cpu, {} MB",
+            m.wall, m.cpu, m.rss_mb
+        );
+        rows.push((name.to_string(), m));
+    };
+    run("cold (empty database)", &mut rows);
+    run("warm (every feed 304)", &mut rows);
+    farm.honour_validators.store(false, Ordering::SeqCst);
+    run("unchanged bodies, validators ignored", &mut rows);
+    farm.honour_validators.store(true, Ordering::SeqCst);
+    {
+        let mut feeds = farm.feeds.write().unwrap();
+        for i in (0..n).step_by(10) {
+            feeds[i] = serve_body(&generate(i, 1));
+        }
+    }
+    run("10% of feeds with one new entry", &mut rows);
+    farm.latency_ms.store(50, Ordering::SeqCst);
+    run("warm with 50 ms latency per response", &mut rows);
+    farm.latency_ms.store(0, Ordering::SeqCst);
+    let render = run_mercury(&mercury, dir.path(), &["render"]);
+    eprintln!("render: {:.2} s", render.wall);
+    rows.push((
+        format!("render ({} entries in the database)", n * ENTRIES + n / 10),
+        render,
+    ));
+    let db_size = std::fs::metadata(dir.path().join("mercury.db"))
+        .map(|m| m.len())
+        .unwrap_or(0)
+        + std::fs::metadata(dir.path().join("mercury.db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0);
+
+    println!("\n## {n} feeds, concurrency {concurrency}\n");
+    println!(
+        "Corpus: {n} feeds × {ENTRIES} entries, {} MB of XML ({} MB gzipped on the wire).\n",
+        raw_total / 1_000_000,
+        gz_total / 1_000_000
+    );
+    println!("| scenario | wall | CPU | peak RSS | × network floor | × parse floor |");
+    println!("|---|---|---|---|---|---|");
+    for (name, m) in &rows {
+        println!(
+            "| {name} | {:.2} s | {:.2} s | {} | {:.2} | {:.2} |",
+            m.wall,
+            m.cpu,
+            if m.rss_mb > 0 {
+                format!("{} MB", m.rss_mb)
+            } else {
+                "-".into()
+            },
+            m.wall / net.wall,
+            m.wall / parse.wall
+        );
+    }
+    println!(
+        "\nLatency target: N / concurrency × 50 ms = {:.2} s. Database: {:.1} MB for {} entries ({:.1} MB per 10,000 entries).",
+        n as f64 / concurrency as f64 * 0.05,
+        db_size as f64 / 1e6,
+        n * ENTRIES + n / 10,
+        db_size as f64 / 1e6 / ((n * ENTRIES + n / 10) as f64 / 10_000.0)
+    );
+}
+
+fn flag(args: &[String], name: &str) -> Option<usize> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+}
+
+/// The release binary next to this benchmark (cargo bench builds it).
+fn find_mercury() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let bin = dir.join("mercury");
+    if !bin.exists() {
+        eprintln!(
+            "{} not found: run `cargo build --release` first",
+            bin.display()
+        );
+        std::process::exit(1);
+    }
+    bin
+}
+
+#[derive(Clone, Debug, Default)]
+struct Measure {
+    wall: f64,
+    cpu: f64,
+    rss_mb: i64,
+}
+
+/// Runs the real binary and measures it with wait4 (its own CPU time and peak RSS).
+fn run_mercury(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
+    let started = Instant::now();
+    // Reaped with wait4 below (to read the child's own rusage), not with Child::wait.
+    #[allow(clippy::zombie_processes)]
+    let child = std::process::Command::new(bin)
+        .arg("--config")
+        .arg(dir.join("feeds.toml"))
+        .args(args)
+        .env("RUST_LOG", "mercury=warn")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("run mercury");
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "mercury failed"
+    );
+    let tv = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    Measure {
+        wall: started.elapsed().as_secs_f64(),
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        rss_mb: usage.ru_maxrss / 1024,
+    }
+}
+
+fn write_config(dir: &Path, urls: &[String], concurrency: usize) {
+    let mut f = std::fs::File::create(dir.join("feeds.toml")).unwrap();
+    writeln!(
+        f,
+        "[planet]\nname = \"Bench\"\nlink = \"https://bench.example/\"\nitems = 60\n\n\
+         [fetch]\nconcurrency = {concurrency}\nper_host = {concurrency}\ntimeout_secs = 60\n"
+    )
+    .unwrap();
+    for (i, u) in urls.iter().enumerate() {
+        writeln!(f, "[[feed]]\nurl = \"{u}\"\nname = \"Member {i}\"\n").unwrap();
+    }
+}
+
+async fn start_farm(farm: Arc<Farm>) -> SocketAddr {
+    let app = axum::Router::new()
+        .route("/f/{file}", axum::routing::get(serve_feed))
+        .with_state(farm);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+async fn serve_feed(
+    State(farm): State<Arc<Farm>>,
+    UrlPath(file): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    let latency = farm.latency_ms.load(Ordering::Relaxed);
+    if latency > 0 {
+        tokio::time::sleep(Duration::from_millis(latency)).await;
+    }
+    let i: usize = file.trim_end_matches(".xml").parse().unwrap_or(usize::MAX);
+    let Some(feed) = farm.feeds.read().unwrap().get(i).cloned() else {
+        return Response::builder().status(404).body(Body::empty()).unwrap();
+    };
+    let inm = headers.get("if-none-match").and_then(|v| v.to_str().ok());
+    if farm.honour_validators.load(Ordering::Relaxed) && inm == Some(feed.etag.as_str()) {
+        return Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .header("etag", &feed.etag)
+            .body(Body::empty())
+            .unwrap();
+    }
+    let mut b = Response::builder()
+        .header("content-type", "application/xml")
+        .header("content-encoding", "gzip");
+    if farm.honour_validators.load(Ordering::Relaxed) {
+        b = b.header("etag", &feed.etag);
+    }
+    b.body(Body::from(feed.gz)).unwrap()
+}
+
+fn serve_body(xml: &str) -> Served {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(xml.as_bytes()).unwrap();
+    let gz = enc.finish().unwrap();
+    let etag = format!("\"{:016x}\"", fnv(xml.as_bytes()));
+    Served {
+        gz: gz.into(),
+        raw_len: xml.len(),
+        etag,
+    }
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x100000001b3)
+    })
+}
+
+/// A synthetic blog feed: half RSS 2.0 with content:encoded, half Atom; 20 entries of 1–5 KB of
+/// realistic HTML. `version` > 0 adds that many new entries on top.
+fn generate(i: usize, version: usize) -> String {
+    let mut rng = (i as u64 + 1).wrapping_mul(0x9E3779B97F4A7C15);
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let words = [
+        "library",
+        "catalogue",
+        "metadata",
+        "archive",
+        "reader",
+        "collection",
+        "digital",
+        "preservation",
+        "community",
+        "open",
+        "access",
+        "research",
+        "public",
+        "service",
+        "books",
+        "shelves",
+        "patrons",
+        "records",
+        "search",
+        "learning",
+    ];
+    let mut entries = Vec::new();
+    for n in 0..ENTRIES + version {
+        let size = 1000 + (next() % 4000) as usize;
+        let mut html = String::with_capacity(size + 200);
+        while html.len() < size {
+            html.push_str("<p>");
+            for _ in 0..30 {
+                html.push_str(words[(next() % words.len() as u64) as usize]);
+                html.push(' ');
+            }
+            html.push_str(&format!(
+                "<a href=\"/posts/{n}\">more</a> <em>emphasis</em> and <code>code</code>.</p>\n<img src=\"img/{n}.png\" alt=\"figure\">"
+            ));
+        }
+        let day = 1 + (n % 28);
+        entries.push((n, html, day));
+    }
+    if i.is_multiple_of(2) {
+        let items: String = entries
+            .iter()
+            .rev()
+            .map(|(n, html, day)| {
+                format!(
+                    "<item><title>Post {n} of member {i}</title><link>https://m{i}.example/posts/{n}</link>\
+                     <guid>https://m{i}.example/posts/{n}</guid><pubDate>{day:02} Jan 2026 10:00:00 GMT</pubDate>\
+                     <description>Summary of post {n}</description><content:encoded><![CDATA[{html}]]></content:encoded></item>\n"
+                )
+            })
+            .collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">\
+             <channel><title>Member {i}</title><link>https://m{i}.example/</link><description>Blog {i}</description>\n{items}</channel></rss>"
+        )
+    } else {
+        let items: String = entries
+            .iter()
+            .rev()
+            .map(|(n, html, day)| {
+                let escaped = html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+                format!(
+                    "<entry><title>Post {n} of member {i}</title><link href=\"https://m{i}.example/posts/{n}\"/>\
+                     <id>tag:m{i}.example,2026:{n}</id><updated>2026-01-{day:02}T10:00:00Z</updated>\
+                     <content type=\"html\">{escaped}</content></entry>\n"
+                )
+            })
+            .collect();
+        format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\
+             <title>Member {i}</title><id>tag:m{i}.example,2026:feed</id><updated>2026-01-28T10:00:00Z</updated>\
+             <link href=\"https://m{i}.example/\"/>\n{items}</feed>"
+        )
+    }
+}
+
+async fn network_floor(urls: &[String], concurrency: usize) -> Measure {
+    use futures_util::StreamExt;
+    let client = reqwest::Client::builder().gzip(true).build().unwrap();
+    let bytes = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    futures_util::stream::iter(urls.iter().cloned())
+        .map(|u| {
+            let client = client.clone();
+            let bytes = bytes.clone();
+            async move {
+                if let Ok(r) = client.get(u).send().await {
+                    if let Ok(b) = r.bytes().await {
+                        bytes.fetch_add(b.len() as u64, Ordering::Relaxed);
+                    }
+                }
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect::<Vec<()>>()
+        .await;
+    Measure {
+        wall: started.elapsed().as_secs_f64(),
+        ..Default::default()
+    }
+}
+
+fn parse_floor(farm: &Farm) -> Measure {
+    use std::io::Read;
+    let bodies: Vec<Vec<u8>> = farm
+        .feeds
+        .read()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut raw = Vec::with_capacity(f.raw_len);
+            flate2::read::GzDecoder::new(&f.gz[..])
+                .read_to_end(&mut raw)
+                .unwrap();
+            raw
+        })
+        .collect();
+    let started = Instant::now();
+    let mut entries = 0;
+    for b in &bodies {
+        entries += feed_rs::parser::parse(&b[..])
+            .map(|f| f.entries.len())
+            .unwrap_or(0);
+    }
+    assert_eq!(entries, bodies.len() * ENTRIES);
+    let wall = started.elapsed().as_secs_f64();
+    Measure {
+        wall,
+        cpu: wall,
+        rss_mb: 0,
+    }
+}
