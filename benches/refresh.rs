@@ -191,8 +191,27 @@ fn run_mercury(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     let pid = child.id() as libc::pid_t;
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4");
+    // The child's ru_maxrss would include the pages it shared with this (large) process before
+    // exec, so peak RSS is read from /proc (VmHWM, reset by exec) while it runs.
+    let mut peak_kb = 0i64;
+    loop {
+        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        assert_eq!(r, 0, "wait4");
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            if let Some(kb) = s
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
         "mercury failed"
@@ -201,7 +220,7 @@ fn run_mercury(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     Measure {
         wall: started.elapsed().as_secs_f64(),
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        rss_mb: usage.ru_maxrss / 1024,
+        rss_mb: peak_kb / 1024,
     }
 }
 

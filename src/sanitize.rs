@@ -200,13 +200,47 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
 pub fn clean_html(html: &str, base: Option<&Url>) -> String {
     let html = strip_controls(html);
     let html = drop_tracking_pixels(&html);
-    let builder = builder(base);
-    let once = builder.clean(&html).to_string();
-    // Removing an element can leave markup that a browser parses differently from how the
-    // first pass did (`<p><select><blockquote>` becomes `<p><blockquote>`, which HTML splits):
-    // a second pass settles the tree, so stored HTML is what browsers will see and sanitising
-    // it again changes nothing.
-    builder.clean(&once).to_string().trim().to_string()
+    with_builder(base, |builder| {
+        let once = builder.clean(&html).to_string();
+        // Removing an element can leave markup that a browser parses differently from how the
+        // first pass did (`<p><select><blockquote>` becomes `<p><blockquote>`, which HTML splits):
+        // a second pass settles the tree, so stored HTML is what browsers will see and sanitising
+        // it again changes nothing. Only needed when the input had an element we remove.
+        if has_removed_elements(&html) {
+            builder.clean(&once).to_string().trim().to_string()
+        } else {
+            once.trim().to_string()
+        }
+    })
+}
+
+/// Whether `html` has a start tag (or a comment, doctype or processing instruction) that the
+/// allowlist does not keep. Cheap: one scan, no allocation per tag.
+fn has_removed_elements(html: &str) -> bool {
+    let b = html.as_bytes();
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        let start = i + p + 1;
+        let Some(&first) = b.get(start) else {
+            return false;
+        };
+        if first == b'!' || first == b'?' {
+            return true;
+        }
+        if first.is_ascii_alphabetic() {
+            let end = b[start..]
+                .iter()
+                .position(|c| !c.is_ascii_alphanumeric())
+                .map(|e| start + e)
+                .unwrap_or(b.len());
+            let name = html[start..end].to_ascii_lowercase();
+            if !TAGS.contains(&name.as_str()) {
+                return true;
+            }
+        }
+        i = start;
+    }
+    false
 }
 
 /// Removes 1×1 (or 0×0) images, the tracking pixels of newsletters and analytics: they show
@@ -538,8 +572,34 @@ pub fn text_to_html(text: &str) -> String {
 /// Plain text from a string that may hold markup: tags dropped (with the contents of script and
 /// style), entities decoded, runs of white space folded into one space.
 pub fn html_to_text(s: &str) -> String {
-    let cleaned = ammonia::Builder::empty().clean(s).to_string();
+    if !s.contains(['<', '&']) {
+        return collapse_ws(s); // nothing to strip or decode: skip the HTML parser
+    }
+    let cleaned = TEXT_ONLY.with(|b| b.clean(s).to_string());
     collapse_ws(&html_escape::decode_html_entities(&cleaned))
+}
+
+thread_local! {
+    /// An allowlist with no tags at all: text only (built once per thread).
+    static TEXT_ONLY: ammonia::Builder<'static> = ammonia::Builder::empty();
+    /// The content allowlist for the last base URL used on this thread: consecutive entries
+    /// of a feed share a base, and building the allowlist's sets costs as much as cleaning a
+    /// short post.
+    static CONTENT: std::cell::RefCell<Option<(Option<Url>, ammonia::Builder<'static>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with the content allowlist for `base`, reusing this thread's builder when it was
+/// built for the same base.
+fn with_builder<R>(base: Option<&Url>, f: impl FnOnce(&ammonia::Builder<'static>) -> R) -> R {
+    CONTENT.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if !matches!(&*slot, Some((b, _)) if b.as_ref() == base) {
+            *slot = Some((base.cloned(), builder(base)));
+        }
+        let (_, b) = slot.as_ref().expect("set above");
+        f(b)
+    })
 }
 
 /// Plain text that is already text: control characters dropped and white space folded.

@@ -48,10 +48,36 @@ pub fn parse_feed(
         .parse(body)
         .map_err(|e| describe_parse_error(&e.to_string(), body, base))?;
     let extras = match std::str::from_utf8(body) {
-        Ok(xml) if !xml.trim_start().starts_with('{') => scan::scan(xml, base),
+        Ok(xml) if needs_scan(xml, &feed) => scan::scan(xml, base),
         _ => scan::Extras::default(),
     };
     Ok(normalise(feed, base, &extras, fetched_at))
+}
+
+/// Whether the scan pass (scan.rs) can add anything: a second XML pass costs about as much as
+/// parsing, so it only runs when the document has what feed-rs leaves out.
+fn needs_scan(xml: &str, feed: &Feed) -> bool {
+    if xml.trim_start().starts_with('{') {
+        return false;
+    }
+    let rss = matches!(
+        feed.feed_type,
+        FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2
+    );
+    xml.contains("xml:base")
+        || xml.contains("rdf:about")
+        || xml.contains("dcterms:")
+        || [
+            "dc:subject",
+            "dc:description",
+            "dc:author",
+            "dc:contributor",
+            "dc:title",
+        ]
+        .iter()
+        .any(|t| xml.contains(t))
+        || (rss && (xml.contains("<tags") || xml.contains("<summary")))
+        || (rss && feed.entries.iter().any(|e| e.links.is_empty()))
 }
 
 fn describe_parse_error(err: &str, body: &[u8], base: &Url) -> String {

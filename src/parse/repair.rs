@@ -417,11 +417,9 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 }
 
 fn rss_fixes(s: &str) -> Cow<'_, str> {
-    let fixed = rss_bodies(&rss_namespaces(s)).into_owned();
-    if fixed == s {
-        Cow::Borrowed(s)
-    } else {
-        Cow::Owned(fixed)
+    match rss_namespaces(s) {
+        Cow::Borrowed(_) => rss_bodies(s),
+        Cow::Owned(o) => Cow::Owned(rss_bodies(&o).into_owned()),
     }
 }
 
@@ -662,7 +660,7 @@ const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 /// Old RSS body elements feed-rs does not read become `content:encoded`: `<fullitem>` (escaped
 /// HTML) and `<body>`/`<xhtml:body>` (inline XHTML, wrapped in CDATA).
 fn rss_bodies(s: &str) -> Cow<'_, str> {
-    if !s.contains("<fullitem") && !s.contains("body") {
+    if !s.contains("<fullitem") && !s.contains("<body") && !s.contains(":body") {
         return Cow::Borrowed(s);
     }
     let open = format!("<content:encoded xmlns:content=\"{CONTENT_NS}\">");
