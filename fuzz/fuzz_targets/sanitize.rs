@@ -1,0 +1,17 @@
+//! The HTML sanitiser on arbitrary text: never a panic; idempotent; no script, event attribute
+//! or dangerous URL scheme survives in markup.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(html) = std::str::from_utf8(data) else {
+        return;
+    };
+    let base = url::Url::parse("https://member.example/blog/").unwrap();
+    let once = mercury::sanitize::clean_html(html, Some(&base));
+    let twice = mercury::sanitize::clean_html(&once, Some(&base));
+    assert_eq!(once, twice, "not idempotent");
+    let violations = mercury::sanitize::policy_violations(&once);
+    assert!(violations.is_empty(), "{violations:?} in {once}");
+});
