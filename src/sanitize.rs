@@ -846,6 +846,20 @@ mod tests {
     }
 
     #[test]
+    fn unclosed_markup_is_closed_inside_the_post() {
+        // A post's broken markup cannot leak into the page around it.
+        assert_eq!(
+            clean_html("<div><b>bold <i>x", None),
+            "<div><b>bold <i>x</i></b></div>"
+        );
+        assert_eq!(clean_html("</div></article></main>text", None), "text");
+        assert_eq!(
+            clean_html("<table><tr><td>cell", None),
+            "<table><tbody><tr><td>cell</td></tr></tbody></table>"
+        );
+    }
+
+    #[test]
     fn tracking_pixels_are_dropped() {
         let html = "<p>Hi<img src=\"https://t.example/p.gif\" width=\"1\" height=\"1\"><IMG SRC=x.gif WIDTH=0 HEIGHT='0px'>\
                     <img src=\"a.png\" width=\"1\" height=\"300\"></p>";
