@@ -56,6 +56,7 @@ pub fn render_site(
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
+    remove_stale_temp_files(out_dir);
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = out_dir.join(&name);
@@ -63,6 +64,45 @@ pub fn render_site(
         written.push(path);
     }
     Ok(written)
+}
+
+/// Temporary files of a write that was killed half-way (`.index.html.<pid>.tmp`) are never
+/// served (the server refuses dot files); the next render removes them — only those whose
+/// writer is gone, since another process may be rendering right now.
+fn remove_stale_temp_files(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+            continue;
+        };
+        let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !writer_gone(pid, &entry)) {
+            continue;
+        }
+        let _ = std::fs::remove_file(entry.path());
+    }
+}
+
+/// Whether the process that wrote a temporary file no longer runs (Linux: no `/proc/<pid>`;
+/// elsewhere: the file is over ten minutes old).
+fn writer_gone(pid: u32, entry: &std::fs::DirEntry) -> bool {
+    if pid == std::process::id() {
+        return false;
+    }
+    let proc_root = Path::new("/proc");
+    if proc_root.join("self").exists() {
+        return !proc_root.join(pid.to_string()).exists();
+    }
+    entry
+        .metadata()
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > std::time::Duration::from_secs(600))
 }
 
 /// The OPML list of the planet's feeds (as written to `opml.xml`).

@@ -52,31 +52,44 @@ impl Store {
         Ok(store)
     }
 
+    /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE). With a
+    /// deferred one, a second process (an `update` during `serve`) could read, then fail to
+    /// upgrade to writing once the first one commits; immediate ones simply wait their turn
+    /// (up to the busy timeout) and then see everything the other committed.
+    fn write_transaction(&mut self) -> rusqlite::Result<Transaction<'_>> {
+        self.conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+    }
+
+    /// Applies the migrations not yet applied, each in its own immediate transaction that
+    /// re-reads the version under the write lock: two processes opening a new database at once
+    /// cannot both run the same migration.
     fn migrate(&mut self) -> anyhow::Result<()> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let version = usize::try_from(version).unwrap_or(usize::MAX);
-        if version > migrations::MIGRATIONS.len() {
-            anyhow::bail!(
-                "the database has schema version {version}, newer than this Mercury knows ({}); \
-                 upgrade Mercury",
-                migrations::MIGRATIONS.len()
-            );
-        }
-        for (i, sql) in migrations::MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.conn.transaction()?;
+        loop {
+            let tx = self.write_transaction()?;
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let version = usize::try_from(version).unwrap_or(usize::MAX);
+            if version > migrations::MIGRATIONS.len() {
+                anyhow::bail!(
+                    "the database has schema version {version}, newer than this Mercury knows \
+                     ({}); upgrade Mercury",
+                    migrations::MIGRATIONS.len()
+                );
+            }
+            let Some(sql) = migrations::MIGRATIONS.get(version) else {
+                tx.commit()?;
+                return Ok(());
+            };
             tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.pragma_update(None, "user_version", (version + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(())
     }
 
     /// Makes the feeds table match the config (new feeds added, removed ones marked inactive,
     /// names and order refreshed) and returns what the fetcher needs for each configured feed.
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> anyhow::Result<Vec<FeedRequest>> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         tx.execute("UPDATE feeds SET active = 0", [])?;
         {
             let mut upsert = tx.prepare(
@@ -130,7 +143,7 @@ impl Store {
     /// Stores one feed's refresh result in one transaction: all of it, or none of it. Every
     /// fetch is also logged (the newest [`FETCH_HISTORY`] per feed are kept).
     pub fn apply(&mut self, update: &FeedUpdate) -> anyhow::Result<StoreStats> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write_transaction()?;
         let at = update.fetched_at.timestamp();
         let id = update.feed_id;
         let mut stats = StoreStats::default();
