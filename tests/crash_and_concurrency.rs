@@ -131,3 +131,29 @@ fn two_updates_at_once_both_finish_without_duplicates() {
         .unwrap();
     assert_eq!(count, 400);
 }
+
+#[test]
+fn unwritable_output_is_a_clear_error_and_keeps_the_database() {
+    let (_server, mut planet) = farm(3);
+    // The output folder would have to be inside a regular file: it cannot be created. (A
+    // read-only folder proves nothing when tests run as root.)
+    std::fs::write(planet.dir.path().join("blocker"), "not a folder").unwrap();
+    planet.planet_extra = "items = 100000\noutput_dir = \"blocker/public\"".into();
+    let out = planet.mercury(&["update"]);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot create the output folder") && stderr.contains("blocker/public"),
+        "{stderr}"
+    );
+    let count: i64 = planet
+        .db()
+        .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 30, "the refresh itself was stored");
+    let check: String = planet
+        .db()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+}

@@ -45,3 +45,46 @@ fn hostile_feed_reaches_no_output() {
     let html = planet.read("index.html");
     assert!(html.contains("<p>Body</p>"), "{html}");
 }
+
+#[test]
+fn xml_bombs_and_external_entities_are_inert() {
+    let server = FeedServer::start();
+    let laughs = r#"<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>Laughs</title>
+<item><guid>l1</guid><title>Bomb &lol9;</title><description>&lol9;</description></item></channel></rss>"#;
+    let xxe = r#"<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY net SYSTEM "http://127.0.0.1:1/x">]>
+<rss version="2.0"><channel><title>XXE</title>
+<item><guid>x1</guid><title>Secret &xxe;</title><description>&xxe; &net;</description></item></channel></rss>"#;
+    server.feed("/laughs.xml", laughs, RSS);
+    server.feed("/xxe.xml", xxe, RSS);
+    server.fixture("/good.xml", "rss2.xml", RSS);
+    let mut planet = Planet::new();
+    planet
+        .feed(&server.url("/laughs.xml"), "Laughs")
+        .feed(&server.url("/xxe.xml"), "XXE")
+        .feed(&server.url("/good.xml"), "Good");
+    planet.update();
+    for file in ["index.html", "atom.xml", "rss.xml", "feed.json"] {
+        let text = planet.read(file);
+        assert!(!text.contains("root:"), "{file} holds /etc/passwd");
+        assert!(
+            !text.contains("lollollol"),
+            "{file} holds an expanded entity"
+        );
+        assert!(text.len() < 200_000, "{file} grew to {} bytes", text.len());
+    }
+    assert_eq!(planet.items_of(&server.url("/good.xml")).len(), 3);
+}
