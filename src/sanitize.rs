@@ -199,6 +199,11 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
 /// and mailto URLs survive; inline `style` keeps only harmless CSS ([`clean_style`]).
 pub fn clean_html(html: &str, base: Option<&Url>) -> String {
     let html = strip_controls(html);
+    if nesting_depth(&html) > MAX_DEPTH {
+        // HTML tree building is quadratic in nesting depth: 100,000 nested <div>s take minutes.
+        // Such a post is shown as its text (tags dropped in one linear pass).
+        return text_to_html(&strip_tags(&html));
+    }
     let html = drop_tracking_pixels(&html);
     with_builder(base, |builder| {
         let once = builder.clean(&html).to_string();
@@ -280,6 +285,45 @@ fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
     }
     out.push_str(&html[at..]);
     Cow::Owned(out)
+}
+
+/// Deeper markup than this is not parsed as HTML (see [`clean_html`]); real posts stay far
+/// below it.
+pub const MAX_DEPTH: usize = 512;
+
+/// An upper bound of the element nesting depth of `html`: start tags minus end tags, as a
+/// linear scan (void elements count as opened, which only overestimates).
+fn nesting_depth(html: &str) -> usize {
+    let b = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        i += p + 1;
+        match b.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Text with everything between `<` and `>` removed (linear; for pathological input only).
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    html_escape::decode_html_entities(&out).into_owned()
 }
 
 /// The page's extra safety and manners on already-clean HTML: links get
@@ -618,6 +662,13 @@ pub fn looks_like_html(s: &str) -> bool {
 fn collapse_ws(s: &str) -> String {
     let s = strip_controls(s);
     let mut out = String::with_capacity(s.len());
+    // Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) in a title or a
+    // name could reorder the page's own text around it: plain text never keeps them.
+    let s: Cow<str> = if s.contains(is_bidi_control) {
+        Cow::Owned(s.chars().filter(|c| !is_bidi_control(*c)).collect())
+    } else {
+        s
+    };
     for word in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -625,6 +676,10 @@ fn collapse_ws(s: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Removes characters that are not allowed in XML 1.0 (C0 controls but tab, newline and carriage
@@ -843,6 +898,24 @@ mod tests {
     fn harmless_markup_is_kept() {
         let html = "<p>a <em>b</em> <code>c</code></p><ul><li>d</li></ul><table><tbody><tr><td>e</td></tr></tbody></table>";
         assert_eq!(clean_html(html, Some(&base())), html);
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let depth = 50_000;
+        let html = "<div>".repeat(depth) + "deep &amp; text" + &"</div>".repeat(depth);
+        let started = std::time::Instant::now();
+        let out = clean_html(&html, None);
+        assert_eq!(out, "deep &amp; text");
+        // Not a speed claim: without the guard this takes minutes (quadratic tree building).
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        assert!(nesting_depth("<p><b>x</b></p><br>") <= 3);
+    }
+
+    #[test]
+    fn bidi_controls_never_reach_plain_text() {
+        assert_eq!(html_to_text("evil\u{202E}txt.exe"), "eviltxt.exe");
+        assert_eq!(plain_text("a\u{2066}b\u{2069}"), "ab");
     }
 
     #[test]

@@ -16,6 +16,21 @@ mod dates;
 mod repair;
 mod scan;
 
+/// Entries kept from one feed document.
+pub const MAX_ENTRIES: usize = 500;
+/// Characters kept of a title or an author's name.
+pub const MAX_TITLE_CHARS: usize = 300;
+
+/// Cuts plain text to `max` characters, with an ellipsis when cut.
+fn cap_chars(s: String, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s;
+    }
+    let mut cut: String = s.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// Hex SHA-256 of `bytes`: for body hashes and content hashes.
 pub fn hash_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
@@ -110,12 +125,15 @@ fn normalise(
         .title
         .as_ref()
         .map(|t| text_title(t, is_atom))
-        .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text));
+        .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text))
+        .map(|t| cap_chars(t, MAX_TITLE_CHARS));
     let site_link = alternate_link(&feed.links, base).map(String::from);
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
-    for (index, entry) in feed.entries.iter().enumerate() {
+    // Bounded work per feed: a document with tens of thousands of entries keeps its first
+    // MAX_ENTRIES (feeds list the newest first).
+    for (index, entry) in feed.entries.iter().enumerate().take(MAX_ENTRIES) {
         // The scan saw the same document; use it only when it saw the same entries.
         let extra = if extras.entries.len() == feed.entries.len() {
             extras.entries.get(index).cloned().unwrap_or_default()
@@ -172,7 +190,10 @@ fn normalise_entry(
             _ => None,
         })
         .map(|u| keep_spelling(u, &entry.links));
-    let title = entry.title.as_ref().map(|t| text_title(t, is_atom));
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| cap_chars(text_title(t, is_atom), MAX_TITLE_CHARS));
     let author = entry
         .authors
         .iter()
@@ -191,7 +212,8 @@ fn normalise_entry(
                 .iter()
                 .map(|a| sanitize::html_to_text(a))
                 .find(|a| !a.is_empty())
-        });
+        })
+        .map(|a| cap_chars(a, MAX_TITLE_CHARS));
     let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
     let published = clamp(
         entry
@@ -485,6 +507,20 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("Hi"), "{s}");
+    }
+
+    #[test]
+    fn sizes_are_bounded() {
+        let long = "word ".repeat(1000);
+        let items: String = (0..2000)
+            .map(|i| format!("<item><guid>{i}</guid><title>{long}</title></item>"))
+            .collect();
+        let f = parse(&format!(
+            "<rss version=\"2.0\"><channel><title>{long}</title>{items}</channel></rss>"
+        ));
+        assert_eq!(f.entries.len(), MAX_ENTRIES);
+        assert_eq!(f.title.as_ref().unwrap().chars().count(), MAX_TITLE_CHARS);
+        assert!(f.entries[0].title.as_ref().unwrap().ends_with('…'));
     }
 
     #[test]
