@@ -64,6 +64,12 @@ pub struct Planet {
     pub output_dir: PathBuf,
     pub schedule: cron::Schedule,
     pub items: usize,
+    /// Archive pages after the front page (`page/2.html` …).
+    pub archive_pages: usize,
+    /// At most this many entries of one member across the page and its archive (0: no cap).
+    pub max_per_feed: usize,
+    /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
+    pub noindex: bool,
     pub timezone: chrono_tz::Tz,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
@@ -125,6 +131,9 @@ struct RawPlanet {
     output_dir: Option<String>,
     schedule: Option<String>,
     items: Option<i64>,
+    archive_pages: Option<i64>,
+    max_per_feed: Option<i64>,
+    noindex: Option<bool>,
     timezone: Option<String>,
     theme: Option<String>,
 }
@@ -159,6 +168,7 @@ struct RawFeed {
 
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
 pub const DEFAULT_ITEMS: usize = 60;
+pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
 pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -215,6 +225,26 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         )
     })?;
     let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
+    let archive_pages = match p.archive_pages {
+        None => DEFAULT_ARCHIVE_PAGES,
+        Some(n) if (0..=1000).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "archive_pages"],
+                format!("{n} must be between 0 and 1000"),
+            ))
+        }
+    };
+    let max_per_feed = match p.max_per_feed {
+        None => 0,
+        Some(n) if n >= 0 => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "max_per_feed"],
+                format!("{n} must be 0 (no cap) or more"),
+            ))
+        }
+    };
     let timezone = match p.timezone {
         None => chrono_tz::UTC,
         Some(tz) => tz.parse::<chrono_tz::Tz>().map_err(|_| {
@@ -234,6 +264,9 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         output_dir: resolve(p.output_dir.as_deref().unwrap_or("public")),
         schedule,
         items,
+        archive_pages,
+        max_per_feed,
+        noindex: p.noindex.unwrap_or(false),
         timezone,
         theme_dir: resolve(p.theme.as_deref().unwrap_or("templates")),
     };

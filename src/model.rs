@@ -147,8 +147,12 @@ pub struct Site {
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
     pub timezone: chrono_tz::Tz,
-    /// Newest first.
+    /// Newest first: the front page's entries, then the archive pages'.
     pub entries: Vec<EntryView>,
+    /// Entries per page (and in the merged feeds).
+    pub items_per_page: usize,
+    /// Ask search engines not to index the planet.
+    pub noindex: bool,
     /// In config order.
     pub feeds: Vec<FeedView>,
     /// The last time any feed was fetched successfully.

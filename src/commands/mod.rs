@@ -124,10 +124,11 @@ fn write_site(config: &Config, store: &Store) -> anyhow::Result<()> {
 }
 
 pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
-    let entries = store.recent_entries(config.planet.items)?;
+    let p = &config.planet;
+    let total = p.items.saturating_mul(p.archive_pages + 1);
+    let entries = store.recent_entries(total, p.max_per_feed)?;
     let feeds = store.feed_views()?;
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
-    let p = &config.planet;
     Ok(Site {
         name: p.name.clone(),
         link: p.link.clone(),
@@ -136,6 +137,8 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         owner_email: p.owner_email.clone(),
         timezone: p.timezone,
         entries,
+        items_per_page: p.items,
+        noindex: p.noindex,
         feeds,
         last_success,
         notices: Vec::new(),

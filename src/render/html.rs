@@ -10,23 +10,68 @@ use crate::sanitize;
 
 /// Renders the front page. `now` is only used for the "generated" line, so that the same database
 /// and `now` give the same bytes.
-pub fn index(site: &Site, _now: DateTime<Utc>) -> String {
-    let days = group_by_day(&site.entries, site.timezone);
+/// One page of the planet: the front page (number 1, `index.html`) or an archive page
+/// (`page/N.html`).
+pub struct Page<'a> {
+    pub number: usize,
+    pub count: usize,
+    pub entries: &'a [EntryView],
+}
+
+impl Page<'_> {
+    /// The path prefix from this page to the site's root.
+    fn root(&self) -> &'static str {
+        if self.number == 1 {
+            ""
+        } else {
+            "../"
+        }
+    }
+
+    /// The file name of page `n`, relative to this page.
+    fn href(&self, n: usize) -> String {
+        match (self.number, n) {
+            (1, 1) => "index.html".into(),
+            (1, n) => format!("page/{n}.html"),
+            (_, 1) => "../index.html".into(),
+            (_, n) => format!("{n}.html"),
+        }
+    }
+}
+
+/// Renders one page of the landscape.
+pub fn index(site: &Site, page: &Page) -> String {
+    let days = group_by_day(page.entries, site.timezone);
+    let root = page.root();
+    let title = if page.number == 1 {
+        site.name.clone()
+    } else {
+        format!("{} · page {}", site.name, page.number)
+    };
     let page = html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (site.name) }
+                title { (title) }
                 @if let Some(d) = &site.description {
                     meta name="description" content=(d);
                 }
+                @if site.noindex {
+                    meta name="robots" content="noindex";
+                }
                 meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
-                link rel="stylesheet" href="style.css";
-                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href="atom.xml";
-                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href="rss.xml";
-                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href="feed.json";
+                link rel="stylesheet" href={ (root) "style.css" };
+                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (root) "atom.xml" };
+                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (root) "rss.xml" };
+                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (root) "feed.json" };
+                @if page.number > 1 {
+                    link rel="prev" href=(page.href(page.number - 1));
+                }
+                @if page.number < page.count {
+                    link rel="next" href=(page.href(page.number + 1));
+                }
             }
             body {
                 a.skip href="#content" { "Skip to the posts" }
@@ -37,10 +82,10 @@ pub fn index(site: &Site, _now: DateTime<Utc>) -> String {
                     }
                     nav aria-label="Subscribe" {
                         ul.subscribe {
-                            li { a href="atom.xml" type="application/atom+xml" { "Atom" } }
-                            li { a href="rss.xml" type="application/rss+xml" { "RSS" } }
-                            li { a href="feed.json" type="application/feed+json" { "JSON Feed" } }
-                            li { a href="opml.xml" type="text/x-opml" { "OPML (all members)" } }
+                            li { a href={ (root) "atom.xml" } type="application/atom+xml" { "Atom" } }
+                            li { a href={ (root) "rss.xml" } type="application/rss+xml" { "RSS" } }
+                            li { a href={ (root) "feed.json" } type="application/feed+json" { "JSON Feed" } }
+                            li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
                         }
                     }
                 }
@@ -59,6 +104,17 @@ pub fn index(site: &Site, _now: DateTime<Utc>) -> String {
                                 }
                                 @for e in entries {
                                     (entry(e, site))
+                                }
+                            }
+                        }
+                        @if page.count > 1 {
+                            nav.pages aria-label="Pages" {
+                                @if page.number > 1 {
+                                    a rel="prev" href=(page.href(page.number - 1)) { "← Newer posts" }
+                                }
+                                span { "Page " (page.number) " of " (page.count) }
+                                @if page.number < page.count {
+                                    a rel="next" href=(page.href(page.number + 1)) { "Older posts →" }
                                 }
                             }
                         }

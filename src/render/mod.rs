@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::model::Site;
+use crate::model::{EntryView, Site};
 
 /// Writes the whole site into `out_dir` and returns the paths written.
 pub fn render_site(
@@ -28,42 +28,98 @@ pub fn render_site(
     theme_dir: &Path,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    let mut files: Vec<(String, Vec<u8>)> = vec![
-        ("index.html".into(), html::index(site, now).into_bytes()),
+    // The merged feeds carry the front page's entries; archive pages carry the rest.
+    let per_page = site.items_per_page.max(1);
+    let front = Site {
+        entries: site.entries.iter().take(per_page).cloned().collect(),
+        ..site.clone()
+    };
+    let chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
+        vec![&[]]
+    } else {
+        site.entries.chunks(per_page).collect()
+    };
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for (i, entries) in chunks.iter().enumerate() {
+        let page = html::Page {
+            number: i + 1,
+            count: chunks.len(),
+            entries,
+        };
+        let name = if i == 0 {
+            "index.html".to_string()
+        } else {
+            format!("page/{}.html", i + 1)
+        };
+        files.push((name, html::index(site, &page).into_bytes()));
+    }
+    files.extend([
         (
             "status.html".into(),
             html::status_page(site, now).into_bytes(),
         ),
         (
             "atom.xml".into(),
-            atom::atom(site, now).context("writing atom.xml")?,
+            atom::atom(&front, now).context("writing atom.xml")?,
         ),
         (
             "rss.xml".into(),
-            rss::rss(site, now).context("writing rss.xml")?,
+            rss::rss(&front, now).context("writing rss.xml")?,
         ),
         (
             "feed.json".into(),
-            json_feed::json_feed(site, now).context("writing feed.json")?,
+            json_feed::json_feed(&front, now).context("writing feed.json")?,
         ),
         (
             "opml.xml".into(),
             opml::opml(site, now).context("writing opml.xml")?,
         ),
-    ];
+        ("robots.txt".into(), robots(site).into_bytes()),
+    ]);
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name.to_string(), bytes));
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     remove_stale_temp_files(out_dir);
+    std::fs::create_dir_all(out_dir.join("page"))
+        .with_context(|| format!("cannot create {}", out_dir.join("page").display()))?;
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = out_dir.join(&name);
         write_atomic(&path, &bytes)?;
         written.push(path);
     }
+    remove_old_archive_pages(&out_dir.join("page"), chunks.len());
     Ok(written)
+}
+
+/// `robots.txt`: everything may be crawled but the admin's status page, or nothing at all
+/// with `noindex = true`.
+fn robots(site: &Site) -> String {
+    if site.noindex {
+        "User-agent: *\nDisallow: /\n".to_string()
+    } else {
+        "User-agent: *\nDisallow: /status.html\n".to_string()
+    }
+}
+
+/// Archive pages past the current count (the planet shrank) are removed, so no page links to
+/// a stale one.
+fn remove_old_archive_pages(dir: &Path, pages: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let number = name
+            .to_str()
+            .and_then(|n| n.strip_suffix(".html"))
+            .and_then(|n| n.parse::<usize>().ok());
+        if number.is_some_and(|n| n > pages) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Temporary files of a write that was killed half-way (`.index.html.<pid>.tmp`) are never

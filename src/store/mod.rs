@@ -249,7 +249,13 @@ impl Store {
     }
 
     /// The newest `limit` entries of configured feeds, newest first, with their members.
-    pub fn recent_entries(&self, limit: usize) -> anyhow::Result<Vec<EntryView>> {
+    /// With `max_per_feed` > 0, a member's entries past that many are skipped; the rows are read
+    /// in index order and reading stops as soon as `limit` entries are kept.
+    pub fn recent_entries(
+        &self,
+        limit: usize,
+        max_per_feed: usize,
+    ) -> anyhow::Result<Vec<EntryView>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
@@ -259,7 +265,13 @@ impl Store {
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
              LIMIT ?1",
         )?;
-        let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+        // Without a cap SQLite stops at the limit; with one, it reads until enough are kept.
+        let sql_limit = if max_per_feed == 0 {
+            limit
+        } else {
+            usize::MAX / 2
+        };
+        let rows = stmt.query_map([sql_limit.min(i64::MAX as usize) as i64], |r| {
             let member = member_from(r, 13)?;
             Ok(EntryView {
                 feed_url: member.feed_url.clone(),
@@ -279,7 +291,23 @@ impl Store {
                 member,
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut kept: Vec<EntryView> = Vec::new();
+        let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
+        for row in rows {
+            if kept.len() >= limit {
+                break;
+            }
+            let e = row?;
+            if max_per_feed > 0 {
+                let n = per_feed.entry(e.feed_url.clone()).or_default();
+                if *n >= max_per_feed {
+                    continue;
+                }
+                *n += 1;
+            }
+            kept.push(e);
+        }
+        Ok(kept)
     }
 
     /// Every configured feed, in config order, with its health.

@@ -1,0 +1,90 @@
+//! Guards the page set: archive pages of `items` entries up to `archive_pages`, linked in both
+//! directions; merged feeds holding the front page only; `max_per_feed` keeping one prolific
+//! member from flooding the planet; robots.txt and `noindex`.
+
+mod common;
+
+use common::*;
+
+fn feed(prefix: &str, n: usize) -> String {
+    let items: String = (0..n)
+        .map(|i| {
+            format!(
+                "<item><title>{prefix} post {i}</title><guid>{prefix}-{i}</guid><link>https://{prefix}.example/{i}</link>\
+                 <pubDate>{}</pubDate></item>",
+                // One post an hour, newest first.
+                chrono::DateTime::from_timestamp(1_767_225_600 - (i as i64) * 3600, 0).unwrap().to_rfc2822()
+            )
+        })
+        .collect();
+    format!("<rss version=\"2.0\"><channel><title>{prefix}</title><link>https://{prefix}.example/</link>{items}</channel></rss>")
+}
+
+#[test]
+fn archive_pages_and_front_page_feeds() {
+    let server = FeedServer::start();
+    server.feed("/a.xml", &feed("alpha", 25), RSS);
+    let mut planet = Planet::new();
+    planet.planet_extra = "items = 10\narchive_pages = 1".into();
+    planet.feed(&server.url("/a.xml"), "Alpha");
+    planet.update();
+
+    let front = planet.read("index.html");
+    assert_eq!(front.matches("<article").count(), 10);
+    assert!(front.contains("alpha post 0<") && !front.contains("alpha post 10<"));
+    assert!(
+        front.contains("href=\"page/2.html\""),
+        "front page links the archive"
+    );
+    let second = std::fs::read_to_string(planet.out("page/2.html")).unwrap();
+    assert_eq!(second.matches("<article").count(), 10);
+    assert!(second.contains("alpha post 10<") && second.contains("alpha post 19<"));
+    assert!(second.contains("href=\"../index.html\"") && second.contains("href=\"../style.css\""));
+    assert!(
+        !planet.out("page/3.html").exists(),
+        "archive_pages = 1 caps the archive"
+    );
+    assert_eq!(
+        planet.json_feed()["items"].as_array().unwrap().len(),
+        10,
+        "feeds hold the front page"
+    );
+
+    // robots.txt keeps crawlers off the admin page only.
+    assert_eq!(
+        planet.read("robots.txt"),
+        "User-agent: *\nDisallow: /status.html\n"
+    );
+    assert!(!front.contains("noindex"));
+
+    // When the planet shrinks, stale archive pages go away.
+    planet.planet_extra = "items = 20\narchive_pages = 0\nnoindex = true".into();
+    planet.update();
+    assert!(!planet.out("page/2.html").exists());
+    assert!(planet
+        .read("index.html")
+        .contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert_eq!(planet.read("robots.txt"), "User-agent: *\nDisallow: /\n");
+}
+
+#[test]
+fn one_prolific_member_cannot_flood_the_page() {
+    let server = FeedServer::start();
+    server.feed("/busy.xml", &feed("busy", 30), RSS);
+    server.feed("/quiet.xml", &feed("quiet", 3), RSS);
+    let mut planet = Planet::new();
+    planet.planet_extra = "items = 10\nmax_per_feed = 4".into();
+    planet.feed(&server.url("/busy.xml"), "Busy");
+    planet.feed(&server.url("/quiet.xml"), "Quiet");
+    planet.update();
+    let items = planet.json_feed()["items"].as_array().unwrap().clone();
+    let busy = items
+        .iter()
+        .filter(|i| i["_mercury"]["member"] == "Busy")
+        .count();
+    let quiet = items
+        .iter()
+        .filter(|i| i["_mercury"]["member"] == "Quiet")
+        .count();
+    assert_eq!((busy, quiet), (4, 3));
+}
