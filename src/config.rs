@@ -70,6 +70,9 @@ pub struct Planet {
     pub max_per_feed: usize,
     /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
     pub noindex: bool,
+    /// Posts longer than this many characters of text are folded to an excerpt on the page
+    /// (0: never).
+    pub excerpt_chars: usize,
     pub timezone: chrono_tz::Tz,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
@@ -103,6 +106,8 @@ pub struct FeedConfig {
     pub homepage: Option<Url>,
     pub face: Option<Url>,
     pub tags: Vec<String>,
+    /// Show only a short excerpt of this member's posts, with a link to read them.
+    pub excerpt_only: bool,
 }
 
 // ---------------------------------------------------------------- raw schema (serde)
@@ -134,6 +139,7 @@ struct RawPlanet {
     archive_pages: Option<i64>,
     max_per_feed: Option<i64>,
     noindex: Option<bool>,
+    excerpt_chars: Option<i64>,
     timezone: Option<String>,
     theme: Option<String>,
 }
@@ -164,11 +170,14 @@ struct RawFeed {
     face: Option<String>,
     #[serde(default)]
     tags: Vec<String>,
+    #[serde(default)]
+    excerpt_only: bool,
 }
 
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
 pub const DEFAULT_ITEMS: usize = 60;
 pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
+pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
 pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -267,6 +276,16 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         archive_pages,
         max_per_feed,
         noindex: p.noindex.unwrap_or(false),
+        excerpt_chars: match p.excerpt_chars {
+            None => DEFAULT_EXCERPT_CHARS,
+            Some(n) if n >= 0 => n as usize,
+            Some(n) => {
+                return Err(loc.error(
+                    &["planet", "excerpt_chars"],
+                    format!("{n} must be 0 (never fold) or more"),
+                ))
+            }
+        },
         timezone,
         theme_dir: resolve(p.theme.as_deref().unwrap_or("templates")),
     };
@@ -363,6 +382,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             homepage,
             face,
             tags: rf.tags,
+            excerpt_only: rf.excerpt_only,
         });
     }
 

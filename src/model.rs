@@ -153,6 +153,8 @@ pub struct Site {
     pub items_per_page: usize,
     /// Ask search engines not to index the planet.
     pub noindex: bool,
+    /// Fold posts longer than this (characters of text) to an excerpt; 0: never.
+    pub excerpt_chars: usize,
     /// In config order.
     pub feeds: Vec<FeedView>,
     /// The last time any feed was fetched successfully.
@@ -193,6 +195,8 @@ pub struct Member {
     /// Where the member's name links: the configured homepage, else the feed's own link.
     pub homepage: Option<String>,
     pub face: Option<String>,
+    /// The member wants only short excerpts shown.
+    pub excerpt_only: bool,
 }
 
 impl Member {

@@ -88,3 +88,52 @@ fn one_prolific_member_cannot_flood_the_page() {
         .count();
     assert_eq!((busy, quiet), (4, 3));
 }
+
+#[test]
+fn long_posts_fold_and_links_only_members_get_excerpts() {
+    let server = FeedServer::start();
+    let long = "<p>".to_string() + &"Cataloguing is a craft. ".repeat(100) + "</p>";
+    let body = |who: &str| {
+        format!(
+            "<rss version=\"2.0\"><channel><title>{who}</title><link>https://{who}.example/</link>\
+             <item><title>Long read</title><guid>{who}-long</guid><link>https://{who}.example/long</link>\
+             <description><![CDATA[{long}]]></description></item>\
+             <item><title>Short note</title><guid>{who}-short</guid><link>https://{who}.example/short</link>\
+             <description><![CDATA[<p>Just a <b>short</b> note.</p>]]></description></item></channel></rss>"
+        )
+    };
+    server.feed("/full.xml", &body("full"), RSS);
+    server.feed("/links.xml", &body("links"), RSS);
+    let mut planet = Planet::new();
+    planet.planet_extra = "excerpt_chars = 500".into();
+    planet.feed(&server.url("/full.xml"), "Full");
+    planet.feed_with(&server.url("/links.xml"), "Links", "excerpt_only = true");
+    planet.update();
+    let html = planet.read("index.html");
+    // The long post of a normal member is folded, its short post shown whole.
+    assert!(
+        html.contains("href=\"https://full.example/long\">Read more"),
+        "{html}"
+    );
+    assert!(html.contains("<p>Just a <b>short</b> note.</p>"));
+    // The links-only member's posts are excerpts, even the short one.
+    assert!(html.contains("href=\"https://links.example/short\">Read more"));
+    assert_eq!(
+        html.matches("Cataloguing is a craft.").count() < 60,
+        true,
+        "folded, not whole"
+    );
+    // The merged feeds still carry the full content for feed readers.
+    let items = planet.items_of(&server.url("/full.xml"));
+    assert!(items
+        .iter()
+        .any(|i| i["content_html"].as_str().unwrap().len() > 2000));
+    // ...but not for the member who wants links only.
+    let items = planet.items_of(&server.url("/links.xml"));
+    assert!(
+        items
+            .iter()
+            .all(|i| i["content_html"].as_str().unwrap().len() < 400),
+        "{items:?}"
+    );
+}

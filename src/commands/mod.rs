@@ -139,6 +139,7 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         entries,
         items_per_page: p.items,
         noindex: p.noindex,
+        excerpt_chars: p.excerpt_chars,
         feeds,
         last_success,
         notices: Vec::new(),

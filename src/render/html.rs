@@ -180,8 +180,18 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                 }
             }
             @if let Some(body) = body {
-                // Sanitised at ingest (sanitize::clean_html), decorated for the page here.
-                div.content { (PreEscaped(sanitize::decorate_for_page(body))) }
+                @let folded = view::excerpt(&sanitize::html_to_text(body), site.excerpt_chars, member.excerpt_only);
+                @if let Some(text) = folded {
+                    div.content.excerpt {
+                        p { (text) }
+                        @if let Some(link) = &e.link {
+                            p.more { a href=(link) { "Read more" span.visually-hidden { ": " (e.title.as_deref().unwrap_or("the post")) } " →" } }
+                        }
+                    }
+                } @else {
+                    // Sanitised at ingest (sanitize::clean_html), decorated for the page here.
+                    div.content { (PreEscaped(sanitize::decorate_for_page(body))) }
+                }
             }
         }
     }

@@ -31,7 +31,23 @@ pub fn render_site(
     // The merged feeds carry the front page's entries; archive pages carry the rest.
     let per_page = site.items_per_page.max(1);
     let front = Site {
-        entries: site.entries.iter().take(per_page).cloned().collect(),
+        entries: site
+            .entries
+            .iter()
+            .take(per_page)
+            .map(|e| {
+                let mut e = e.clone();
+                // Members who want links only are not republished in full anywhere.
+                if e.member.excerpt_only {
+                    let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
+                    let text = crate::sanitize::html_to_text(body);
+                    e.content = view::excerpt(&text, view::SHORT_EXCERPT_CHARS, true)
+                        .map(|x| crate::sanitize::text_to_html(&x));
+                    e.summary = None;
+                }
+                e
+            })
+            .collect(),
         ..site.clone()
     };
     let chunks: Vec<&[EntryView]> = if site.entries.is_empty() {

@@ -7,6 +7,31 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{EntryView, FeedView};
 
+/// Excerpts of members who asked for links only are this long.
+pub const SHORT_EXCERPT_CHARS: usize = 300;
+
+/// The excerpt to show instead of a body, if it is to be folded: the body's text cut at a word
+/// boundary near `max` characters. `None` when the body is short enough to show whole.
+pub fn excerpt(body_text: &str, max: usize, force: bool) -> Option<String> {
+    let max = if force {
+        SHORT_EXCERPT_CHARS.min(max.max(1))
+    } else {
+        max
+    };
+    if max == 0 || (!force && body_text.chars().count() <= max) {
+        return None;
+    }
+    if body_text.chars().count() <= max {
+        return Some(body_text.to_string());
+    }
+    let cut: String = body_text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    Some(format!("{}…", cut.trim_end()))
+}
+
 /// A feed is called quiet after this many days without a new post.
 pub const QUIET_DAYS: i64 = 30;
 
@@ -126,6 +151,7 @@ mod tests {
                 site_link: None,
                 homepage: None,
                 face: None,
+                excerpt_only: false,
             },
         }
     }
@@ -145,6 +171,19 @@ mod tests {
             vec![2, 1]
         );
         assert_eq!(tokyo[0].0, NaiveDate::from_ymd_opt(2026, 3, 3).unwrap());
+    }
+
+    #[test]
+    fn excerpts_fold_long_posts_at_a_word() {
+        assert_eq!(excerpt("short post", 100, false), None);
+        assert_eq!(
+            excerpt("one two three four five", 12, false).as_deref(),
+            Some("one two…")
+        );
+        assert_eq!(excerpt("short", 3000, true).as_deref(), Some("short"));
+        assert_eq!(excerpt("anything at all", 0, false), None);
+        let long = "word ".repeat(200);
+        assert!(excerpt(&long, 3000, true).unwrap().chars().count() <= SHORT_EXCERPT_CHARS + 1);
     }
 
     #[test]

@@ -68,4 +68,8 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX fetches_by_feed ON fetches (feed_id, id);
     "#,
+    // 3: members who want links only.
+    r#"
+    ALTER TABLE feeds ADD COLUMN excerpt_only INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];

@@ -93,10 +93,10 @@ impl Store {
         tx.execute("UPDATE feeds SET active = 0", [])?;
         {
             let mut upsert = tx.prepare(
-                "INSERT INTO feeds (url, active, position, name, homepage, face, tags)
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
-                     homepage = ?4, face = ?5, tags = ?6",
+                     homepage = ?4, face = ?5, tags = ?6, excerpt_only = ?7",
             )?;
             for (pos, f) in feeds.iter().enumerate() {
                 upsert.execute(params![
@@ -106,6 +106,7 @@ impl Store {
                     f.homepage.as_ref().map(Url::as_str),
                     f.face.as_ref().map(Url::as_str),
                     serde_json::to_string(&f.tags)?,
+                    f.excerpt_only,
                 ])?;
             }
         }
@@ -259,7 +260,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face
+                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
@@ -272,7 +273,8 @@ impl Store {
             usize::MAX / 2
         };
         let rows = stmt.query_map([sql_limit.min(i64::MAX as usize) as i64], |r| {
-            let member = member_from(r, 13)?;
+            let mut member = member_from(r, 13)?;
+            member.excerpt_only = r.get::<_, i64>(19)? != 0;
             Ok(EntryView {
                 feed_url: member.feed_url.clone(),
                 key: r.get(0)?,
@@ -318,12 +320,15 @@ impl Store {
                     f.consecutive_failures, f.fetch_url,
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
-                    (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id)
+                    (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
+                    f.excerpt_only
              FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
+            let mut member = member_from(r, 0)?;
+            member.excerpt_only = r.get::<_, i64>(18)? != 0;
             Ok(FeedView {
-                member: member_from(r, 0)?,
+                member,
                 tags: json_list(&r.get::<_, String>(6)?),
                 health: Health {
                     last_fetch: opt_time(r.get(7)?),
@@ -515,6 +520,7 @@ fn member_from(r: &Row, at: usize) -> rusqlite::Result<Member> {
         site_link: r.get(at + 3)?,
         homepage: r.get::<_, Option<String>>(at + 4)?.or(r.get(at + 3)?),
         face: r.get(at + 5)?,
+        excerpt_only: false,
     })
 }
 
