@@ -118,9 +118,8 @@ fn long_posts_fold_and_links_only_members_get_excerpts() {
     assert!(html.contains("<p>Just a <b>short</b> note.</p>"));
     // The links-only member's posts are excerpts, even the short one.
     assert!(html.contains("href=\"https://links.example/short\">Read more"));
-    assert_eq!(
+    assert!(
         html.matches("Cataloguing is a craft.").count() < 60,
-        true,
         "folded, not whole"
     );
     // The merged feeds still carry the full content for feed readers.
