@@ -454,6 +454,34 @@ mod tests {
         }
     }
 
+    fn state(last_good: Option<DateTime<Utc>>) -> Arc<AppState> {
+        Arc::new(AppState {
+            out_dir: PathBuf::from("/nonexistent"),
+            health: Mutex::new(Health {
+                last_good,
+                stale_after: chrono::Duration::hours(3),
+                max_age: 3600,
+            }),
+        })
+    }
+
+    #[tokio::test]
+    async fn healthz_fails_when_the_planet_is_stuck() {
+        let now = Utc::now();
+        let cases = [
+            (Some(now - chrono::Duration::minutes(5)), StatusCode::OK),
+            (
+                Some(now - chrono::Duration::days(14)),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (None, StatusCode::SERVICE_UNAVAILABLE),
+        ];
+        for (last_good, want) in cases {
+            let response = healthz(State(state(last_good))).await;
+            assert_eq!(response.status(), want, "{last_good:?}");
+        }
+    }
+
     #[test]
     fn feeds_get_their_registered_types() {
         for (name, want) in [
