@@ -211,11 +211,14 @@ pub fn clean_html(html: &str, base: Option<&Url>) -> String {
         // first pass did (`<p><select><blockquote>` becomes `<p><blockquote>`, which HTML splits):
         // a second pass settles the tree, so stored HTML is what browsers will see and sanitising
         // it again changes nothing. Only needed when the input had an element we remove.
-        if has_removed_elements(&html) {
-            builder.clean(&once).to_string().trim().to_string()
+        let settled = if has_removed_elements(&html) {
+            builder.clean(&once).to_string()
         } else {
-            once.trim().to_string()
-        }
+            once
+        };
+        // References such as `&#1;` decode to characters XML forbids: strip them from the
+        // output too, or a merged feed would stop being well-formed.
+        strip_controls(&settled).trim().to_string()
     })
 }
 
@@ -941,6 +944,15 @@ mod tests {
         let input = "<=p>a <b>b</b> <a href=\0\0\0\0>cnerro/<table><tr>< <a href=\0\0\0\0>ctd><b> s`ripipt>b>p>";
         let once = clean_html(input, Some(&base()));
         assert_eq!(clean_html(&once, Some(&base())), once);
+    }
+
+    /// Found by the `sanitize` fuzz target: a control character written as a reference
+    /// survived into the output (and would have made atom.xml ill-formed).
+    #[test]
+    fn regression_fuzz_control_character_references_are_dropped() {
+        let out = clean_html("a&#1;b&#x8;c&#xFFFF;d", None);
+        assert_eq!(out, "abcd");
+        assert_eq!(clean_html(&out, None), out);
     }
 
     #[test]

@@ -88,3 +88,33 @@ fn xml_bombs_and_external_entities_are_inert() {
     }
     assert_eq!(planet.items_of(&server.url("/good.xml")).len(), 3);
 }
+
+#[test]
+fn control_characters_never_break_the_xml_outputs() {
+    let server = FeedServer::start();
+    // Control characters arrive escaped twice (as HTML references inside XML text) and raw.
+    let feed = "<rss version=\"2.0\"><channel><title>Ctl &amp;#1; feed</title>\
+        <item><guid>c1</guid><title>Bell &amp;#7; here</title><author>a&amp;#27;b</author>\
+        <description>one &amp;#1; two &amp;#xFFFF; three <![CDATA[four &#8; five]]></description></item>\
+        </channel></rss>";
+    server.feed("/ctl.xml", feed, RSS);
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/ctl.xml"), "Ctl");
+    planet.update();
+    let atom = planet.read("atom.xml");
+    atom_syndication::Feed::read_from(atom.as_bytes()).expect("atom.xml stays well-formed");
+    rss::Channel::read_from(planet.read("rss.xml").as_bytes()).expect("rss.xml stays well-formed");
+    for file in ["atom.xml", "rss.xml", "feed.json", "index.html"] {
+        let text = planet.read(file);
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r')),
+            "{file} holds a control character"
+        );
+    }
+    assert_eq!(
+        planet.items_of(&server.url("/ctl.xml"))[0]["title"],
+        "Bell here"
+    );
+}
