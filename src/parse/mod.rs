@@ -41,8 +41,27 @@ pub fn hash_hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Parses and normalises one feed document.
+/// Parses and normalises one feed document. A panic anywhere in it (feed-rs has some, see the
+/// regression test) is turned into this feed's error instead of ending the caller.
 pub fn parse_feed(
+    body: &[u8],
+    base: &Url,
+    content_type: Option<&str>,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        parse_feed_unguarded(body, base, content_type, fetched_at)
+    }))
+    .unwrap_or_else(|_| {
+        Err(
+            "the feed parser crashed on this document (a parser bug, reported in the logs); \
+             the feed is skipped until it changes"
+                .to_string(),
+        )
+    })
+}
+
+fn parse_feed_unguarded(
     body: &[u8],
     base: &Url,
     content_type: Option<&str>,
@@ -507,6 +526,16 @@ mod tests {
             "{s}"
         );
         assert!(s.contains("Hi"), "{s}");
+    }
+
+    /// Found by the `parse_feed` fuzz target: feed-rs 3.0 slices an author string inside a
+    /// multi-byte character and panics. The feed fails; the caller goes on.
+    #[test]
+    fn regression_fuzz_feed_rs_author_panic_is_contained() {
+        let body = include_bytes!("../../tests/fixtures/feeds/fuzz-feed-rs-author-panic.xml");
+        let base = Url::parse("https://member.example/blog/feed.xml").unwrap();
+        let err = parse_feed(body, &base, Some("application/xml"), now()).unwrap_err();
+        assert!(err.contains("parser crashed"), "{err}");
     }
 
     #[test]
