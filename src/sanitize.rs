@@ -709,7 +709,7 @@ pub fn strip_controls(s: &str) -> Cow<'_, str> {
 pub fn policy_violations(html: &str) -> Vec<String> {
     // What a browser would make of the URL: its scheme must be one we allow.
     let web = |u: &str| {
-        let u = u.trim().split_whitespace().next().unwrap_or("");
+        let u = u.split_whitespace().next().unwrap_or("");
         Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"))
     };
     let mut found = Vec::new();
