@@ -24,6 +24,23 @@ pub struct FeedRequest {
     pub gone: bool,
 }
 
+impl FeedRequest {
+    /// A request for a feed Mercury has never fetched (no validators, no history).
+    pub fn fresh(url: &Url) -> FeedRequest {
+        FeedRequest {
+            feed_id: 0,
+            url: url.to_string(),
+            fetch_url: url.clone(),
+            etag: None,
+            last_modified: None,
+            body_hash: None,
+            consecutive_failures: 0,
+            next_due: None,
+            gone: false,
+        }
+    }
+}
+
 /// The result of fetching one feed. A failure is a value, recorded on the feed's row.
 #[derive(Debug)]
 pub enum FetchOutcome {

@@ -315,16 +315,10 @@ mod tests {
     use super::*;
 
     fn req(url: &str) -> FeedRequest {
+        // Keep the URL as written (the identity), as sync_feeds does.
         FeedRequest {
-            feed_id: 0,
             url: url.into(),
-            fetch_url: url::Url::parse(url).unwrap(),
-            etag: None,
-            last_modified: None,
-            body_hash: None,
-            consecutive_failures: 0,
-            next_due: None,
-            gone: false,
+            ..FeedRequest::fresh(&url::Url::parse(url).unwrap())
         }
     }
 

@@ -158,17 +158,7 @@ enum Probe {
 }
 
 async fn probe(client: &reqwest::Client, settings: &FetchSettings, url: &Url) -> Probe {
-    let req = FeedRequest {
-        feed_id: 0,
-        url: url.to_string(),
-        fetch_url: url.clone(),
-        etag: None,
-        last_modified: None,
-        body_hash: None,
-        consecutive_failures: 0,
-        next_due: None,
-        gone: false,
-    };
+    let req = FeedRequest::fresh(url);
     match fetch::fetch_one(client, &req, settings).await {
         FetchOutcome::Fetched(body) => {
             let body = *body;

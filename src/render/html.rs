@@ -52,8 +52,7 @@ pub fn index(site: &Site, page: &Page) -> String {
         (DOCTYPE)
         html lang="en" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
+                (head_start())
                 title { (title) }
                 @if let Some(d) = &site.description {
                     meta name="description" content=(d);
@@ -236,8 +235,7 @@ pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
         (DOCTYPE)
         html lang="en" {
             head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
+                (head_start())
                 meta name="robots" content="noindex";
                 title { "Feed status · " (site.name) }
                 link rel="stylesheet" href="style.css";
@@ -299,6 +297,14 @@ pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
         }
     };
     page.into_string()
+}
+
+/// What every page's `<head>` starts with.
+fn head_start() -> Markup {
+    html! {
+        meta charset="utf-8";
+        meta name="viewport" content="width=device-width, initial-scale=1";
+    }
 }
 
 fn health_class(f: &FeedView) -> Option<&'static str> {

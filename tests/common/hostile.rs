@@ -71,6 +71,17 @@ fn gzip_bomb() -> Vec<u8> {
     enc.finish().unwrap()
 }
 
+/// A 200 with [`GOOD_FEED`].
+fn write_good_feed(out: &mut TcpStream) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/rss+xml\r\n\
+         Content-Length: {}\r\n\r\n",
+        GOOD_FEED.len()
+    );
+    out.write_all(head.as_bytes())?;
+    out.write_all(GOOD_FEED.as_bytes())
+}
+
 fn handle(
     stream: TcpStream,
     seen: &Mutex<Vec<String>>,
@@ -94,15 +105,7 @@ fn handle(
     };
     match path.as_str() {
         "/good.xml" | "/new-home.xml" => {
-            let h = head(
-                "200 OK",
-                &format!(
-                    "Content-Type: application/rss+xml\r\nContent-Length: {}\r\n",
-                    GOOD_FEED.len()
-                ),
-            );
-            out.write_all(h.as_bytes())?;
-            out.write_all(GOOD_FEED.as_bytes())?;
+            write_good_feed(&mut out)?;
         }
         p if p.starts_with("/slow-ok/") => {
             {
@@ -112,15 +115,7 @@ fn handle(
             }
             std::thread::sleep(Duration::from_millis(300));
             concurrency.lock().unwrap().0 -= 1;
-            let h = head(
-                "200 OK",
-                &format!(
-                    "Content-Type: application/rss+xml\r\nContent-Length: {}\r\n",
-                    GOOD_FEED.len()
-                ),
-            );
-            out.write_all(h.as_bytes())?;
-            out.write_all(GOOD_FEED.as_bytes())?;
+            write_good_feed(&mut out)?;
         }
         "/gzipped.xml" | "/brotli.xml" => {
             let (encoding, body) = if path == "/gzipped.xml" {
