@@ -68,6 +68,9 @@ pub struct Planet {
     pub archive_pages: usize,
     /// At most this many entries of one member across the page and its archive (0: no cap).
     pub max_per_feed: usize,
+    /// A feed that joins an established planet shows at most this many of the posts its first
+    /// fetch finds (0: all); the rest are stored but never shown.
+    pub new_feed_items: usize,
     /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
     pub noindex: bool,
     /// Posts longer than this many characters of text are folded to an excerpt on the page
@@ -138,6 +141,7 @@ struct RawPlanet {
     items: Option<i64>,
     archive_pages: Option<i64>,
     max_per_feed: Option<i64>,
+    new_feed_items: Option<i64>,
     noindex: Option<bool>,
     excerpt_chars: Option<i64>,
     timezone: Option<String>,
@@ -178,6 +182,8 @@ pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
 pub const DEFAULT_ITEMS: usize = 60;
 pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
 pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
+/// Posts of a new member shown from its first fetch (Planet Venus calls it the same).
+pub const DEFAULT_NEW_FEED_ITEMS: usize = 5;
 pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
@@ -254,6 +260,16 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             ))
         }
     };
+    let new_feed_items = match p.new_feed_items {
+        None => DEFAULT_NEW_FEED_ITEMS,
+        Some(n) if n >= 0 => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "new_feed_items"],
+                format!("{n} must be 0 (show all) or more"),
+            ))
+        }
+    };
     let timezone = match p.timezone {
         None => chrono_tz::UTC,
         Some(tz) => tz.parse::<chrono_tz::Tz>().map_err(|_| {
@@ -275,6 +291,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         items,
         archive_pages,
         max_per_feed,
+        new_feed_items,
         noindex: p.noindex.unwrap_or(false),
         excerpt_chars: match p.excerpt_chars {
             None => DEFAULT_EXCERPT_CHARS,

@@ -178,6 +178,49 @@ pub struct Site {
     pub last_success: Option<DateTime<Utc>>,
     /// Messages for the admin on `status.html` (e.g. an invalid feeds.toml while serving).
     pub notices: Vec<String>,
+    /// The sub-planets of the members' tags, in order of first use in the config.
+    pub topics: Vec<Topic>,
+    /// Set on a topic's own sub-planet: its slug.
+    pub current_topic: Option<String>,
+    /// The main planet's link: merged-feed entry ids hang off it, so an entry has one id in the
+    /// planet's feeds and in its topics' feeds.
+    pub id_base: Url,
+}
+
+/// One tag's sub-planet (`tags/<slug>/`): the entries of the members with that tag.
+#[derive(Debug, Clone)]
+pub struct Topic {
+    /// The tag as first written in the config.
+    pub tag: String,
+    /// Its folder name: lowercase ASCII letters, digits and dashes.
+    pub slug: String,
+    /// Newest first; empty on the copies kept for navigation.
+    pub entries: Vec<EntryView>,
+}
+
+impl Topic {
+    /// The folder name of `tag`: ASCII letters and digits lowercased, runs of anything else as
+    /// one dash; a tag with no ASCII letter or digit gets a short hash instead.
+    pub fn slug_of(tag: &str) -> String {
+        let mut slug = String::new();
+        for c in tag.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+        if slug.is_empty() {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(tag.as_bytes());
+            slug = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+            slug.insert_str(0, "tag-");
+        }
+        slug
+    }
 }
 
 /// A stored entry with its member's attribution, ready to show.
@@ -314,4 +357,20 @@ pub struct FetchRecord {
 pub struct StoreStats {
     pub new_entries: u64,
     pub updated_entries: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Topic;
+
+    #[test]
+    fn topic_slugs_are_plain_folder_names() {
+        assert_eq!(Topic::slug_of("Open Access"), "open-access");
+        assert_eq!(Topic::slug_of("  open--access! "), "open-access");
+        assert_eq!(Topic::slug_of("Métadonnées"), "m-tadonn-es");
+        assert_eq!(Topic::slug_of("../../etc"), "etc");
+        let cjk = Topic::slug_of("図書館");
+        assert!(cjk.starts_with("tag-") && cjk.len() == 12, "{cjk}");
+        assert_ne!(cjk, Topic::slug_of("博物館"));
+    }
 }

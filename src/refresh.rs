@@ -75,6 +75,7 @@ pub async fn refresh(
     on_feed_done: &(dyn Fn() + Sync),
 ) -> anyhow::Result<(Store, RefreshSummary)> {
     let requests = store.sync_feeds(&config.feeds)?;
+    let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
     let now = Utc::now();
     let mut summary = RefreshSummary {
         feeds: requests.len(),
@@ -103,7 +104,7 @@ pub async fn refresh(
             let mut done = Vec::new();
             while let Some(update) = rx.blocking_recv() {
                 let stats = store
-                    .apply(&update)
+                    .apply(&update, new_feed_items)
                     .context("cannot store a feed's update")?;
                 done.push((strip(update), stats));
             }

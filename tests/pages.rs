@@ -136,3 +136,112 @@ fn long_posts_fold_and_links_only_members_get_excerpts() {
         "{items:?}"
     );
 }
+
+#[test]
+fn a_new_member_shows_only_a_few_old_posts() {
+    let server = FeedServer::start();
+    server.feed("/old.xml", &feed("old", 4), RSS);
+    server.feed("/new.xml", &feed("new", 12), RSS);
+    server.feed("/big.xml", &feed("big", 9), RSS);
+    let mut planet = Planet::new();
+    planet.planet_extra = "new_feed_items = 3".into();
+    // The planet's own first refresh shows everything it finds.
+    planet.feed(&server.url("/old.xml"), "Old");
+    planet.feed(&server.url("/big.xml"), "Big");
+    planet.update();
+    assert_eq!(planet.items_of(&server.url("/big.xml")).len(), 9);
+
+    // A member joining later shows its three newest posts, not its whole history.
+    planet.feed(&server.url("/new.xml"), "New");
+    planet.update();
+    let titles: Vec<String> = planet
+        .items_of(&server.url("/new.xml"))
+        .iter()
+        .map(|i| i["title"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(titles, ["new post 0", "new post 1", "new post 2"]);
+    assert!(!planet.read("index.html").contains("new post 3<"));
+    // The hidden posts are stored, so they never come back as "new" on the next fetch...
+    let stored: i64 = planet
+        .db()
+        .query_row(
+            "SELECT COUNT(*) FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.name = 'New'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 12);
+    // ...while a genuinely new post shows up as usual.
+    let mut newer = feed("new", 12);
+    newer = newer.replacen(
+        "<item>",
+        "<item><title>new post fresh</title><guid>new-fresh</guid><link>https://new.example/fresh</link></item><item>",
+        1,
+    );
+    server.feed("/new.xml", &newer, RSS);
+    planet.update();
+    assert_eq!(planet.items_of(&server.url("/new.xml")).len(), 4);
+
+    // 0 turns the cap off.
+    server.feed("/zero.xml", &feed("zero", 7), RSS);
+    planet.planet_extra = "new_feed_items = 0".into();
+    planet.feed(&server.url("/zero.xml"), "Zero");
+    planet.update();
+    assert_eq!(planet.items_of(&server.url("/zero.xml")).len(), 7);
+}
+
+#[test]
+fn every_tag_gets_a_sub_planet_with_its_own_feeds() {
+    let server = FeedServer::start();
+    server.feed("/cat.xml", &feed("cat", 3), RSS);
+    server.feed("/oa.xml", &feed("oa", 2), RSS);
+    server.feed("/both.xml", &feed("both", 1), RSS);
+    let mut planet = Planet::new();
+    planet.feed_with(&server.url("/cat.xml"), "Cat", "tags = [\"Cataloguing\"]");
+    planet.feed_with(&server.url("/oa.xml"), "Oa", "tags = [\"Open Access\"]");
+    planet.feed_with(
+        &server.url("/both.xml"),
+        "Both",
+        "tags = [\"open-access\", \"Cataloguing\"]",
+    );
+    planet.update();
+
+    // "Open Access" and "open-access" share one folder; each topic holds only its members.
+    let oa = std::fs::read_to_string(planet.out("tags/open-access/index.html")).unwrap();
+    assert!(oa.contains("oa post 0<") && oa.contains("both post 0<"));
+    assert!(!oa.contains("cat post 0<"));
+    assert!(oa.contains("href=\"../../style.css\"") && oa.contains("href=\"atom.xml\""));
+    assert!(oa.contains("aria-current=\"page\""));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(planet.out("tags/open-access/feed.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        json["feed_url"],
+        "https://planet.example.org/tags/open-access/feed.json"
+    );
+    // An entry has the same id in the planet's feed and in its topic's feed.
+    let main = planet.json_feed();
+    let id_in_topic = json["items"][0]["id"].as_str().unwrap();
+    assert!(main["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["id"] == id_in_topic));
+    let atom = std::fs::read_to_string(planet.out("tags/cataloguing/atom.xml")).unwrap();
+    assert_eq!(atom.matches("<entry>").count(), 4);
+    assert!(atom.contains("href=\"https://planet.example.org/tags/cataloguing/atom.xml\""));
+    assert!(planet.out("tags/cataloguing/rss.xml").exists());
+    // The front page links every topic.
+    let front = planet.read("index.html");
+    assert!(front.contains("href=\"tags/cataloguing/index.html\""));
+    assert!(front.contains("href=\"tags/open-access/index.html\""));
+
+    // A tag nobody uses any more loses its folder.
+    planet.feeds.clear();
+    planet.feed_with(&server.url("/cat.xml"), "Cat", "tags = [\"Cataloguing\"]");
+    planet.update();
+    assert!(!planet.out("tags/open-access").exists());
+    assert!(planet.out("tags/cataloguing/index.html").exists());
+}

@@ -13,7 +13,7 @@ use chrono::Utc;
 
 use crate::cli::FetchArgs;
 use crate::config::Config;
-use crate::model::Site;
+use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
@@ -126,8 +126,37 @@ fn write_site(config: &Config, store: &Store) -> anyhow::Result<()> {
 pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
     let p = &config.planet;
     let total = p.items.saturating_mul(p.archive_pages + 1);
-    let entries = store.recent_entries(total, p.max_per_feed)?;
+    let entries = store.recent_entries(total, p.max_per_feed, None)?;
     let feeds = store.feed_views()?;
+    // Tags that share a folder name share a sub-planet.
+    let mut topics: Vec<(Topic, Vec<String>)> = Vec::new();
+    for feed in &config.feeds {
+        for tag in &feed.tags {
+            let slug = Topic::slug_of(tag);
+            let i = match topics.iter().position(|(t, _)| t.slug == slug) {
+                Some(i) => i,
+                None => {
+                    let topic = Topic {
+                        tag: tag.clone(),
+                        slug,
+                        entries: Vec::new(),
+                    };
+                    topics.push((topic, Vec::new()));
+                    topics.len() - 1
+                }
+            };
+            if !topics[i].1.contains(&feed.url) {
+                topics[i].1.push(feed.url.clone());
+            }
+        }
+    }
+    let topics = topics
+        .into_iter()
+        .map(|(mut topic, urls)| {
+            topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&urls))?;
+            Ok(topic)
+        })
+        .collect::<anyhow::Result<Vec<Topic>>>()?;
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
     Ok(Site {
         name: p.name.clone(),
@@ -143,5 +172,8 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         feeds,
         last_success,
         notices: Vec::new(),
+        topics,
+        current_topic: None,
+        id_base: p.link.clone(),
     })
 }

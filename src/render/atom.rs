@@ -54,7 +54,7 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         }
         feed.entries.push(atom::Entry {
             title: atom::Text::plain(e.title.clone().unwrap_or_default()),
-            id: entry_id(&site.link, e),
+            id: entry_id(&site.id_base, e),
             updated: updated.fixed_offset(),
             published: e.published.map(|d| d.fixed_offset()),
             authors: vec![atom::Person {

@@ -8,19 +8,20 @@ use super::view::{self, entry_anchor, group_by_day};
 use crate::model::{EntryView, FeedView, Site};
 use crate::sanitize;
 
-/// Renders the front page. `now` is only used for the "generated" line, so that the same database
-/// and `now` give the same bytes.
 /// One page of the planet: the front page (number 1, `index.html`) or an archive page
 /// (`page/N.html`).
 pub struct Page<'a> {
     pub number: usize,
     pub count: usize,
     pub entries: &'a [EntryView],
+    /// The path from this page to the site's root folder (`""`, `"../"` or `"../../"`).
+    pub root: &'a str,
 }
 
 impl Page<'_> {
-    /// The path prefix from this page to the site's root.
-    fn root(&self) -> &'static str {
+    /// The path from this page to its planet's folder (where its feeds are): a topic's front
+    /// page sits beside its feeds.
+    fn feeds(&self) -> &str {
         if self.number == 1 {
             ""
         } else {
@@ -42,7 +43,8 @@ impl Page<'_> {
 /// Renders one page of the landscape.
 pub fn index(site: &Site, page: &Page) -> String {
     let days = group_by_day(page.entries, site.timezone);
-    let root = page.root();
+    let root = page.root;
+    let feeds = page.feeds();
     let title = if page.number == 1 {
         site.name.clone()
     } else {
@@ -62,9 +64,9 @@ pub fn index(site: &Site, page: &Page) -> String {
                 }
                 meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
                 link rel="stylesheet" href={ (root) "style.css" };
-                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (root) "atom.xml" };
-                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (root) "rss.xml" };
-                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (root) "feed.json" };
+                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
+                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
+                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
                 @if page.number > 1 {
                     link rel="prev" href=(page.href(page.number - 1));
                 }
@@ -79,11 +81,14 @@ pub fn index(site: &Site, page: &Page) -> String {
                     @if let Some(d) = &site.description {
                         p.tagline { (d) }
                     }
+                    @if site.current_topic.is_some() {
+                        p.tagline { a href={ (root) "index.html" } { "All posts of the planet" } }
+                    }
                     nav aria-label="Subscribe" {
                         ul.subscribe {
-                            li { a href={ (root) "atom.xml" } type="application/atom+xml" { "Atom" } }
-                            li { a href={ (root) "rss.xml" } type="application/rss+xml" { "RSS" } }
-                            li { a href={ (root) "feed.json" } type="application/feed+json" { "JSON Feed" } }
+                            li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
+                            li { a href={ (feeds) "rss.xml" } type="application/rss+xml" { "RSS" } }
+                            li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
                             li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
                         }
                     }
@@ -118,7 +123,7 @@ pub fn index(site: &Site, page: &Page) -> String {
                             }
                         }
                     }
-                    (members(&site.feeds))
+                    (sidebar(site, root))
                 }
                 footer.site-footer {
                     p {
@@ -196,12 +201,24 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
     }
 }
 
-fn members(feeds: &[FeedView]) -> Markup {
+/// The sidebar: the planet's topics, then its members with their feeds' health.
+fn sidebar(site: &Site, root: &str) -> Markup {
     html! {
-        aside.members aria-labelledby="members-title" {
+        aside.members aria-label="Topics and members" {
+            @if !site.topics.is_empty() {
+                h2 #topics-title { "Topics" }
+                ul.topics aria-labelledby="topics-title" {
+                    @for t in &site.topics {
+                        @let current = site.current_topic.as_deref() == Some(t.slug.as_str());
+                        li {
+                            a href={ (root) "tags/" (t.slug) "/index.html" } aria-current=[current.then_some("page")] { (t.tag) }
+                        }
+                    }
+                }
+            }
             h2 #members-title { "Members" }
-            ul {
-                @for f in feeds {
+            ul aria-labelledby="members-title" {
+                @for f in &site.feeds {
                     @let failing = f.health.is_failing();
                     li class=[health_class(f)] {
                         @if let Some(home) = &f.member.homepage {

@@ -89,7 +89,7 @@ pub fn json_feed(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         .entries
         .iter()
         .map(|e| Item {
-            id: entry_id(&site.link, e),
+            id: entry_id(&site.id_base, e),
             url: e.link.as_deref(),
             title: e.title.as_deref(),
             content_html: e.content.as_deref().or(e.summary.as_deref()).unwrap_or(""),

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::model::{EntryView, Site};
+use crate::model::{EntryView, Site, Topic};
 
 /// Writes the whole site into `out_dir` and returns the paths written.
 pub fn render_site(
@@ -28,63 +28,17 @@ pub fn render_site(
     theme_dir: &Path,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    // The merged feeds carry the front page's entries; archive pages carry the rest.
-    let per_page = site.items_per_page.max(1);
-    let front = Site {
-        entries: site
-            .entries
-            .iter()
-            .take(per_page)
-            .map(|e| {
-                let mut e = e.clone();
-                // Members who want links only are not republished in full anywhere.
-                if e.member.excerpt_only {
-                    let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
-                    let text = crate::sanitize::html_to_text(body);
-                    e.content = view::excerpt(&text, view::SHORT_EXCERPT_CHARS, true)
-                        .map(|x| crate::sanitize::text_to_html(&x));
-                    e.summary = None;
-                }
-                e
-            })
-            .collect(),
-        ..site.clone()
-    };
-    let chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
-        vec![&[]]
-    } else {
-        site.entries.chunks(per_page).collect()
-    };
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    for (i, entries) in chunks.iter().enumerate() {
-        let page = html::Page {
-            number: i + 1,
-            count: chunks.len(),
-            entries,
-        };
-        let name = if i == 0 {
-            "index.html".to_string()
-        } else {
-            format!("page/{}.html", i + 1)
-        };
-        files.push((name, html::index(site, &page).into_bytes()));
+    let pages = planet_files(site, "", true, now, &mut files)?;
+    for topic in &site.topics {
+        let sub = topic_site(site, topic);
+        let dir = format!("tags/{}/", topic.slug);
+        planet_files(&sub, &dir, false, now, &mut files)?;
     }
     files.extend([
         (
             "status.html".into(),
             html::status_page(site, now).into_bytes(),
-        ),
-        (
-            "atom.xml".into(),
-            atom::atom(&front, now).context("writing atom.xml")?,
-        ),
-        (
-            "rss.xml".into(),
-            rss::rss(&front, now).context("writing rss.xml")?,
-        ),
-        (
-            "feed.json".into(),
-            json_feed::json_feed(&front, now).context("writing feed.json")?,
         ),
         (
             "opml.xml".into(),
@@ -98,16 +52,123 @@ pub fn render_site(
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     remove_stale_temp_files(out_dir);
-    std::fs::create_dir_all(out_dir.join("page"))
-        .with_context(|| format!("cannot create {}", out_dir.join("page").display()))?;
+    remove_stale_temp_files(&out_dir.join("page"));
+    for topic in std::fs::read_dir(out_dir.join("tags"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        remove_stale_temp_files(&topic.path());
+    }
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let path = out_dir.join(&name);
+        if let Some(dir) = path.parent().filter(|d| !d.exists()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
+        }
         write_atomic(&path, &bytes)?;
         written.push(path);
     }
-    remove_old_archive_pages(&out_dir.join("page"), chunks.len());
+    remove_old_archive_pages(&out_dir.join("page"), pages);
+    remove_old_topics(&out_dir.join("tags"), &site.topics);
     Ok(written)
+}
+
+/// Adds one planet's pages and merged feeds to `files`, under `dir` (`""` or `tags/<slug>/`):
+/// the front page, archive pages when `archive` is set, and the feeds of the front page's
+/// entries. Returns the number of pages.
+fn planet_files(
+    site: &Site,
+    dir: &str,
+    archive: bool,
+    now: DateTime<Utc>,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<usize> {
+    let per_page = site.items_per_page.max(1);
+    // The merged feeds carry the front page's entries; archive pages carry the rest.
+    let front = Site {
+        entries: site.entries.iter().take(per_page).map(feed_entry).collect(),
+        ..site.clone()
+    };
+    let mut chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
+        vec![&[]]
+    } else {
+        site.entries.chunks(per_page).collect()
+    };
+    if !archive {
+        chunks.truncate(1);
+    }
+    // From a page to the site's root: topics live two folders down.
+    let root = if dir.is_empty() { "" } else { "../../" };
+    for (i, entries) in chunks.iter().enumerate() {
+        let page = html::Page {
+            number: i + 1,
+            count: chunks.len(),
+            entries,
+            root: if i == 0 { root } else { "../" },
+        };
+        let name = if i == 0 {
+            format!("{dir}index.html")
+        } else {
+            format!("{dir}page/{}.html", i + 1)
+        };
+        files.push((name, html::index(site, &page).into_bytes()));
+    }
+    files.extend([
+        (
+            format!("{dir}atom.xml"),
+            atom::atom(&front, now).with_context(|| format!("writing {dir}atom.xml"))?,
+        ),
+        (
+            format!("{dir}rss.xml"),
+            rss::rss(&front, now).with_context(|| format!("writing {dir}rss.xml"))?,
+        ),
+        (
+            format!("{dir}feed.json"),
+            json_feed::json_feed(&front, now).with_context(|| format!("writing {dir}feed.json"))?,
+        ),
+    ]);
+    Ok(chunks.len())
+}
+
+/// An entry as the merged feeds carry it: members who want links only are not republished in
+/// full anywhere.
+fn feed_entry(e: &EntryView) -> EntryView {
+    let mut e = e.clone();
+    if e.member.excerpt_only {
+        let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
+        let text = crate::sanitize::html_to_text(body);
+        e.content = view::excerpt(&text, view::SHORT_EXCERPT_CHARS, true)
+            .map(|x| crate::sanitize::text_to_html(&x));
+        e.summary = None;
+    }
+    e
+}
+
+/// The sub-planet of one topic: its entries and members, under `tags/<slug>/`.
+fn topic_site(site: &Site, topic: &Topic) -> Site {
+    let link = site
+        .link
+        .join(&format!("tags/{}/", topic.slug))
+        .unwrap_or_else(|_| site.link.clone());
+    Site {
+        name: format!("{} · {}", site.name, topic.tag),
+        link,
+        description: Some(format!(
+            "Posts of the {} members who write about {}.",
+            site.name, topic.tag
+        )),
+        entries: topic.entries.clone(),
+        feeds: site
+            .feeds
+            .iter()
+            .filter(|f| f.tags.iter().any(|t| Topic::slug_of(t) == topic.slug))
+            .cloned()
+            .collect(),
+        current_topic: Some(topic.slug.clone()),
+        ..site.clone()
+    }
 }
 
 /// `robots.txt`: everything may be crawled but the admin's status page, or nothing at all
@@ -134,6 +195,22 @@ fn remove_old_archive_pages(dir: &Path, pages: usize) {
             .and_then(|n| n.parse::<usize>().ok());
         if number.is_some_and(|n| n > pages) {
             let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Topic folders whose tag is no longer used are removed with their files.
+fn remove_old_topics(dir: &Path, topics: &[Topic]) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let current = topics
+            .iter()
+            .any(|t| name.to_str() == Some(t.slug.as_str()));
+        if !current && entry.path().join("index.html").exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }

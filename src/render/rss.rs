@@ -28,7 +28,7 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             link: e.link.clone(),
             description: e.content.clone().or_else(|| e.summary.clone()),
             guid: Some(rss::Guid {
-                value: entry_id(&site.link, e),
+                value: entry_id(&site.id_base, e),
                 permalink: false,
             }),
             pub_date: Some(e.date.to_rfc2822()),

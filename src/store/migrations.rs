@@ -72,4 +72,10 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE feeds ADD COLUMN excerpt_only INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 4: a member who joins a planet that already shows posts brings only a few old ones: the
+    // rest of its first fetch is kept (so it is never "new" later) but not shown.
+    r#"
+    ALTER TABLE feeds ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];

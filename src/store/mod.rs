@@ -93,8 +93,9 @@ impl Store {
         tx.execute("UPDATE feeds SET active = 0", [])?;
         {
             let mut upsert = tx.prepare(
-                "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only)
-                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only,
+                     joined_late)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, EXISTS (SELECT 1 FROM entries))
                  ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
                      homepage = ?4, face = ?5, tags = ?6, excerpt_only = ?7",
             )?;
@@ -143,7 +144,14 @@ impl Store {
 
     /// Stores one feed's refresh result in one transaction: all of it, or none of it. Every
     /// fetch is also logged (the newest [`FETCH_HISTORY`] per feed are kept).
-    pub fn apply(&mut self, update: &FeedUpdate) -> anyhow::Result<StoreStats> {
+    /// With `new_feed_items`, the first successful parse of a feed that joined a planet already
+    /// showing posts keeps only that many of its newest entries visible; the others are stored
+    /// hidden.
+    pub fn apply(
+        &mut self,
+        update: &FeedUpdate,
+        new_feed_items: Option<usize>,
+    ) -> anyhow::Result<StoreStats> {
         let tx = self.write_transaction()?;
         let at = update.fetched_at.timestamp();
         let id = update.feed_id;
@@ -170,12 +178,20 @@ impl Store {
                 body_hash,
                 feed,
             } => {
+                let first_fetch: bool = tx.query_row(
+                    "SELECT joined_late AND last_success IS NULL
+                         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)
+                     FROM feeds WHERE id = ?1",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                let shown = new_feed_items.filter(|_| first_fetch);
                 record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
                 tx.execute(
                     "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
                     params![id, feed.title, feed.site_link, body_hash],
                 )?;
-                stats = upsert_entries(&tx, id, at, &feed.entries)?;
+                stats = upsert_entries(&tx, id, at, &feed.entries, shown)?;
                 (Some(*status), "updated", None)
             }
             UpdateKind::Failed(failure) => {
@@ -251,18 +267,21 @@ impl Store {
 
     /// The newest `limit` entries of configured feeds, newest first, with their members.
     /// With `max_per_feed` > 0, a member's entries past that many are skipped; the rows are read
-    /// in index order and reading stops as soon as `limit` entries are kept.
+    /// in index order and reading stops as soon as `limit` entries are kept. With `only`, just
+    /// the entries of those feeds (by configured URL).
     pub fn recent_entries(
         &self,
         limit: usize,
         max_per_feed: usize,
+        only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
                     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
              FROM entries e JOIN feeds f ON f.id = e.feed_id
-             WHERE f.active = 1
+             WHERE f.active = 1 AND e.hidden = 0
+               AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
              LIMIT ?1",
         )?;
@@ -272,7 +291,9 @@ impl Store {
         } else {
             usize::MAX / 2
         };
-        let rows = stmt.query_map([sql_limit.min(i64::MAX as usize) as i64], |r| {
+        let only = only.map(serde_json::to_string).transpose()?;
+        let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
+        let rows = stmt.query_map(params![sql_limit, only], |r| {
             let mut member = member_from(r, 13)?;
             member.excerpt_only = r.get::<_, i64>(19)? != 0;
             Ok(EntryView {
@@ -414,9 +435,11 @@ fn upsert_entries(
     feed_id: i64,
     at: i64,
     entries: &[NewEntry],
+    shown: Option<usize>,
 ) -> anyhow::Result<StoreStats> {
     let mut stats = StoreStats::default();
     let keys_in_doc: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let hidden = hidden_entries(entries, shown);
     let mut by_key = tx.prepare_cached(
         "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
     )?;
@@ -432,10 +455,11 @@ fn upsert_entries(
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
-             updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash,
+             hidden)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
         let mut found: Option<(i64, String, i64)> = by_key
             .query_row(params![feed_id, e.key], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -503,12 +527,31 @@ fn upsert_entries(
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
+                    hidden.contains(&i),
                 ])?;
                 stats.new_entries += 1;
             }
         }
     }
     Ok(stats)
+}
+
+/// The positions of the entries a first fetch hides: all but the `shown` newest (undated
+/// entries count as newest, in document order, since they would be dated "now").
+fn hidden_entries(entries: &[NewEntry], shown: Option<usize>) -> HashSet<usize> {
+    let Some(shown) = shown else {
+        return HashSet::new();
+    };
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| {
+        let e = &entries[i];
+        std::cmp::Reverse(
+            e.published
+                .or(e.updated)
+                .map_or(i64::MAX, |d| d.timestamp()),
+        )
+    });
+    order.into_iter().skip(shown).collect()
 }
 
 /// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
