@@ -339,7 +339,9 @@ pub fn decorate_for_page(clean: &str) -> String {
     b.url_relative(ammonia::UrlRelative::PassThrough)
         .rm_generic_attributes(&["rel"])
         .link_rel(Some("noopener noreferrer nofollow"))
-        .set_tag_attribute_value("img", "loading", "lazy");
+        .set_tag_attribute_value("img", "loading", "lazy")
+        // A wide table scrolls sideways on a phone; keyboard users must be able to scroll it.
+        .set_tag_attribute_value("table", "tabindex", "0");
     b.clean(clean).to_string()
 }
 
@@ -624,8 +626,65 @@ pub fn html_to_text(s: &str) -> String {
     if !s.contains(['<', '&']) {
         return collapse_ws(s); // nothing to strip or decode: skip the HTML parser
     }
-    let cleaned = TEXT_ONLY.with(|b| b.clean(s).to_string());
+    let spaced = space_blocks(s);
+    let cleaned = TEXT_ONLY.with(|b| b.clean(&spaced).to_string());
     collapse_ws(&html_escape::decode_html_entities(&cleaned))
+}
+
+/// Block-level tags and line breaks separate words: `<p>a</p><p>b</p>` reads "a b", while
+/// inline tags do not (`bo<b>ld</b>` reads "bold"). Puts a space before each block tag.
+fn space_blocks(s: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ];
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tag = &rest[i + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if BLOCKS.contains(&name.as_str()) {
+            out.push(' ');
+        }
+        out.push('<');
+        rest = tag;
+    }
+    out.push_str(rest);
+    out
 }
 
 thread_local! {
@@ -846,6 +905,29 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("loading=\"lazy\""), "{out}");
+        // A member's table can be scrolled from the keyboard; a tabindex from the feed cannot
+        // reach the page any other way.
+        let table = decorate_for_page(&clean_html(
+            "<table tabindex=\"5\"><tr><td>1</td></tr></table><p tabindex=\"1\">x</p>",
+            None,
+        ));
+        assert!(table.contains("<table tabindex=\"0\">"), "{table}");
+        assert!(
+            !table.contains("tabindex=\"1\"") && !table.contains("tabindex=\"5\""),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn text_of_html_separates_blocks_not_inline_tags() {
+        assert_eq!(html_to_text("<p>One.</p><p>Two.</p>"), "One. Two.");
+        assert_eq!(html_to_text("a<br>b<BR/>c"), "a b c");
+        assert_eq!(html_to_text("<ul><li>x</li><li>y</li></ul>"), "x y");
+        assert_eq!(
+            html_to_text("bo<b>ld</b> <a href=\"/\">link</a>"),
+            "bold link"
+        );
+        assert_eq!(html_to_text("1 &lt; 2 <p>"), "1 < 2");
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! The theme: static files embedded in the binary, each overridable by a same-named file in the
-//! theme folder (`[planet] theme`, default `<config dir>/templates/`).
+//! theme folder (`[planet] theme`, default `<config dir>/templates/`); other files there (a logo,
+//! a font) are published beside them.
 
 use std::path::Path;
 
 /// Embedded theme files: (file name, contents).
-pub const EMBEDDED: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../templates/style.css"))];
+pub const EMBEDDED: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../templates/style.css")),
+    ("favicon.svg", include_bytes!("../../templates/favicon.svg")),
+];
 
-/// Every theme file to write: the override from `theme_dir` when present, else the embedded one.
-pub fn theme_files(theme_dir: &Path) -> std::io::Result<Vec<(&'static str, Vec<u8>)>> {
+/// Every theme file to write: the override from `theme_dir` when present, else the embedded one;
+/// then the theme folder's other files (not hidden ones, not sub-folders).
+pub fn theme_files(theme_dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::with_capacity(EMBEDDED.len());
     for (name, embedded) in EMBEDDED {
         let custom = theme_dir.join(name);
@@ -22,7 +26,23 @@ pub fn theme_files(theme_dir: &Path) -> std::io::Result<Vec<(&'static str, Vec<u
                 ))
             }
         };
-        files.push((*name, bytes));
+        files.push((name.to_string(), bytes));
+    }
+    for entry in std::fs::read_dir(theme_dir).into_iter().flatten().flatten() {
+        let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+            continue;
+        };
+        let known = EMBEDDED.iter().any(|(n, _)| *n == name);
+        if known || name.starts_with('.') || !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot read the theme file {}: {e}", entry.path().display()),
+            )
+        })?;
+        files.push((name, bytes));
     }
     Ok(files)
 }
@@ -37,7 +57,14 @@ mod tests {
         let embedded = theme_files(dir.path()).unwrap();
         assert_eq!(embedded[0].1, EMBEDDED[0].1);
         std::fs::write(dir.path().join("style.css"), "body{}").unwrap();
+        std::fs::write(dir.path().join("logo.png"), "png").unwrap();
+        std::fs::write(dir.path().join(".hidden"), "no").unwrap();
         let custom = theme_files(dir.path()).unwrap();
         assert_eq!(custom[0].1, b"body{}");
+        assert!(custom
+            .iter()
+            .any(|(n, b)| n == "favicon.svg" && !b.is_empty()));
+        assert!(custom.iter().any(|(n, b)| n == "logo.png" && b == b"png"));
+        assert!(!custom.iter().any(|(n, _)| n == ".hidden"));
     }
 }

@@ -64,6 +64,7 @@ pub fn index(site: &Site, page: &Page) -> String {
                 }
                 meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
                 link rel="stylesheet" href={ (root) "style.css" };
+                link rel="icon" href={ (root) "favicon.svg" } type="image/svg+xml";
                 link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
                 link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
                 link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
@@ -256,8 +257,10 @@ pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
                 meta name="robots" content="noindex";
                 title { "Feed status · " (site.name) }
                 link rel="stylesheet" href="style.css";
+                link rel="icon" href="favicon.svg" type="image/svg+xml";
             }
             body {
+                a.skip href="#content" { "Skip to the feeds" }
                 header.site-header {
                     h1 { "Feed status" }
                     p.tagline {

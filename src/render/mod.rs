@@ -47,7 +47,7 @@ pub fn render_site(
         ("robots.txt".into(), robots(site).into_bytes()),
     ]);
     for (name, bytes) in assets::theme_files(theme_dir)? {
-        files.push((name.to_string(), bytes));
+        files.push((name, bytes));
     }
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;

@@ -1,0 +1,324 @@
+//! Guards what validators and feed readers make of Mercury's output, on the showcase planet:
+//! every generated page passes the Nu HTML Checker with no error; every Atom file is valid
+//! against RFC 4287's RELAX NG schema (Jing); Python's feedparser reads atom.xml and rss.xml with
+//! bozo = 0 and every entry's title, link, date, author, content and source survive the round
+//! trip; feed.json is valid against a JSON Feed 1.1 schema; rss.xml keeps RSS 2.0's rules.
+//! The tools come from scripts/install-test-tools (CI runs it; elsewhere these tests say they
+//! were skipped when a tool is missing).
+
+mod common;
+#[path = "common/showcase.rs"]
+mod showcase;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use showcase::{runs, showcase, tool_present, vnu_jar};
+
+/// Every HTML file in the output folder, recursively.
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(html_files(&path));
+        } else if path.extension().is_some_and(|e| e == "html") {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+fn java_ready() -> bool {
+    tool_present(
+        "java and the Nu HTML Checker (npm vnu-jar)",
+        runs("java", "-version") && vnu_jar().exists(),
+    )
+}
+
+#[test]
+fn every_page_passes_the_nu_html_checker() {
+    if !java_ready() {
+        return;
+    }
+    let s = showcase();
+    s.planet.update();
+    let pages = html_files(&s.planet.out(""));
+    let names: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            p.strip_prefix(s.planet.out(""))
+                .unwrap()
+                .display()
+                .to_string()
+        })
+        .collect();
+    for expected in [
+        "index.html",
+        "page/2.html",
+        "status.html",
+        "tags/cataloguing/index.html",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} not written: {names:?}"
+        );
+    }
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "json"])
+        .args(&pages)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("vnu output: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let messages = report["messages"].as_array().unwrap();
+    assert!(
+        messages.is_empty() && out.status.success(),
+        "{} HTML errors:\n{}",
+        messages.len(),
+        serde_json::to_string_pretty(messages).unwrap()
+    );
+}
+
+#[test]
+fn the_checker_and_schema_catch_broken_output() {
+    // The tools this file relies on do fail on bad input (so a pass above means something).
+    if !java_ready() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bad.html");
+    std::fs::write(
+        &page,
+        "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>",
+    )
+    .unwrap();
+    let out = Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "json"])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let atom = dir.path().join("bad.xml");
+    std::fs::write(
+        &atom,
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>x</title><entry><title>t</title></entry></feed>",
+    )
+    .unwrap();
+    assert!(!jing(&atom).0);
+}
+
+/// Validates an Atom file against RFC 4287's schema: (valid, messages).
+fn jing(file: &Path) -> (bool, String) {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/atom.rnc");
+    let out = Command::new("java")
+        .arg("-cp")
+        .arg(vnu_jar())
+        .arg("nu.validator.vendor.thaiopensource.relaxng.util.Driver")
+        .arg("-c")
+        .arg(schema)
+        .arg(file)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn atom_files_are_valid_against_rfc_4287() {
+    if !java_ready() {
+        return;
+    }
+    let s = showcase();
+    s.planet.update();
+    for file in [
+        "atom.xml",
+        "tags/cataloguing/atom.xml",
+        "tags/archives/atom.xml",
+    ] {
+        let (valid, messages) = jing(&s.planet.out(file));
+        assert!(valid, "{file} is not valid Atom:\n{messages}");
+    }
+}
+
+/// Reads a merged feed with tests/readers/read_feed.py (feedparser).
+fn read_feed(kind: &str, file: &Path) -> serde_json::Value {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(root.join("tests/readers/read_feed.py"))
+        .arg(kind)
+        .arg(file)
+        .arg(root.join("tests/schemas/jsonfeed-1.1.schema.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "read_feed.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The front page's entries as their members published them: title, link, date (UTC), author,
+/// a piece of the content, the member feed's title.
+const FRONT: [(&str, &str, &str, &str, &str, &str); 4] = [
+    (
+        "Migrating 40,000 records to BIBFRAME: what broke",
+        "https://ada.example.org/2026/11/bibframe-migration",
+        "2026-11-26T15:05:00Z",
+        "Ada Lovelace-Smith",
+        "Dates are never just dates",
+        "Metadata Matters",
+    ),
+    (
+        "Web archiving a city council's website",
+        "https://archives.example.com/2026/11/web-archiving",
+        "2026-11-26T07:45:00Z",
+        "Mateo Ruiz",
+        "PDF minutes mattered most",
+        "Archives Today",
+    ),
+    (
+        "Open access week: what our patrons asked",
+        "https://readingroom.example.net/2026/11/oa-week",
+        "2026-11-25T23:20:00Z",
+        "Grace Okafor",
+        "where to find the free version",
+        "The Reading Room",
+    ),
+    (
+        "مجموعة المخطوطات العربية: a new finding aid",
+        "https://archives.example.com/2026/11/arabic-collection",
+        "2026-11-25T12:00:00Z",
+        "Mateo Ruiz",
+        "finding aid for the Arabic manuscripts",
+        "Archives Today",
+    ),
+];
+
+#[test]
+fn feed_readers_read_every_entry_of_every_merged_feed() {
+    if !tool_present(
+        "Python feedparser and jsonschema",
+        Command::new("python3")
+            .args(["-c", "import feedparser, jsonschema, rfc3339_validator"])
+            .status()
+            .is_ok_and(|s| s.success()),
+    ) {
+        return;
+    }
+    let s = showcase();
+    s.planet.update();
+    let mut ids: Vec<Vec<String>> = Vec::new();
+    for (kind, file) in [
+        ("atom", "atom.xml"),
+        ("rss", "rss.xml"),
+        ("json", "feed.json"),
+    ] {
+        let read = read_feed(kind, &s.planet.out(file));
+        assert_eq!(read["bozo"], 0, "{file}: {}", read["bozo_exception"]);
+        assert_eq!(read["problems"], serde_json::json!([]), "{file}");
+        assert_eq!(read["title"], "Test Planet", "{file}");
+        let entries = read["entries"].as_array().unwrap();
+        assert_eq!(
+            entries.len(),
+            FRONT.len(),
+            "{file}: the front page's entries"
+        );
+        for (i, (title, link, date, author, text, source)) in FRONT.iter().enumerate() {
+            let e = &entries[i];
+            assert_eq!(e["title"], *title, "{file} entry {i}");
+            assert_eq!(e["link"], *link, "{file} entry {i}");
+            assert_eq!(e["published"], *date, "{file} entry {i}");
+            assert_eq!(e["author"], *author, "{file} entry {i}");
+            assert_eq!(e["source_title"], *source, "{file} entry {i}");
+            let content = e["content"].as_str().unwrap_or_default();
+            assert!(
+                content.contains(text),
+                "{file} entry {i} content: {content}"
+            );
+        }
+        // The podcast episode keeps its enclosure in every format.
+        assert_eq!(
+            entries[2]["enclosures"],
+            serde_json::json!(["https://readingroom.example.net/audio/oa-week.mp3"]),
+            "{file}"
+        );
+        // Markup survives: the table of the first post is still a table.
+        assert!(
+            entries[0]["content"].as_str().unwrap().contains("<table>"),
+            "{file}"
+        );
+        ids.push(
+            entries
+                .iter()
+                .map(|e| e["id"].as_str().unwrap().to_string())
+                .collect(),
+        );
+    }
+    // One entry, one id, whichever feed a reader subscribes to.
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[2]);
+
+    // A topic's feed is read the same way.
+    let topic = read_feed("atom", &s.planet.out("tags/cataloguing/atom.xml"));
+    assert_eq!(topic["bozo"], 0);
+    let titles: Vec<&str> = topic["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&FRONT[0].0) && titles.contains(&FRONT[2].0),
+        "{titles:?}"
+    );
+    assert!(!titles.contains(&FRONT[1].0), "{titles:?}");
+}
+
+#[test]
+fn the_feed_checks_catch_broken_feeds() {
+    // read_feed.py's own rules fail on feeds that break them (so a pass above means something).
+    if !tool_present(
+        "Python feedparser and jsonschema",
+        Command::new("python3")
+            .args(["-c", "import feedparser, jsonschema, rfc3339_validator"])
+            .status()
+            .is_ok_and(|s| s.success()),
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let rss = dir.path().join("bad.rss");
+    std::fs::write(
+        &rss,
+        "<rss version=\"2.0\"><channel><title>t</title><link>http://x/</link>\
+         <item><title>a</title><pubDate>2026-11-26</pubDate></item></channel></rss>",
+    )
+    .unwrap();
+    let read = read_feed("rss", &rss);
+    let problems = read["problems"].to_string();
+    assert!(
+        problems.contains("lacks <description>") && problems.contains("RFC 822"),
+        "{problems}"
+    );
+    let json = dir.path().join("bad.json");
+    std::fs::write(
+        &json,
+        r#"{"version":"https://jsonfeed.org/version/1.1","title":"t","items":[{"id":"1","date_published":"yesterday"}]}"#,
+    )
+    .unwrap();
+    let read = read_feed("json", &json);
+    assert!(
+        read["problems"].as_array().unwrap().len() >= 2,
+        "{}",
+        read["problems"]
+    );
+}

@@ -1,0 +1,150 @@
+//! Snapshots (insta) of every output file of the showcase planet at a fixed `now`: the page, an
+//! archive page, a topic, the status page, the merged Atom/RSS/JSON feeds, the OPML list and
+//! robots.txt. The feeds are parsed and stored by the real code (parse_feed into a real SQLite
+//! file) with fixed fetch times, so the bytes depend only on the code. A change to any output
+//! shows up as a reviewable diff (`cargo insta review`, or INSTA_UPDATE=always to accept).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use mercury::config::Config;
+use mercury::model::{FailureKind, FeedUpdate, FetchFailure, UpdateKind};
+use mercury::store::Store;
+use url::Url;
+
+const STATIC: &str = "https://static.example.org";
+
+fn at(day: u32, hour: u32, min: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, day, hour, min, 0).unwrap()
+}
+
+/// Builds the showcase planet from tests/fixtures/showcase with fixed times; returns the
+/// output folder.
+fn render_showcase(dir: &Path) -> PathBuf {
+    let config_text = format!(
+        r#"[planet]
+name = "Library Bloggers"
+link = "https://planet.example.org/"
+description = "Blogs by librarians, archivists and the libraries they work in"
+owner_name = "Planet Admin"
+owner_email = "admin@example.org"
+timezone = "Europe/London"
+items = 4
+archive_pages = 2
+
+[[feed]]
+url = "https://ada.example.org/feed.atom"
+name = "Ada Lovelace-Smith"
+face = "{STATIC}/face-ada.svg"
+tags = ["Cataloguing", "Linked data"]
+
+[[feed]]
+url = "https://readingroom.example.net/feed/"
+name = "Grace Okafor"
+homepage = "https://readingroom.example.net/about"
+face = "{STATIC}/face-grace.svg"
+tags = ["Open access", "Cataloguing"]
+
+[[feed]]
+url = "https://archives.example.com/feed.json"
+name = "Mateo Ruiz"
+excerpt_only = true
+tags = ["Archives"]
+
+[[feed]]
+url = "https://former.example.org/rss"
+name = "Former Member"
+"#
+    );
+    let config_path = dir.join("feeds.toml");
+    std::fs::write(&config_path, &config_text).unwrap();
+    let config = Config::load(&config_path).unwrap();
+    let mut store = Store::open(&config.planet.database).unwrap();
+    let requests = store.sync_feeds(&config.feeds).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/showcase");
+    let bodies = [
+        Some(("metadata.atom", "application/atom+xml")),
+        Some(("reading-room.rss", "application/rss+xml")),
+        Some(("archives.json", "application/feed+json")),
+        None,
+    ];
+    let fetched_at = at(26, 17, 0);
+    for (req, body) in requests.iter().zip(bodies) {
+        let kind = match body {
+            Some((file, content_type)) => {
+                let text = std::fs::read_to_string(fixtures.join(file))
+                    .unwrap()
+                    .replace("{{BASE}}", STATIC);
+                let base = Url::parse(&req.url).unwrap();
+                let feed = mercury::parse::parse_feed(
+                    text.as_bytes(),
+                    &base,
+                    Some(content_type),
+                    fetched_at,
+                )
+                .unwrap();
+                UpdateKind::Parsed {
+                    status: 200,
+                    etag: None,
+                    last_modified: None,
+                    moved_to: None,
+                    body_hash: file.into(),
+                    feed,
+                }
+            }
+            None => UpdateKind::Failed(FetchFailure {
+                kind: FailureKind::Http,
+                status: Some(404),
+                message: "the server answered 404 Not Found".into(),
+                retry_after: None,
+            }),
+        };
+        let failed = matches!(kind, UpdateKind::Failed(_));
+        let update = FeedUpdate {
+            feed_id: req.feed_id,
+            fetched_at,
+            elapsed_ms: 120,
+            bytes: 2048,
+            next_due: failed.then(|| at(26, 17, 10)),
+            kind,
+        };
+        store.apply(&update, None).unwrap();
+    }
+    let site = mercury::commands::build_site(&config, &store).unwrap();
+    let out = dir.join("public");
+    // A theme folder that does not exist: the embedded theme.
+    mercury::render::render_site(&site, &out, &dir.join("no-theme"), at(26, 17, 1)).unwrap();
+    out
+}
+
+#[test]
+fn every_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = render_showcase(dir.path());
+    let files = [
+        "index.html",
+        "page/2.html",
+        "tags/cataloguing/index.html",
+        "tags/cataloguing/atom.xml",
+        "status.html",
+        "atom.xml",
+        "rss.xml",
+        "feed.json",
+        "opml.xml",
+        "robots.txt",
+    ];
+    for file in files {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        insta::assert_snapshot!(file.replace('/', "__"), text);
+    }
+    // The same inputs give the same bytes.
+    let again = tempfile::tempdir().unwrap();
+    let out2 = render_showcase(again.path());
+    for file in files {
+        assert_eq!(
+            std::fs::read(out.join(file)).unwrap(),
+            std::fs::read(out2.join(file)).unwrap(),
+            "{file} is not reproducible"
+        );
+    }
+}
