@@ -23,9 +23,12 @@ use crate::config::Config;
 use crate::refresh::{self, RefreshOptions};
 use crate::store::Store;
 
-/// The page's Content-Security-Policy: no script at all, styles and nothing else from the
-/// planet itself; images and media from members' http(s) servers.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src http: https:; \
+/// The page's Content-Security-Policy: no script at all; style sheets from the planet itself,
+/// plus members' inline `style` attributes (already reduced to harmless declarations by the
+/// sanitiser; `<style>` elements never get through it); images and media from members' http(s)
+/// servers.
+const CSP: &str = "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+                   img-src http: https:; \
                    media-src http: https:; base-uri 'none'; form-action 'none'; \
                    frame-ancestors 'none'";
 
