@@ -99,13 +99,18 @@ pub async fn refresh(
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
     let (tx, mut rx) = mpsc::channel::<FeedUpdate>(64);
+    let names: HashMap<i64, String> = urls.iter().map(|(id, (_, u))| (*id, u.clone())).collect();
     let writer = std::thread::spawn(
         move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
             let mut done = Vec::new();
             while let Some(update) = rx.blocking_recv() {
-                let stats = store
-                    .apply(&update, new_feed_items)
-                    .context("cannot store a feed's update")?;
+                let stats = store.apply(&update, new_feed_items).with_context(|| {
+                    let url = names.get(&update.feed_id).map_or("?", String::as_str);
+                    format!(
+                        "cannot store the update of {url} (everything stored before is kept; \
+                         the site is not rewritten)"
+                    )
+                })?;
                 done.push((strip(update), stats));
             }
             Ok((store, done))
