@@ -194,6 +194,8 @@ pub struct Topic {
     pub tag: String,
     /// Its folder name: lowercase ASCII letters, digits and dashes.
     pub slug: String,
+    /// The configured URLs of the feeds with this tag.
+    pub feed_urls: Vec<String>,
     /// Newest first; empty on the copies kept for navigation.
     pub entries: Vec<EntryView>,
 }

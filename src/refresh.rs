@@ -99,13 +99,13 @@ pub async fn refresh(
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
     let (tx, mut rx) = mpsc::channel::<FeedUpdate>(64);
-    let names: HashMap<i64, String> = urls.iter().map(|(id, (_, u))| (*id, u.clone())).collect();
+    let writer_urls = urls.clone();
     let writer = std::thread::spawn(
         move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
             let mut done = Vec::new();
             while let Some(update) = rx.blocking_recv() {
                 let stats = store.apply(&update, new_feed_items).with_context(|| {
-                    let url = names.get(&update.feed_id).map_or("?", String::as_str);
+                    let url = writer_urls.get(&update.feed_id).map_or("?", |(_, u)| u);
                     format!(
                         "cannot store the update of {url} (everything stored before is kept; \
                          the site is not rewritten)"

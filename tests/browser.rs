@@ -10,19 +10,10 @@ mod common;
 mod showcase;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-use common::{free_addr, http_get, wait_for};
-use showcase::{runs, showcase, tool_present};
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{free_addr, http_get, runs, serve, tool_present, wait_for};
+use showcase::showcase;
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -45,15 +36,7 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
     let addr = free_addr();
     s.planet.planet_extra += &format!("\n\n[server]\nlisten = \"{addr}\"\n");
     let config = s.planet.write_config();
-    let child = Command::new(env!("CARGO_BIN_EXE_mercury"))
-        .arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _serving = Serving(child);
+    let _serving = serve(&config);
     assert!(
         wait_for(30, || http_get(&addr, "/", &[])
             .is_ok_and(|r| r.status == 200 && r.body.contains("BIBFRAME"))),

@@ -7,8 +7,6 @@
 //! needs no root and touches nothing outside its temporary folder.
 
 mod common;
-#[path = "common/showcase.rs"]
-mod showcase;
 
 use std::path::Path;
 use std::process::Command;
@@ -35,7 +33,7 @@ fn feed(prefix: &str, n: usize, body_len: usize) -> String {
 }
 
 fn namespaces_work() -> bool {
-    showcase::tool_present(
+    tool_present(
         "private mount namespaces (unshare -rm, util-linux)",
         Command::new("unshare")
             .args(["-rm", "true"])
@@ -85,20 +83,20 @@ fn integrity(db: &Path) -> (String, i64) {
     (check, entries)
 }
 
-fn same_files(a: &Path, b: &Path) {
-    let mut names: Vec<_> = std::fs::read_dir(a)
+/// The names in a folder, sorted.
+fn names_in(dir: &Path) -> Vec<std::ffi::OsString> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.file_name())
         .collect();
     names.sort();
-    let mut other: Vec<_> = std::fs::read_dir(b)
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    other.sort();
-    assert_eq!(names, other, "the output folder's files changed");
+    names
+}
+
+fn same_files(a: &Path, b: &Path) {
+    let names = names_in(a);
+    assert_eq!(names, names_in(b), "the output folder's files changed");
     for name in names {
         let (pa, pb) = (a.join(&name), b.join(&name));
         if pa.is_file() {

@@ -13,7 +13,8 @@ mod showcase;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use showcase::{runs, showcase, tool_present, vnu_jar};
+use common::{runs, tool_present};
+use showcase::{showcase, vnu_jar};
 
 /// Every HTML file in the output folder, recursively.
 fn html_files(dir: &Path) -> Vec<PathBuf> {
@@ -35,6 +36,27 @@ fn java_ready() -> bool {
         "java and the Nu HTML Checker (npm vnu-jar)",
         runs("java", "-version") && vnu_jar().exists(),
     )
+}
+
+fn python_ready() -> bool {
+    tool_present(
+        "Python feedparser and jsonschema",
+        Command::new("python3")
+            .args(["-c", "import feedparser, jsonschema, rfc3339_validator"])
+            .status()
+            .is_ok_and(|s| s.success()),
+    )
+}
+
+/// Runs the Nu HTML Checker on `pages`, errors only, as JSON (on stderr).
+fn nu_check(pages: &[PathBuf]) -> std::process::Output {
+    Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "json"])
+        .args(pages)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -65,13 +87,7 @@ fn every_page_passes_the_nu_html_checker() {
             "{expected} not written: {names:?}"
         );
     }
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(vnu_jar())
-        .args(["--errors-only", "--format", "json"])
-        .args(&pages)
-        .output()
-        .unwrap();
+    let out = nu_check(&pages);
     let report: serde_json::Value = serde_json::from_slice(&out.stderr)
         .unwrap_or_else(|e| panic!("vnu output: {e}: {}", String::from_utf8_lossy(&out.stderr)));
     let messages = report["messages"].as_array().unwrap();
@@ -96,13 +112,7 @@ fn the_checker_and_schema_catch_broken_output() {
         "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>",
     )
     .unwrap();
-    let out = Command::new("java")
-        .arg("-jar")
-        .arg(vnu_jar())
-        .args(["--errors-only", "--format", "json"])
-        .arg(&page)
-        .output()
-        .unwrap();
+    let out = nu_check(&[page]);
     assert!(!out.status.success());
     let atom = dir.path().join("bad.xml");
     std::fs::write(
@@ -205,13 +215,7 @@ const FRONT: [(&str, &str, &str, &str, &str, &str); 4] = [
 
 #[test]
 fn feed_readers_read_every_entry_of_every_merged_feed() {
-    if !tool_present(
-        "Python feedparser and jsonschema",
-        Command::new("python3")
-            .args(["-c", "import feedparser, jsonschema, rfc3339_validator"])
-            .status()
-            .is_ok_and(|s| s.success()),
-    ) {
+    if !python_ready() {
         return;
     }
     let s = showcase();
@@ -286,13 +290,7 @@ fn feed_readers_read_every_entry_of_every_merged_feed() {
 #[test]
 fn the_feed_checks_catch_broken_feeds() {
     // read_feed.py's own rules fail on feeds that break them (so a pass above means something).
-    if !tool_present(
-        "Python feedparser and jsonschema",
-        Command::new("python3")
-            .args(["-c", "import feedparser, jsonschema, rfc3339_validator"])
-            .status()
-            .is_ok_and(|s| s.success()),
-    ) {
+    if !python_ready() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-
 use common::*;
 
 fn feed(title: &str, guid: &str) -> String {
@@ -16,15 +14,6 @@ fn feed(title: &str, guid: &str) -> String {
         <link>https://{guid}.example/1</link><pubDate>Mon, 05 Jan 2026 08:00:00 GMT</pubDate></item>
         </channel></rss>"#
     )
-}
-
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[test]
@@ -38,15 +27,7 @@ fn serve_refreshes_serves_reloads_and_stops_cleanly() {
     planet.feed(&server.url("/a.xml"), "Alpha");
     let config = planet.write_config();
 
-    let child = Command::new(env!("CARGO_BIN_EXE_mercury"))
-        .arg("--config")
-        .arg(&config)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut serving = Serving(child);
+    let mut serving = serve(&config);
 
     // Refreshed at start and served.
     assert!(

@@ -129,34 +129,30 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
     let entries = store.recent_entries(total, p.max_per_feed, None)?;
     let feeds = store.feed_views()?;
     // Tags that share a folder name share a sub-planet.
-    let mut topics: Vec<(Topic, Vec<String>)> = Vec::new();
+    let mut topics: Vec<Topic> = Vec::new();
     for feed in &config.feeds {
         for tag in &feed.tags {
             let slug = Topic::slug_of(tag);
-            let i = match topics.iter().position(|(t, _)| t.slug == slug) {
+            let i = match topics.iter().position(|t| t.slug == slug) {
                 Some(i) => i,
                 None => {
-                    let topic = Topic {
+                    topics.push(Topic {
                         tag: tag.clone(),
                         slug,
+                        feed_urls: Vec::new(),
                         entries: Vec::new(),
-                    };
-                    topics.push((topic, Vec::new()));
+                    });
                     topics.len() - 1
                 }
             };
-            if !topics[i].1.contains(&feed.url) {
-                topics[i].1.push(feed.url.clone());
+            if !topics[i].feed_urls.contains(&feed.url) {
+                topics[i].feed_urls.push(feed.url.clone());
             }
         }
     }
-    let topics = topics
-        .into_iter()
-        .map(|(mut topic, urls)| {
-            topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&urls))?;
-            Ok(topic)
-        })
-        .collect::<anyhow::Result<Vec<Topic>>>()?;
+    for topic in &mut topics {
+        topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&topic.feed_urls))?;
+    }
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
     Ok(Site {
         name: p.name.clone(),

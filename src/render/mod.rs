@@ -87,10 +87,10 @@ fn planet_files(
 ) -> anyhow::Result<usize> {
     let per_page = site.items_per_page.max(1);
     // The merged feeds carry the front page's entries; archive pages carry the rest.
-    let front = Site {
-        entries: site.entries.iter().take(per_page).map(feed_entry).collect(),
-        ..site.clone()
-    };
+    let front = with_entries(
+        site,
+        site.entries.iter().take(per_page).map(feed_entry).collect(),
+    );
     let mut chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
         vec![&[]]
     } else {
@@ -148,26 +148,51 @@ fn feed_entry(e: &EntryView) -> EntryView {
 
 /// The sub-planet of one topic: its entries and members, under `tags/<slug>/`.
 fn topic_site(site: &Site, topic: &Topic) -> Site {
-    let link = site
+    let mut sub = with_entries(site, topic.entries.clone());
+    sub.name = format!("{} · {}", site.name, topic.tag);
+    sub.link = site
         .link
         .join(&format!("tags/{}/", topic.slug))
         .unwrap_or_else(|_| site.link.clone());
+    sub.description = Some(format!(
+        "Posts of the {} members who write about {}.",
+        site.name, topic.tag
+    ));
+    sub.feeds
+        .retain(|f| topic.feed_urls.contains(&f.member.feed_url));
+    sub.current_topic = Some(topic.slug.clone());
+    sub
+}
+
+/// A copy of `site` showing `entries`: its settings, members and topic list are copied, its own
+/// entries and its topics' entries are not (a render copies the site once per topic).
+fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
     Site {
-        name: format!("{} · {}", site.name, topic.tag),
-        link,
-        description: Some(format!(
-            "Posts of the {} members who write about {}.",
-            site.name, topic.tag
-        )),
-        entries: topic.entries.clone(),
-        feeds: site
-            .feeds
+        name: site.name.clone(),
+        link: site.link.clone(),
+        description: site.description.clone(),
+        owner_name: site.owner_name.clone(),
+        owner_email: site.owner_email.clone(),
+        timezone: site.timezone,
+        entries,
+        items_per_page: site.items_per_page,
+        noindex: site.noindex,
+        excerpt_chars: site.excerpt_chars,
+        feeds: site.feeds.clone(),
+        last_success: site.last_success,
+        notices: site.notices.clone(),
+        topics: site
+            .topics
             .iter()
-            .filter(|f| f.tags.iter().any(|t| Topic::slug_of(t) == topic.slug))
-            .cloned()
+            .map(|t| Topic {
+                tag: t.tag.clone(),
+                slug: t.slug.clone(),
+                feed_urls: t.feed_urls.clone(),
+                entries: Vec::new(),
+            })
             .collect(),
-        current_topic: Some(topic.slug.clone()),
-        ..site.clone()
+        current_topic: site.current_topic.clone(),
+        id_base: site.id_base.clone(),
     }
 }
 

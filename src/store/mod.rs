@@ -178,14 +178,11 @@ impl Store {
                 body_hash,
                 feed,
             } => {
-                let first_fetch: bool = tx.query_row(
-                    "SELECT joined_late AND last_success IS NULL
-                         AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)
-                     FROM feeds WHERE id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                let shown = new_feed_items.filter(|_| first_fetch);
+                // Asked before record_success sets last_success, and only when there is a cap.
+                let shown = match new_feed_items {
+                    Some(n) if joins_late(&tx, id)? => Some(n),
+                    _ => None,
+                };
                 record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
                 tx.execute(
                     "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
@@ -534,6 +531,17 @@ fn upsert_entries(
         }
     }
     Ok(stats)
+}
+
+/// Whether this parse is the first of a feed that joined a planet already showing posts.
+fn joins_late(tx: &Transaction, feed_id: i64) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT joined_late AND last_success IS NULL
+             AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)
+         FROM feeds WHERE id = ?1",
+        [feed_id],
+        |r| r.get(0),
+    )
 }
 
 /// The positions of the entries a first fetch hides: all but the `shown` newest (undated

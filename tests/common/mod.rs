@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 
 use axum::body::Body;
@@ -385,4 +385,51 @@ pub fn wait_for(secs: u64, mut check: impl FnMut() -> bool) -> bool {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
     false
+}
+
+/// A running `mercury serve`, killed when dropped (also when the test fails).
+pub struct Serving(pub Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts the real `mercury serve` with `config`, its output discarded.
+pub fn serve(config: &Path) -> Serving {
+    let child = Command::new(env!("CARGO_BIN_EXE_mercury"))
+        .arg("--config")
+        .arg(config)
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start mercury serve");
+    Serving(child)
+}
+
+/// Whether an outside tool the test needs is there. When it is not, the test fails under CI
+/// (which installs every tool) and is skipped elsewhere with a message saying how to get it.
+pub fn tool_present(what: &str, present: bool) -> bool {
+    if present {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{what} is missing: scripts/install-test-tools installs it (CI runs it first)"
+    );
+    eprintln!(
+        "SKIPPED: {what} is missing; run scripts/install-test-tools (CI always runs this test)"
+    );
+    false
+}
+
+/// Whether `program arg` runs and succeeds.
+pub fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }

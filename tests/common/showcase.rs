@@ -2,7 +2,7 @@
 //! content real blogs carry (headings, code, a wide table, an image, a podcast enclosure, a long
 //! unbroken link, right-to-left text), with faces and tags, plus a member whose feed is gone
 //! missing. The validator, feed-reader and browser tests all judge this one planet.
-//! Also: finding the outside tools those tests drive (installed by scripts/install-test-tools).
+//! Also: where the Nu HTML Checker is (installed by scripts/install-test-tools).
 #![allow(dead_code)] // each test file uses a different part
 
 use std::path::{Path, PathBuf};
@@ -75,33 +75,9 @@ pub fn showcase() -> Showcase {
     Showcase { server, planet }
 }
 
-/// Whether an outside tool the test needs is there. When it is not, the test fails under CI
-/// (which installs every tool) and is skipped elsewhere with a message saying how to get it.
-pub fn tool_present(what: &str, present: bool) -> bool {
-    if present {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{what} is missing: scripts/install-test-tools installs it (CI runs it first)"
-    );
-    eprintln!(
-        "SKIPPED: {what} is missing; run scripts/install-test-tools (CI always runs this test)"
-    );
-    false
-}
-
 /// The Nu HTML Checker's jar (npm package vnu-jar), which also carries the Jing RELAX NG
 /// validator.
 pub fn vnu_jar() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/browser/node_modules/vnu-jar/build/dist/vnu.jar")
-}
-
-/// Whether `program --version` runs.
-pub fn runs(program: &str, arg: &str) -> bool {
-    std::process::Command::new(program)
-        .arg(arg)
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
