@@ -392,6 +392,17 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             .as_deref()
             .map(|h| http_url_at(h, loc, &key("face")))
             .transpose()?;
+        // A tag names a sub-planet and its link text: it needs a letter or a digit.
+        if let Some(tag) = rf
+            .tags
+            .iter()
+            .find(|t| !t.chars().any(char::is_alphanumeric))
+        {
+            return Err(loc.error_at(
+                &key("tags"),
+                format!("{tag:?} is not a tag; a tag needs at least one letter or digit"),
+            ));
+        }
         feeds.push(FeedConfig {
             url: rf.url,
             parsed_url,
@@ -699,6 +710,19 @@ tags = ["x"]
                 "feed[2].url",
             ),
             ("name = \"A\"", "name = \"\"", 9, "feed[1].name"),
+            (
+                "timezone = \"Europe/London\"",
+                "new_feed_items = -1",
+                5,
+                "planet.new_feed_items",
+            ),
+            (
+                "tags = [\"x\"]",
+                "tags = [\"x\", \" \"]",
+                14,
+                "feed[2].tags",
+            ),
+            ("tags = [\"x\"]", "tags = [\"!!!\"]", 14, "feed[2].tags"),
         ];
         for (from, to, line, key) in cases {
             let text = GOOD.replacen(from, to, 1);
