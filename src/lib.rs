@@ -15,6 +15,7 @@ pub mod config;
 pub mod config_edit;
 pub mod discover;
 pub mod error;
+pub mod fault;
 pub mod fetch;
 pub mod model;
 pub mod parse;

@@ -12,6 +12,11 @@ fn main() {
         .with_writer(std::io::stderr)
         .with_target(false)
         .init();
+    // A panic is a bug. Where Mercury contains one (a feed's fetch, parse or store), it goes on
+    // with the other feeds; either way the panic is reported through the log, not as a raw dump.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!("bug (please report it): {info}");
+    }));
     if let Err(e) = mercury::run(cli) {
         eprintln!("error: {e:#}");
         std::process::exit(e.exit_code());

@@ -83,6 +83,8 @@ pub enum FailureKind {
     Parse,
     /// 410 Gone: the feed was removed for good; it is not polled again.
     Gone,
+    /// A bug in Mercury (a panic) while handling this feed; the rest of the refresh went on.
+    Internal,
 }
 
 impl FailureKind {
@@ -95,6 +97,7 @@ impl FailureKind {
             FailureKind::Redirect => "redirect",
             FailureKind::Parse => "parse",
             FailureKind::Gone => "gone",
+            FailureKind::Internal => "internal",
         }
     }
 }

@@ -5,13 +5,16 @@
 //! In: a [`Config`] and an open [`Store`]. Out: a [`RefreshSummary`]. A feed that fails is recorded
 //! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
 
+use std::any::Any;
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use chrono::DateTime;
 use chrono::Utc;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, Semaphore};
 
 use crate::config::{Config, FetchSettings};
@@ -104,8 +107,22 @@ pub async fn refresh(
         move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
             let mut done = Vec::new();
             while let Some(update) = rx.blocking_recv() {
-                let stats = store.apply(&update, new_feed_items).with_context(|| {
-                    let url = writer_urls.get(&update.feed_id).map_or("?", |(_, u)| u);
+                let url = writer_urls.get(&update.feed_id).map_or("?", |(_, u)| u);
+                // A panic while storing one feed rolls back that feed's transaction (the
+                // transaction is dropped while unwinding) and is recorded as its failure.
+                let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    store.apply(&update, new_feed_items)
+                }));
+                let (update, applied) = match applied {
+                    Ok(result) => (update, result),
+                    Err(panic) => {
+                        let failed =
+                            internal_failure(update.feed_id, update.fetched_at, "storing", &*panic);
+                        let result = store.apply(&failed, new_feed_items);
+                        (failed, result)
+                    }
+                };
+                let stats = applied.with_context(|| {
                     format!(
                         "cannot store the update of {url} (everything stored before is kept; \
                          the site is not rewritten)"
@@ -128,7 +145,13 @@ pub async fn refresh(
             async move {
                 // Many members share one blog host: at most `per_host` requests to it at once.
                 let _permit = host.acquire_owned().await;
-                refresh_feed(&client, &req, &settings).await
+                // A panic in this feed's fetch stays with this feed.
+                AssertUnwindSafe(refresh_feed(&client, &req, &settings))
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|panic| {
+                        internal_failure(req.feed_id, Utc::now(), "fetching", &*panic)
+                    })
             }
         })
         .buffer_unordered(config.fetch.concurrency);
@@ -216,6 +239,38 @@ fn interleave_by_host(requests: Vec<FeedRequest>) -> Vec<FeedRequest> {
     }
 }
 
+/// A feed's failure after a panic (a bug in Mercury) while `stage` handled it. The panic is
+/// logged; the feed is tried again at the next refresh.
+fn internal_failure(
+    feed_id: i64,
+    fetched_at: DateTime<Utc>,
+    stage: &str,
+    panic: &(dyn Any + Send),
+) -> FeedUpdate {
+    let what = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic");
+    tracing::error!(feed_id, "internal error while {stage} the feed: {what}");
+    FeedUpdate {
+        feed_id,
+        fetched_at,
+        elapsed_ms: 0,
+        bytes: 0,
+        next_due: None,
+        kind: UpdateKind::Failed(FetchFailure {
+            retry_after: None,
+            kind: FailureKind::Internal,
+            status: None,
+            message: format!(
+                "internal error while {stage} the feed (a bug in Mercury, logged; the feed is \
+                 tried again at the next refresh): {what}"
+            ),
+        }),
+    }
+}
+
 /// Drops the parsed entries once stored, so the writer does not hold every feed's content.
 fn strip(mut update: FeedUpdate) -> FeedUpdate {
     if let UpdateKind::Parsed { feed, .. } = &mut update.kind {
@@ -233,6 +288,7 @@ async fn refresh_feed(
     let started = Instant::now();
     let fetched_at = Utc::now();
     let mut bytes = 0;
+    crate::fault::point("fetch", req.url.as_str());
     let kind = match fetch::fetch_one(client, req, settings).await {
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
@@ -283,7 +339,7 @@ async fn refresh_feed(
                     }),
                     Err(join_error) => UpdateKind::Failed(FetchFailure {
                         retry_after: None,
-                        kind: FailureKind::Parse,
+                        kind: FailureKind::Internal,
                         status: Some(status),
                         message: format!("internal error while reading the feed: {join_error}"),
                     }),

@@ -340,7 +340,7 @@ fn fix_root(s: &str) -> Cow<'_, str> {
                 None => format!("<rss version=\"2.0\"{}", &tag[4..]),
             };
             let fixed = format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]);
-            return Cow::Owned(rss_bodies(&rss_namespaces(&fixed)).into_owned());
+            return Cow::Owned(rss_fixes(&fixed).into_owned());
         }
         return rss_fixes(s);
     } else if name.ends_with("RDF") {
@@ -417,10 +417,116 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 }
 
 fn rss_fixes(s: &str) -> Cow<'_, str> {
-    match rss_namespaces(s) {
+    let fixed = match rss_namespaces(s) {
         Cow::Borrowed(_) => rss_bodies(s),
         Cow::Owned(o) => Cow::Owned(rss_bodies(&o).into_owned()),
+    };
+    match rss_contacts(&fixed) {
+        Cow::Borrowed(_) => fixed,
+        Cow::Owned(o) => Cow::Owned(o),
     }
+}
+
+/// feed-rs 3.0 reads an e-mail address out of RSS `<author>`, `<managingEditor>` and
+/// `<webMaster>` and then slices the text one byte beside the address, which panics when that
+/// byte is inside a multi-byte character (`me@example.comé`). Such an element's text gets a
+/// space between the address and the character, so the feed parses and the author survives.
+fn rss_contacts(s: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(s);
+    for name in ["author", "managingEditor", "webMaster"] {
+        let open = format!("<{name}");
+        let close = format!("</{name}>");
+        let mut from = 0;
+        while let Some(pos) = out[from..].find(&open).map(|p| p + from) {
+            let after_name = pos + open.len();
+            from = after_name;
+            if !out[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
+                continue;
+            }
+            let Some(gt) = out[pos..].find('>').map(|g| pos + g) else {
+                break;
+            };
+            if out[..gt].ends_with('/') {
+                continue;
+            }
+            // Without an end tag, the parser still reads the text up to the next tag.
+            let end = out[gt..]
+                .find(&close)
+                .or_else(|| out[gt + 1..].find('<').map(|e| e + 1))
+                .map_or(out.len(), |e| gt + e);
+            let inner = &out[gt + 1..end];
+            if !inner.contains('@') || (inner.is_ascii() && !inner.contains("&#")) {
+                continue;
+            }
+            let Some(text) = contact_text(inner) else {
+                continue;
+            };
+            let spaced = space_addresses(&text);
+            if spaced == text {
+                continue;
+            }
+            let escaped = quick_xml::escape::escape(spaced.as_str()).into_owned();
+            out.to_mut().replace_range(gt + 1..end, &escaped);
+            from = gt + 1 + escaped.len();
+        }
+    }
+    out
+}
+
+/// The text of an element's content: CDATA unwrapped, references resolved, comments and child
+/// tags dropped. `None` when a reference is not XML (the parser will report it).
+fn contact_text(inner: &str) -> Option<String> {
+    let mut text = String::new();
+    let mut rest = inner;
+    while !rest.is_empty() {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        text.push_str(&quick_xml::escape::unescape(&rest[..lt]).ok()?);
+        rest = &rest[lt..];
+        let (skip, keep) = if let Some(r) = rest.strip_prefix("<![CDATA[") {
+            let e = r.find("]]>")?;
+            (9 + e + 3, &r[..e])
+        } else if rest.starts_with("<!--") {
+            (rest.find("-->")? + 3, "")
+        } else if rest.starts_with('<') {
+            (rest.find('>')? + 1, "")
+        } else {
+            (0, "")
+        };
+        text.push_str(keep);
+        rest = &rest[skip..];
+    }
+    Some(text)
+}
+
+/// A space on each side of a word holding `@` where the neighbouring character is not ASCII.
+fn space_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    let mut prev_ascii = true;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !c.is_ascii() || c.is_ascii_whitespace() {
+            out.push(c);
+            prev_ascii = c.is_ascii();
+            continue;
+        }
+        let end = text[i..]
+            .find(|c: char| !c.is_ascii() || c.is_ascii_whitespace())
+            .map_or(text.len(), |e| i + e);
+        let word = &text[i..end];
+        let needs_space = word.contains('@');
+        if needs_space && !prev_ascii {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if needs_space && text[end..].starts_with(|c: char| !c.is_ascii()) {
+            out.push(' ');
+        }
+        while chars.peek().is_some_and(|&(j, _)| j < end) {
+            chars.next();
+        }
+        prev_ascii = true;
+    }
+    out
 }
 
 /// feed-rs drops RSS 1.0 items without a `<link>`; an item's `rdf:about` is its address, so

@@ -189,6 +189,7 @@ impl Store {
                     params![id, feed.title, feed.site_link, body_hash],
                 )?;
                 stats = upsert_entries(&tx, id, at, &feed.entries, shown)?;
+                crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
                 (Some(*status), "updated", None)
             }
             UpdateKind::Failed(failure) => {

@@ -1,0 +1,27 @@
+//! Fault injection for the end-to-end tests, compiled into debug builds only.
+//!
+//! `MERCURY_FAULT="parse:/a.xml,store:Some title"` makes the named stage panic on the matching
+//! feed, so a test can prove with the real binary that a panic in one feed's processing stays
+//! with that feed. Stages and what their text is matched against: `fetch` (the feed URL),
+//! `parse` (the document's base URL) and `store` (the parsed feed's title, in the middle of its
+//! write transaction). Release builds compile `point` to nothing.
+
+/// Panics if `MERCURY_FAULT` names `stage` with a text that `key` contains (debug builds only).
+#[cfg(debug_assertions)]
+pub fn point(stage: &str, key: &str) {
+    let Ok(spec) = std::env::var("MERCURY_FAULT") else {
+        return;
+    };
+    let hit = spec.split(',').any(|rule| {
+        rule.split_once(':')
+            .is_some_and(|(s, text)| s == stage && !text.is_empty() && key.contains(text))
+    });
+    if hit {
+        panic!("injected fault: {stage} of {key}");
+    }
+}
+
+/// Release builds: no fault injection.
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn point(_stage: &str, _key: &str) {}
