@@ -154,14 +154,16 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
         return Cow::Borrowed(s);
     }
-    let mut out = String::with_capacity(s.len() + 64);
-    let mut rest = s;
-    let mut changed = false;
-    while let Some(pos) = rest.find(['&', '<']) {
-        out.push_str(&rest[..pos]);
-        rest = &rest[pos..];
+    // Made only at the first change (most documents need none); holds `s[..copied]` and the
+    // replacements so far.
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(p) = s[i..].find(['&', '<']) {
+        let at = i + p;
+        let rest = &s[at..];
         if rest.starts_with('<') {
-            // Copy CDATA sections and comments verbatim.
+            // CDATA sections and comments are left as they are.
             let end = if rest.starts_with("<![CDATA[") {
                 rest.find("]]>").map(|e| e + 3)
             } else if rest.starts_with("<!--") {
@@ -169,56 +171,50 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
             } else {
                 Some(1)
             };
-            let end = end.unwrap_or(rest.len());
-            out.push_str(&rest[..end]);
-            rest = &rest[end..];
+            i = at + end.unwrap_or(rest.len());
             continue;
         }
-        // A run of numeric references that spell UTF-8 bytes (`&#226;&#128;&#166;`) is text
-        // that was encoded twice: decode the bytes.
-        if let Some((decoded, used)) = utf8_reference_run(rest) {
-            changed = true;
-            for c in decoded.chars() {
-                out.push_str(&format!("&#{};", c as u32));
-            }
-            rest = &rest[used..];
-            continue;
+        let (replacement, used) = reference_fix(rest);
+        if let Some(r) = replacement {
+            let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 64));
+            o.push_str(&s[copied..at]);
+            o.push_str(&r);
+            copied = at + used;
         }
-        // An entity reference: &name; or &#n; or &#xh;
-        let body_end = rest[1..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
-            .map(|e| e + 1)
-            .unwrap_or(rest.len());
-        let name = &rest[1..body_end];
-        let terminated = rest[body_end..].starts_with(';');
-        let replacement = if !terminated || name.is_empty() {
-            // A bare ampersand: escape it so the XML parser reads it as text.
-            Some("&amp;".to_string())
-        } else {
-            entity_replacement(name)
-        };
-        match replacement {
-            Some(r) => {
-                changed = true;
-                out.push_str(&r);
-                rest = if r == "&amp;" && (!terminated || name.is_empty()) {
-                    &rest[1..]
-                } else {
-                    &rest[body_end + 1..]
-                };
-            }
-            None => {
-                out.push_str(&rest[..body_end + 1]);
-                rest = &rest[body_end + 1..];
-            }
+        i = at + used;
+    }
+    match out {
+        None => Cow::Borrowed(s),
+        Some(mut o) => {
+            o.push_str(&s[copied..]);
+            Cow::Owned(o)
         }
     }
-    out.push_str(rest);
-    if changed {
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(s)
+}
+
+/// For the `&` at the start of `s`: what to write instead (`None`: keep it) and how many
+/// bytes that covers.
+fn reference_fix(s: &str) -> (Option<String>, usize) {
+    // A run of numeric references that spell UTF-8 bytes (`&#226;&#128;&#166;`) is text
+    // that was encoded twice: decode the bytes.
+    if let Some((decoded, used)) = utf8_reference_run(s) {
+        let refs = decoded
+            .chars()
+            .map(|c| format!("&#{};", c as u32))
+            .collect();
+        return (Some(refs), used);
     }
+    // An entity reference: &name; or &#n; or &#xh;
+    let body_end = s[1..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+        .map(|e| e + 1)
+        .unwrap_or(s.len());
+    let name = &s[1..body_end];
+    if name.is_empty() || !s[body_end..].starts_with(';') {
+        // A bare ampersand: escape it so the XML parser reads it as text.
+        return (Some("&amp;".to_string()), 1);
+    }
+    (entity_replacement(name), body_end + 1)
 }
 
 /// At the start of `s`, a run of two or more numeric character references below 256 that
@@ -232,6 +228,9 @@ fn utf8_reference_run(s: &str) -> Option<(String, usize)> {
             break;
         };
         let name = &after[..end];
+        if matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") {
+            break; // ASCII, so never part of a multi-byte sequence (the common case: be quick)
+        }
         let value = if let Some(num) = name.strip_prefix('#') {
             match num.strip_prefix(['x', 'X']) {
                 Some(hex) => u32::from_str_radix(hex, 16).ok(),
@@ -458,7 +457,7 @@ fn rss_contacts(s: &str) -> Cow<'_, str> {
             if !inner.contains('@') || (inner.is_ascii() && !inner.contains("&#")) {
                 continue;
             }
-            let Some(text) = contact_text(inner) else {
+            let Some((text, len)) = contact_text(inner) else {
                 continue;
             };
             let spaced = space_addresses(&text);
@@ -466,36 +465,36 @@ fn rss_contacts(s: &str) -> Cow<'_, str> {
                 continue;
             }
             let escaped = quick_xml::escape::escape(spaced.as_str()).into_owned();
-            out.to_mut().replace_range(gt + 1..end, &escaped);
+            out.to_mut().replace_range(gt + 1..gt + 1 + len, &escaped);
             from = gt + 1 + escaped.len();
         }
     }
     out
 }
 
-/// The text of an element's content: CDATA unwrapped, references resolved, comments and child
-/// tags dropped. `None` when a reference is not XML (the parser will report it).
-fn contact_text(inner: &str) -> Option<String> {
+/// The text the parser reads from an element's content: everything before its first child
+/// element, CDATA unwrapped, references resolved, comments dropped; and the byte length of that
+/// leading part. `None` when a reference is not XML or a section is not closed (the parser
+/// will report those).
+fn contact_text(inner: &str) -> Option<(String, usize)> {
     let mut text = String::new();
-    let mut rest = inner;
-    while !rest.is_empty() {
+    let mut at = 0;
+    loop {
+        let rest = &inner[at..];
         let lt = rest.find('<').unwrap_or(rest.len());
         text.push_str(&quick_xml::escape::unescape(&rest[..lt]).ok()?);
-        rest = &rest[lt..];
-        let (skip, keep) = if let Some(r) = rest.strip_prefix("<![CDATA[") {
+        at += lt;
+        let rest = &inner[at..];
+        if let Some(r) = rest.strip_prefix("<![CDATA[") {
             let e = r.find("]]>")?;
-            (9 + e + 3, &r[..e])
+            text.push_str(&r[..e]);
+            at += 9 + e + 3;
         } else if rest.starts_with("<!--") {
-            (rest.find("-->")? + 3, "")
-        } else if rest.starts_with('<') {
-            (rest.find('>')? + 1, "")
+            at += rest.find("-->")? + 3;
         } else {
-            (0, "")
-        };
-        text.push_str(keep);
-        rest = &rest[skip..];
+            return Some((text, at));
+        }
     }
-    Some(text)
 }
 
 /// A space on each side of a word holding `@` where the neighbouring character is not ASCII.
