@@ -1,6 +1,7 @@
 //! Guards "nothing lost": `update` killed with SIGKILL at random points leaves a database that
 //! passes `PRAGMA integrity_check` and an output folder of complete files, and the next update
-//! completes; two `update`s at once on one database both finish, without duplicates.
+//! completes; two `update`s at once on one database both finish, without duplicates; and an
+//! `update` during `serve`'s own refreshes finishes with both intact.
 
 mod common;
 
@@ -156,4 +157,35 @@ fn unwritable_output_is_a_clear_error_and_keeps_the_database() {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+}
+
+/// `update` run by hand while `serve` refreshes the same planet every second: every update
+/// finishes (the database lock is waited for, not failed on), the server keeps answering, and
+/// the database and site stay whole.
+#[test]
+fn update_while_serve_refreshes() {
+    let (_server, mut planet) = farm(30);
+    let addr = free_addr();
+    planet.planet_extra =
+        format!("items = 100000\nschedule = \"* * * * * *\"\n\n[server]\nlisten = \"{addr}\"\n");
+    let config = planet.write_config();
+    let _serving = serve(&config);
+    assert!(
+        wait_for(30, || http_get(&addr, "/healthz", &[])
+            .is_ok_and(|r| r.status == 200)),
+        "serve never became healthy"
+    );
+    for round in 0..4 {
+        let out = mercury_with(&config, &["update", "--force"]);
+        assert!(out.status.success(), "round {round}: {}", describe(&out));
+        assert_consistent(&planet);
+        let page = http_get(&addr, "/", &[]).expect("serve answers during updates");
+        assert_eq!(page.status, 200);
+        assert!(page.body.trim_end().ends_with("</html>"));
+    }
+    let count: i64 = planet
+        .db()
+        .query_row("SELECT COUNT(*) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(count, 300, "no entry lost or stored twice");
 }
