@@ -73,9 +73,15 @@ fn main() {
     let net = rt.block_on(network_floor(&urls, concurrency));
     eprintln!("network floor: {:.2} s", net.wall);
     rows.push(("network floor (plain client)".into(), net.clone()));
-    let parse = parse_floor(&farm);
+    let parse = parse_floor(&farm, false);
     eprintln!("parse floor: {:.2} s", parse.wall);
     rows.push(("parse floor (feed-rs, 1 thread)".into(), parse.clone()));
+    let normalise = parse_floor(&farm, true);
+    eprintln!("mercury parse stage: {:.2} s", normalise.wall);
+    rows.push((
+        "Mercury's parse stage in process (repair, feed-rs, sanitise; 1 thread)".into(),
+        normalise,
+    ));
 
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), &urls, concurrency);
@@ -88,6 +94,13 @@ fn main() {
         rows.push((name.to_string(), m));
     };
     run("cold (empty database)", &mut rows);
+    if args.iter().any(|a| a == "--python-reader") {
+        let m = python_reader(&urls, 1);
+        rows.push((
+            "Python `reader` 3.26, cold (its default: one worker)".to_string(),
+            m,
+        ));
+    }
     run("warm (every feed 304)", &mut rows);
     farm.honour_validators.store(false, Ordering::SeqCst);
     run("unchanged bodies, validators ignored", &mut rows);
@@ -407,7 +420,38 @@ async fn network_floor(urls: &[String], concurrency: usize) -> Measure {
     }
 }
 
-fn parse_floor(farm: &Farm) -> Measure {
+/// Python's `reader` library refreshing the same farm from an empty database
+/// (`benches/python/reader_refresh.py`; `scripts/install-bench-tools` installs it).
+fn python_reader(urls: &[String], workers: usize) -> Measure {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("urls.txt");
+    std::fs::write(&list, urls.join("\n")).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/python/reader_refresh.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&list)
+        .arg(dir.path().join("reader.sqlite"))
+        .arg(workers.to_string())
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "reader failed (scripts/install-bench-tools installs it): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("reader's JSON line");
+    eprintln!("python reader: {v}");
+    assert_eq!(v["entries"].as_u64(), Some((urls.len() * ENTRIES) as u64));
+    Measure {
+        wall: v["wall"].as_f64().unwrap(),
+        cpu: v["cpu"].as_f64().unwrap(),
+        rss_mb: v["rss_mb"].as_i64().unwrap(),
+    }
+}
+
+/// One thread parsing every (decompressed) body in memory: feed-rs alone (the parse floor),
+/// or with `mercury` Mercury's whole parse stage (repair, feed-rs, normalise, sanitise).
+fn parse_floor(farm: &Farm, mercury: bool) -> Measure {
     use std::io::Read;
     let bodies: Vec<Vec<u8>> = farm
         .feeds
@@ -422,12 +466,16 @@ fn parse_floor(farm: &Farm) -> Measure {
             raw
         })
         .collect();
+    let base = url::Url::parse("https://m.example/feed.xml").unwrap();
+    let now = chrono::Utc::now();
     let started = Instant::now();
     let mut entries = 0;
     for b in &bodies {
-        entries += feed_rs::parser::parse(&b[..])
-            .map(|f| f.entries.len())
-            .unwrap_or(0);
+        entries += if mercury {
+            mercury::parse::parse_feed(b, &base, None, now).map_or(0, |f| f.entries.len())
+        } else {
+            feed_rs::parser::parse(&b[..]).map_or(0, |f| f.entries.len())
+        };
     }
     assert_eq!(entries, bodies.len() * ENTRIES);
     let wall = started.elapsed().as_secs_f64();

@@ -215,13 +215,13 @@ pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
     }
     let html = drop_tracking_pixels(&html);
     with_builder(base, |builder| {
-        let once = builder.clean(&html).to_string();
+        let once = keep_pre_newline(builder.clean(&html).to_string());
         // Removing an element can leave markup that a browser parses differently from how the
         // first pass did (`<p><select><blockquote>` becomes `<p><blockquote>`, which HTML splits):
         // a second pass settles the tree, so stored HTML is what browsers will see and sanitising
         // it again changes nothing. Only needed when the input had an element we remove.
         let settled = if has_removed_elements(&html) {
-            builder.clean(&once).to_string()
+            keep_pre_newline(builder.clean(&once).to_string())
         } else {
             once
         };
@@ -363,7 +363,39 @@ pub fn decorate_for_page(clean: &str) -> String {
         .set_tag_attribute_value("img", "loading", "lazy")
         // A wide table scrolls sideways on a phone; keyboard users must be able to scroll it.
         .set_tag_attribute_value("table", "tabindex", "0");
-    b.clean(clean).to_string()
+    keep_pre_newline(b.clean(clean).to_string())
+}
+
+/// An HTML parser drops a newline right after `<pre>`, and html5ever's serialiser does not
+/// make up for it, so preformatted text that starts with a blank line lost one on every round
+/// (found by fuzzing: sanitising was not idempotent). As the HTML standard's serialiser does,
+/// this writes one more newline after each `<pre>` start tag whose text starts with one.
+/// `html` is serialiser output: `<` in text and attribute values is escaped there, so every
+/// `<pre` is a tag and its first `>` ends it.
+fn keep_pre_newline(html: String) -> String {
+    if !html.contains("<pre") {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 8);
+    let mut rest = html.as_str();
+    while let Some(pos) = rest.find("<pre") {
+        let name_end = pos + 4;
+        if !rest[name_end..].starts_with(['>', ' ']) {
+            out.push_str(&rest[..name_end]);
+            rest = &rest[name_end..];
+            continue;
+        }
+        let Some(gt) = rest[name_end..].find('>').map(|g| name_end + g + 1) else {
+            break;
+        };
+        out.push_str(&rest[..gt]);
+        rest = &rest[gt..];
+        if rest.starts_with('\n') {
+            out.push('\n');
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Per-attribute rules ammonia does not have: CSS in `style`, URLs in `cite` and `srcset`, and
@@ -1056,6 +1088,23 @@ mod tests {
         let out = clean_html("a&#1;b&#x8;c&#xFFFF;d", None);
         assert_eq!(out, "abcd");
         assert_eq!(clean_html(&out, None), out);
+    }
+
+    /// Found by the `sanitize` fuzz target: a `<pre>` whose text starts with a newline lost one
+    /// newline each time it was sanitised again.
+    #[test]
+    fn regression_fuzz_pre_leading_newline_is_stable() {
+        for html in [
+            "<pre>\n\n\nx</pre>",
+            "<p>a</p><pre><pre>\n\n\n</pre></pre>",
+            "<pre class=\"c\">\n\ncode</pre>",
+            "<p>a>\0\0orrc=<geq><pre af,a><pt><scrip<t\nrrc=<geq><pre af,a><pt><scrip<t\n\n\n</>\n\n\n</>\n",
+        ] {
+            assert_settled(html);
+        }
+        // The text keeps its blank line: a parser reading the output sees "\nx".
+        assert_eq!(clean_html("<pre>\n\nx</pre>", None), "<pre>\n\nx</pre>");
+        assert!(decorate_for_page("<pre>\n\nx</pre>").contains("<pre>\n\nx</pre>"));
     }
 
     #[test]

@@ -545,6 +545,19 @@ mod tests {
         }
     }
 
+    /// Found by the `parse_feed` fuzz target: a byte-order mark after the XML declaration
+    /// shifted the repair stage's reader positions into the middle of a character (a panic in
+    /// our code, contained, but the feed was lost). Now the rewrite stops there instead.
+    #[test]
+    fn regression_fuzz_repair_offsets_inside_a_character() {
+        let body = include_bytes!("../../tests/fixtures/feeds/fuzz-repair-bom-offset.xml");
+        let base = Url::parse("https://member.example/blog/feed.xml").unwrap();
+        let result = std::panic::catch_unwind(|| {
+            parse_feed_unguarded(body, &base, Some("application/xml"), now())
+        });
+        assert!(result.is_ok(), "the repair stage panicked");
+    }
+
     /// The same feed-rs slicing bug on well-formed feeds: an address next to a non-ASCII
     /// character, before or after, in raw text, a character reference or CDATA. Each feed
     /// parses, and the author keeps name and address.

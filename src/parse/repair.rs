@@ -630,7 +630,11 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
             continue;
         }
         let tag_end = reader.buffer_position() as usize;
-        let raw_tag = &s[before..tag_end];
+        // The reader's positions are byte offsets; on malformed input (a byte-order mark
+        // mid-document) they can fall inside a character: stop rewriting there.
+        let Some(raw_tag) = s.get(before..tag_end) else {
+            break;
+        };
         let kind = attribute(raw_tag, "type").map(|t| t.trim().to_ascii_lowercase());
         if is_empty {
             if start
@@ -652,7 +656,9 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
                 Err(_) => break,
             };
             let close = reader.buffer_position() as usize;
-            let inner = &s[tag_end..inner_end.min(s.len())];
+            let Some(inner) = s.get(tag_end..inner_end.min(s.len())) else {
+                break;
+            };
             if inner.trim().is_empty() && kind.as_deref() != Some("xhtml") {
                 // Empty: dropped rather than failing the whole feed.
                 edits.push((before..close, String::new()));
@@ -679,7 +685,9 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
             Err(_) => break,
         };
         let close = reader.buffer_position() as usize;
-        let inner = &s[span.start as usize..span.end as usize];
+        let Some(inner) = s.get(span.start as usize..span.end as usize) else {
+            break;
+        };
         let (new_type, body) = match kind.as_deref() {
             Some("") => ("text", inner.to_string()),
             Some("text/plain") => ("text", inner.to_string()),
@@ -713,10 +721,13 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len());
     let mut at = 0;
     for (range, replacement) in edits {
-        if range.start < at {
+        if range.start < at || !s.is_char_boundary(range.end) {
             continue;
         }
-        out.push_str(&s[at..range.start]);
+        let Some(before) = s.get(at..range.start) else {
+            continue;
+        };
+        out.push_str(before);
         out.push_str(&replacement);
         at = range.end;
     }
