@@ -1,5 +1,6 @@
 //! Guards content safety end to end: a hostile member feed's scripts, event attributes and
-//! javascript:/vbscript:/data: URLs never reach any output file.
+//! javascript:/vbscript:/data: URLs never reach any output file; XML bombs, external entities,
+//! control characters and deep nesting are inert or bounded.
 
 mod common;
 
@@ -116,5 +117,65 @@ fn control_characters_never_break_the_xml_outputs() {
     assert_eq!(
         planet.items_of(&server.url("/ctl.xml"))[0]["title"],
         "Bell here"
+    );
+}
+
+/// Deep nesting, the stack-overflow class (an overflow aborts the whole process, so it could
+/// not be contained like a panic): 100,000 nested XML elements, 60,000 nested inline elements
+/// of XHTML content and 100,000 nested `<div>`s of HTML content. The update finishes, the XML
+/// one is recorded as failed, the other two are stored, and the page stays usable.
+#[test]
+fn deep_nesting_is_bounded() {
+    let server = FeedServer::start();
+    let n = 100_000;
+    let deep_xml = format!(
+        "<rss version=\"2.0\"><channel><title>XML</title><item><guid>x</guid><title>X</title>\
+         <foo>{}{}</foo></item></channel></rss>",
+        "<x>".repeat(n),
+        "</x>".repeat(n)
+    );
+    let deep_xhtml = format!(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>XHTML</title><id>urn:d</id>\
+         <updated>2026-01-01T00:00:00Z</updated><entry><id>urn:d:1</id><title>D</title>\
+         <updated>2026-01-01T00:00:00Z</updated><content type=\"xhtml\">\
+         <div xmlns=\"http://www.w3.org/1999/xhtml\">{}deep{}</div></content></entry></feed>",
+        "<b>".repeat(60_000),
+        "</b>".repeat(60_000)
+    );
+    let deep_html = format!(
+        "<rss version=\"2.0\"><channel><title>HTML</title><item><guid>h</guid><title>H</title>\
+         <description><![CDATA[{}words{}]]></description></item></channel></rss>",
+        "<div>".repeat(n),
+        "</div>".repeat(n)
+    );
+    server.feed("/xml.xml", &deep_xml, RSS);
+    server.feed("/xhtml.xml", &deep_xhtml, "application/atom+xml");
+    server.feed("/html.xml", &deep_html, RSS);
+    server.fixture("/good.xml", "rss2.xml", RSS);
+    let mut planet = Planet::new();
+    planet
+        .feed(&server.url("/xml.xml"), "XML")
+        .feed(&server.url("/xhtml.xml"), "XHTML")
+        .feed(&server.url("/html.xml"), "HTML")
+        .feed(&server.url("/good.xml"), "Good");
+    let out = planet.update();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("4 feeds: 3 updated, 0 not modified, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deeper than the supported limit"),
+        "{stdout}"
+    );
+    assert_eq!(planet.items_of(&server.url("/good.xml")).len(), 3);
+    assert_eq!(planet.items_of(&server.url("/html.xml")).len(), 1);
+    assert_eq!(planet.items_of(&server.url("/xhtml.xml")).len(), 1);
+    let html = planet.read("index.html");
+    assert!(html.trim_end().ends_with("</html>"));
+    assert!(
+        html.len() < 2_000_000,
+        "the page grew to {} bytes",
+        html.len()
     );
 }
