@@ -47,6 +47,38 @@ fn hostile_feed_reaches_no_output() {
     assert!(html.contains("<p>Body</p>"), "{html}");
 }
 
+/// The Atom-only places: a `javascript:`/`vbscript:`/`data:` xml:base (relative links must not
+/// resolve against it), icon, logo, author uri, alternate and enclosure links, and XInclude of a
+/// local file. None of it reaches any output; relative links resolve against the feed's URL.
+#[test]
+fn hostile_atom_fields_reach_no_output() {
+    let server = FeedServer::start();
+    server.fixture("/evil.atom", "hostile-atom.xml", "application/atom+xml");
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/evil.atom"), "Eve");
+    planet.update();
+    assert_eq!(planet.items_of(&server.url("/evil.atom")).len(), 2);
+    for file in ["index.html", "atom.xml", "rss.xml", "feed.json", "opml.xml"] {
+        let text = planet.read(file).to_ascii_lowercase();
+        for bad in [
+            "javascript:",
+            "vbscript:",
+            "data:",
+            "alert(",
+            "root:",
+            "xi:include",
+            "/etc/passwd",
+        ] {
+            assert!(!text.contains(bad), "{file} contains {bad:?}");
+        }
+    }
+    let html = planet.read("index.html");
+    assert!(
+        html.contains(&format!("href=\"{}\"", server.url("/rel"))),
+        "{html}"
+    );
+}
+
 #[test]
 fn xml_bombs_and_external_entities_are_inert() {
     let server = FeedServer::start();
