@@ -11,7 +11,6 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use chrono::DateTime;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
@@ -61,6 +60,9 @@ impl std::fmt::Display for RefreshSummary {
     }
 }
 
+/// At most this many feeds' results are stored in one transaction.
+const WRITE_BATCH: usize = 64;
+
 /// Options of one refresh.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RefreshOptions {
@@ -106,29 +108,28 @@ pub async fn refresh(
     let writer = std::thread::spawn(
         move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
             let mut done = Vec::new();
-            while let Some(update) = rx.blocking_recv() {
-                let url = writer_urls.get(&update.feed_id).map_or("?", |(_, u)| u);
-                // A panic while storing one feed rolls back that feed's transaction (the
-                // transaction is dropped while unwinding) and is recorded as its failure.
-                let applied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    store.apply(&update, new_feed_items)
-                }));
-                let (update, applied) = match applied {
-                    Ok(result) => (update, result),
-                    Err(panic) => {
-                        let failed =
-                            internal_failure(update.feed_id, update.fetched_at, "storing", &*panic);
-                        let result = store.apply(&failed, new_feed_items);
-                        (failed, result)
+            while let Some(first) = rx.blocking_recv() {
+                // Everything that has arrived goes into one transaction: one commit for many
+                // feeds. A panic while storing one of them stays with that feed (savepoint).
+                let mut batch = vec![first];
+                while batch.len() < WRITE_BATCH {
+                    match rx.try_recv() {
+                        Ok(update) => batch.push(update),
+                        Err(_) => break,
                     }
-                };
-                let stats = applied.with_context(|| {
-                    format!(
-                        "cannot store the update of {url} (everything stored before is kept; \
-                         the site is not rewritten)"
-                    )
-                })?;
-                done.push((strip(update), stats));
+                }
+                let stored = store
+                    .apply_batch(batch, new_feed_items, |update, panic| {
+                        internal_failure(update.feed_id, update.fetched_at, "storing", panic)
+                    })
+                    .map_err(|(feed_id, e)| {
+                        let url = writer_urls.get(&feed_id).map_or("?", |(_, u)| u);
+                        e.context(format!(
+                            "cannot store the update of {url} (everything stored before is \
+                             kept; the site is not rewritten)"
+                        ))
+                    })?;
+                done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
             }
             Ok((store, done))
         },

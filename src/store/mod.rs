@@ -6,7 +6,9 @@
 
 mod migrations;
 
+use std::any::Any;
 use std::collections::HashSet;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::time::Duration;
 
@@ -153,91 +155,54 @@ impl Store {
         new_feed_items: Option<usize>,
     ) -> anyhow::Result<StoreStats> {
         let tx = self.write_transaction()?;
-        let at = update.fetched_at.timestamp();
-        let id = update.feed_id;
-        let mut stats = StoreStats::default();
-        let (status, outcome, error): (Option<u16>, &str, Option<&str>) = match &update.kind {
-            UpdateKind::NotModified { status } => {
-                record_success(&tx, id, at, *status, None)?;
-                (Some(*status), "not-modified", None)
-            }
-            UpdateKind::Unchanged {
-                status,
-                etag,
-                last_modified,
-                moved_to,
-            } => {
-                record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
-                (Some(*status), "unchanged", None)
-            }
-            UpdateKind::Parsed {
-                status,
-                etag,
-                last_modified,
-                moved_to,
-                body_hash,
-                feed,
-            } => {
-                // Asked before record_success sets last_success, and only when there is a cap.
-                let shown = match new_feed_items {
-                    Some(n) if joins_late(&tx, id)? => Some(n),
-                    _ => None,
-                };
-                record_success(&tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
-                tx.execute(
-                    "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
-                    params![id, feed.title, feed.site_link, body_hash],
-                )?;
-                stats = upsert_entries(&tx, id, at, &feed.entries, shown)?;
-                crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
-                (Some(*status), "updated", None)
-            }
-            UpdateKind::Failed(failure) => {
-                tx.execute(
-                    "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
-                         last_error_kind = ?5, consecutive_failures = consecutive_failures + 1,
-                         next_due = ?6, gone = ?7
-                     WHERE id = ?1",
-                    params![
-                        id,
-                        at,
-                        failure.status,
-                        failure.message,
-                        failure.kind.as_str(),
-                        update.next_due.map(|d| d.timestamp()),
-                        failure.kind == crate::model::FailureKind::Gone,
-                    ],
-                )?;
-                (
-                    failure.status,
-                    failure.kind.as_str(),
-                    Some(failure.message.as_str()),
-                )
-            }
-        };
-        tx.execute(
-            "INSERT INTO fetches (feed_id, at, status, duration_ms, bytes, new_entries,
-                 updated_entries, outcome, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
-                id,
-                at,
-                status,
-                update.elapsed_ms as i64,
-                update.bytes as i64,
-                stats.new_entries as i64,
-                stats.updated_entries as i64,
-                outcome,
-                error
-            ],
-        )?;
-        tx.execute(
-            "DELETE FROM fetches WHERE feed_id = ?1 AND id <= (
-                 SELECT id FROM fetches WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
-            params![id, FETCH_HISTORY],
-        )?;
+        let stats = apply_in(&tx, update, new_feed_items)?;
         tx.commit()?;
         Ok(stats)
+    }
+
+    /// Stores several feeds' results in one transaction, as [`Store::apply`] stores one: a
+    /// refresh's writer batches the results that have arrived, so there are far fewer commits.
+    /// Each feed's writes sit in a savepoint: a panic while storing one feed rolls back that
+    /// feed's writes only, and `on_panic`'s failure record is stored in their place. An error
+    /// (a full disk) rolls back the whole batch and names the feed it happened on.
+    pub fn apply_batch(
+        &mut self,
+        updates: Vec<FeedUpdate>,
+        new_feed_items: Option<usize>,
+        on_panic: impl Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+    ) -> Result<Vec<(FeedUpdate, StoreStats)>, (i64, anyhow::Error)> {
+        let first = updates.first().map_or(0, |u| u.feed_id);
+        let mut tx = self.write_transaction().map_err(|e| (first, e.into()))?;
+        let mut done = Vec::with_capacity(updates.len());
+        for update in updates {
+            let id = update.feed_id;
+            let in_savepoint = |tx: &mut Transaction, update: &FeedUpdate| {
+                let sp = tx.savepoint()?;
+                let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    apply_in(&sp, update, new_feed_items)
+                }));
+                match applied {
+                    Ok(Ok(stats)) => {
+                        sp.commit()?;
+                        Ok(Ok(stats))
+                    }
+                    Ok(Err(e)) => Err(e),
+                    // Dropping the savepoint rolls back what this feed wrote.
+                    Err(panic) => Ok(Err(panic)),
+                }
+            };
+            let stats = match in_savepoint(&mut tx, &update).map_err(|e| (id, e))? {
+                Ok(stats) => (update, stats),
+                Err(panic) => {
+                    let failed = on_panic(&update, &*panic);
+                    let stats = apply_in(&tx, &failed, new_feed_items).map_err(|e| (id, e))?;
+                    (failed, stats)
+                }
+            };
+            done.push(stats);
+        }
+        tx.commit().map_err(|e| (first, e.into()))?;
+        Ok(done)
     }
 
     /// The newest fetch records of the feed configured as `url`, newest first.
@@ -398,10 +363,102 @@ impl Store {
     }
 }
 
+/// One feed's result, written inside the caller's transaction or savepoint.
+fn apply_in(
+    tx: &Connection,
+    update: &FeedUpdate,
+    new_feed_items: Option<usize>,
+) -> anyhow::Result<StoreStats> {
+    let at = update.fetched_at.timestamp();
+    let id = update.feed_id;
+    let mut stats = StoreStats::default();
+    let (status, outcome, error): (Option<u16>, &str, Option<&str>) = match &update.kind {
+        UpdateKind::NotModified { status } => {
+            record_success(tx, id, at, *status, None)?;
+            (Some(*status), "not-modified", None)
+        }
+        UpdateKind::Unchanged {
+            status,
+            etag,
+            last_modified,
+            moved_to,
+        } => {
+            record_success(tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
+            (Some(*status), "unchanged", None)
+        }
+        UpdateKind::Parsed {
+            status,
+            etag,
+            last_modified,
+            moved_to,
+            body_hash,
+            feed,
+        } => {
+            // Asked before record_success sets last_success, and only when there is a cap.
+            let shown = match new_feed_items {
+                Some(n) if joins_late(tx, id)? => Some(n),
+                _ => None,
+            };
+            record_success(tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
+            tx.execute(
+                "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
+                params![id, feed.title, feed.site_link, body_hash],
+            )?;
+            stats = upsert_entries(tx, id, at, &feed.entries, shown)?;
+            crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
+            (Some(*status), "updated", None)
+        }
+        UpdateKind::Failed(failure) => {
+            tx.execute(
+                "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                     last_error_kind = ?5, consecutive_failures = consecutive_failures + 1,
+                     next_due = ?6, gone = ?7
+                 WHERE id = ?1",
+                params![
+                    id,
+                    at,
+                    failure.status,
+                    failure.message,
+                    failure.kind.as_str(),
+                    update.next_due.map(|d| d.timestamp()),
+                    failure.kind == crate::model::FailureKind::Gone,
+                ],
+            )?;
+            (
+                failure.status,
+                failure.kind.as_str(),
+                Some(failure.message.as_str()),
+            )
+        }
+    };
+    tx.execute(
+        "INSERT INTO fetches (feed_id, at, status, duration_ms, bytes, new_entries,
+             updated_entries, outcome, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            id,
+            at,
+            status,
+            update.elapsed_ms as i64,
+            update.bytes as i64,
+            stats.new_entries as i64,
+            stats.updated_entries as i64,
+            outcome,
+            error
+        ],
+    )?;
+    tx.execute(
+        "DELETE FROM fetches WHERE feed_id = ?1 AND id <= (
+             SELECT id FROM fetches WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
+        params![id, FETCH_HISTORY],
+    )?;
+    Ok(stats)
+}
+
 /// Marks a successful fetch: failures cleared, and (for a 200) the new validators and a
 /// permanent redirect target recorded. A 304 keeps the stored validators.
 fn record_success(
-    tx: &Transaction,
+    tx: &Connection,
     feed_id: i64,
     at: i64,
     status: u16,
@@ -429,7 +486,7 @@ fn record_success(
 /// Inserts new entries and updates changed ones in place. An updated entry keeps its first-seen
 /// time and its place in the order; an unchanged one (same content hash) is not written.
 fn upsert_entries(
-    tx: &Transaction,
+    tx: &Connection,
     feed_id: i64,
     at: i64,
     entries: &[NewEntry],
@@ -535,7 +592,7 @@ fn upsert_entries(
 }
 
 /// Whether this parse is the first of a feed that joined a planet already showing posts.
-fn joins_late(tx: &Transaction, feed_id: i64) -> rusqlite::Result<bool> {
+fn joins_late(tx: &Connection, feed_id: i64) -> rusqlite::Result<bool> {
     tx.query_row(
         "SELECT joined_late AND last_success IS NULL
              AND NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)
