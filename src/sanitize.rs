@@ -215,52 +215,33 @@ pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
     }
     let html = drop_tracking_pixels(&html);
     with_builder(base, |builder| {
-        let once = keep_pre_newline(builder.clean(&html).to_string());
-        // Removing an element can leave markup that a browser parses differently from how the
-        // first pass did (`<p><select><blockquote>` becomes `<p><blockquote>`, which HTML splits):
-        // a second pass settles the tree, so stored HTML is what browsers will see and sanitising
-        // it again changes nothing. Only needed when the input had an element we remove.
-        let settled = if has_removed_elements(&html) {
-            keep_pre_newline(builder.clean(&once).to_string())
-        } else {
-            once
+        // One round: parse, allowlist, serialise. References such as `&#1;` decode to
+        // characters XML forbids: they are stripped from the output too, or a merged feed
+        // would stop being well-formed.
+        let round = |html: &str| {
+            let out = keep_pre_newline(builder.clean(html).to_string());
+            strip_controls(&out).trim().to_string()
         };
-        // References such as `&#1;` decode to characters XML forbids: strip them from the
-        // output too, or a merged feed would stop being well-formed.
-        strip_controls(&settled).trim().to_string()
+        // Removing an element, or markup a parser repairs, can leave a tree that parses
+        // differently once serialised (`<p><select><blockquote>` becomes `<p><blockquote>`,
+        // which HTML splits; a heading left inside a heading). More rounds settle it, so the
+        // stored HTML is what browsers will build and sanitising it again changes nothing.
+        // Settled is checked cheaply when the output is plain enough for the fast path.
+        let mut out = round(&html);
+        for _ in 0..MAX_ROUNDS {
+            let again = fast::clean(&out, base).unwrap_or_else(|| round(&out));
+            if again == out {
+                return out;
+            }
+            out = again;
+        }
+        // Never seen: markup that keeps changing. Its text is stable.
+        round(&text_to_html(&strip_tags(&html)))
     })
 }
 
-/// Whether `html` needs the settling second pass: it has a start tag (or a comment, doctype or
-/// processing instruction) that the allowlist does not keep, or a table. Cheap: one scan.
-fn has_removed_elements(html: &str) -> bool {
-    let b = html.as_bytes();
-    let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
-        let start = i + p + 1;
-        let Some(&first) = b.get(start) else {
-            return false;
-        };
-        if first == b'!' || first == b'?' {
-            return true;
-        }
-        if first.is_ascii_alphabetic() {
-            let end = b[start..]
-                .iter()
-                .position(|c| !c.is_ascii_alphanumeric())
-                .map(|e| start + e)
-                .unwrap_or(b.len());
-            let name = html[start..end].to_ascii_lowercase();
-            // Removed elements, and tables: foster-parenting can build trees (an <a> inside an
-            // <a>) that parse differently once serialised.
-            if !TAGS.contains(&name.as_str()) || name == "table" {
-                return true;
-            }
-        }
-        i = start;
-    }
-    false
-}
+/// Sanitising rounds after the first before a post that will not settle is shown as text.
+const MAX_ROUNDS: usize = 4;
 
 /// Removes 1×1 (or 0×0) images, the tracking pixels of newsletters and analytics: they show
 /// nothing and tell a third party who read the planet. This runs on the input, before the
@@ -670,7 +651,12 @@ fn css_value(w: &str) -> bool {
 
 /// Escapes plain text so that it can stand where HTML is expected (text/plain content).
 pub fn text_to_html(text: &str) -> String {
-    html_escape::encode_text(&strip_controls(text)).into_owned()
+    // Written as the HTML serialiser writes text (carriage returns read as newlines, no-break
+    // spaces as `&nbsp;`), so sanitising the result again changes nothing.
+    let text = strip_controls(text)
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
+    html_escape::encode_text(&text).replace('\u{a0}', "&nbsp;")
 }
 
 /// Plain text from a string that may hold markup: tags dropped (with the contents of script and
@@ -1105,6 +1091,22 @@ mod tests {
         // The text keeps its blank line: a parser reading the output sees "\nx".
         assert_eq!(clean_html("<pre>\n\nx</pre>", None), "<pre>\n\nx</pre>");
         assert!(decorate_for_page("<pre>\n\nx</pre>").contains("<pre>\n\nx</pre>"));
+    }
+
+    /// Found by the `sanitize` fuzz target: markup the parser repaired into a heading inside a
+    /// heading, which parses differently once serialised; a second round was only run when an
+    /// element had been removed. Now rounds run until the output is settled.
+    #[test]
+    fn regression_fuzz_nested_heading_is_settled() {
+        let input = include_str!("../tests/fixtures/fuzz-sanitize-nested-heading.html");
+        assert_settled(input);
+        assert_settled("<h1>a<p>b</p><h1>c</h1></h1>");
+        // Text shown instead of over-deep markup is settled too.
+        assert_settled(&format!(
+            "{}a\u{a0}b\r\nc{}",
+            "<div>".repeat(600),
+            "</div>".repeat(600)
+        ));
     }
 
     #[test]
