@@ -84,6 +84,9 @@ fn main() {
     ));
 
     let dir = tempfile::tempdir().unwrap();
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        eprintln!("keeping {}", dir.path().display());
+    }
     write_config(dir.path(), &urls, concurrency);
     let run = |name: &str, rows: &mut Vec<(String, Measure)>| {
         let m = run_mercury(&mercury, dir.path(), &["fetch"]);
@@ -121,6 +124,10 @@ fn main() {
         format!("render ({} entries in the database)", n * ENTRIES + n / 10),
         render,
     ));
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        let _ = dir.keep();
+        return;
+    }
     let db_size = std::fs::metadata(dir.path().join("mercury.db"))
         .map(|m| m.len())
         .unwrap_or(0)

@@ -185,7 +185,7 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                 }
             }
             @if let Some(body) = body {
-                @let folded = view::excerpt(&sanitize::html_to_text(body), site.excerpt_chars, member.excerpt_only);
+                @let folded = view::excerpt(&sanitize::text_of_sanitised(body), site.excerpt_chars, member.excerpt_only);
                 @if let Some(text) = folded {
                     div.content.excerpt {
                         p { (text) }

@@ -144,6 +144,32 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
     Some(out.trim().to_string())
 }
 
+/// [`super::decorate_for_page`] for stored HTML of the fast path's shape (it reads back as
+/// itself): links get the page's `rel`, images load lazily. `None` otherwise.
+pub(super) fn decorate(html: &str) -> Option<String> {
+    if clean(html, None).as_deref() != Some(html) {
+        return None;
+    }
+    // Serialiser output of this shape: every `<` starts a tag, and a tag's first `>` ends it.
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let gt = lt + rest[lt..].find('>')?;
+        let tag = &rest[lt..gt];
+        out.push_str(&rest[..lt]);
+        out.push_str(tag);
+        if tag == "<a" || tag.starts_with("<a ") {
+            out.push_str(" rel=\"noopener noreferrer nofollow\"");
+        } else if tag == "<img" || tag.starts_with("<img ") {
+            out.push_str(" loading=\"lazy\"");
+        }
+        out.push('>');
+        rest = &rest[gt + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 fn is_phrasing(name: &str) -> bool {
     INLINE.contains(&name) || PHRASING_BLOCK.contains(&name)
 }
@@ -502,6 +528,7 @@ mod tests {
             state
         };
         let mut accepted = 0;
+        let mut decorations = 0;
         const RUNS: usize = 6000;
         for run in 0..RUNS {
             let input = if run % 2 == 0 {
@@ -518,9 +545,20 @@ mod tests {
                 accepted += 1;
                 let full = super::super::clean_html_full(&input, Some(&base));
                 assert_eq!(fast, full, "for {input:?}");
+                assert_eq!(
+                    super::super::text_of_sanitised(&fast),
+                    super::super::html_to_text(&fast),
+                    "text of {fast:?}"
+                );
+                if let Some(decorated) = decorate(&fast) {
+                    decorations += 1;
+                    let full = super::super::decorate_full(&fast);
+                    assert_eq!(decorated, full, "decorating {fast:?}");
+                }
             }
         }
         assert!(accepted > RUNS / 4, "only {accepted} of {RUNS} accepted");
+        assert!(decorations > accepted / 2, "only {decorations} decorated");
     }
 
     /// A random well-nested fragment: blocks where blocks may go, phrasing inside phrasing

@@ -78,4 +78,9 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE feeds ADD COLUMN joined_late INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 5: each member's entry count and newest post (the sidebar and status page) from an index
+    // alone; before, they read every entry's row (10,000 members: a third of the render).
+    r#"
+    CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
+    "#,
 ];

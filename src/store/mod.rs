@@ -51,7 +51,7 @@ impl Store {
         // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
         // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        enable_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut store = Store { conn };
@@ -367,6 +367,28 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         anyhow::ensure!(result == "ok", "database integrity check failed: {result}");
         Ok(())
+    }
+}
+
+/// Switches the database to write-ahead logging. That needs a moment of exclusive access, and
+/// SQLite does not wait for it: while another process creates the same database (two `update`s
+/// at once on a new planet) it answers "database is locked" at once. So this tries again, for
+/// as long as a writer would wait for a lock.
+fn enable_wal(conn: &Connection) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Ok(()) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => {
+                return Err(e).context("cannot switch the database to write-ahead logging");
+            }
+        }
     }
 }
 
