@@ -340,8 +340,10 @@ pub fn decorate_for_page(clean: &str) -> String {
     fast::decorate(clean).unwrap_or_else(|| decorate_full(clean))
 }
 
-/// [`decorate_for_page`] through the HTML parser and allowlist, for any stored HTML.
-fn decorate_full(clean: &str) -> String {
+/// [`decorate_for_page`] through the HTML parser and allowlist, for any stored HTML. Public for
+/// the `sanitize` fuzz target, which checks that the fast path decorates identically.
+#[doc(hidden)]
+pub fn decorate_full(clean: &str) -> String {
     let mut b = builder(None);
     b.url_relative(ammonia::UrlRelative::PassThrough)
         .rm_generic_attributes(&["rel"])

@@ -1,6 +1,7 @@
 //! The HTML sanitiser on arbitrary text: never a panic; idempotent; no script, event attribute
 //! or dangerous URL scheme survives in markup; and the fast path (taken for plain, well-nested
-//! markup) writes exactly what the full sanitiser writes.
+//! markup) writes exactly what the full sanitiser writes; the render's parser-free excerpt text
+//! and page decoration of the output equal the parser's.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -17,4 +18,15 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(once, twice, "not idempotent");
     let violations = mercury::sanitize::policy_violations(&once);
     assert!(violations.is_empty(), "{violations:?} in {once}");
+    // What the render does with stored HTML, fast or not, is what the parser would do.
+    assert_eq!(
+        mercury::sanitize::decorate_for_page(&once),
+        mercury::sanitize::decorate_full(&once),
+        "page decoration differs"
+    );
+    assert_eq!(
+        mercury::sanitize::text_of_sanitised(&once),
+        mercury::sanitize::html_to_text(&once),
+        "excerpt text differs"
+    );
 });
