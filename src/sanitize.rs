@@ -660,10 +660,16 @@ fn css_value(w: &str) -> bool {
 pub fn text_to_html(text: &str) -> String {
     // Written as the HTML serialiser writes text (carriage returns read as newlines, no-break
     // spaces as `&nbsp;`), so sanitising the result again changes nothing.
-    let text = strip_controls(text)
-        .replace("\r\n", "\n")
-        .replace('\r', "\n");
-    html_escape::encode_text(&text).replace('\u{a0}', "&nbsp;")
+    let mut text = strip_controls(text);
+    if text.contains('\r') {
+        text = Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"));
+    }
+    let html = html_escape::encode_text(&text);
+    if html.contains('\u{a0}') {
+        html.replace('\u{a0}', "&nbsp;")
+    } else {
+        html.into_owned()
+    }
 }
 
 /// Plain text from a string that may hold markup: tags dropped (with the contents of script and

@@ -108,7 +108,10 @@ name = "Former Member"
             next_due: failed.then(|| at(26, 17, 10)),
             kind,
         };
-        store.apply(&update, None).unwrap();
+        store
+            .apply_batch(vec![update], None, |_, _| unreachable!("no panic here"))
+            .map_err(|(_, e)| e)
+            .unwrap();
     }
     let site = mercury::commands::build_site(&config, &store).unwrap();
     let out = dir.join("public");

@@ -426,6 +426,21 @@ fn rss_fixes(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// The next start tag of element `name` at or after byte `from` (`<name>` or `<name …>`, not
+/// `<names>`): the offsets of its `<` and of its `>`.
+fn next_start_tag(s: &str, from: usize, name: &str) -> Option<(usize, usize)> {
+    let open = format!("<{name}");
+    let mut at = from;
+    loop {
+        let pos = at + s.get(at..)?.find(&open)?;
+        let after_name = pos + open.len();
+        if s[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
+            return s[pos..].find('>').map(|g| (pos, pos + g));
+        }
+        at = after_name;
+    }
+}
+
 /// feed-rs 3.0 reads an e-mail address out of RSS `<author>`, `<managingEditor>` and
 /// `<webMaster>` and then slices the text one byte beside the address, which panics when that
 /// byte is inside a multi-byte character (`me@example.comé`). Such an element's text gets a
@@ -433,18 +448,10 @@ fn rss_fixes(s: &str) -> Cow<'_, str> {
 fn rss_contacts(s: &str) -> Cow<'_, str> {
     let mut out = Cow::Borrowed(s);
     for name in ["author", "managingEditor", "webMaster"] {
-        let open = format!("<{name}");
         let close = format!("</{name}>");
         let mut from = 0;
-        while let Some(pos) = out[from..].find(&open).map(|p| p + from) {
-            let after_name = pos + open.len();
-            from = after_name;
-            if !out[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
-                continue;
-            }
-            let Some(gt) = out[pos..].find('>').map(|g| pos + g) else {
-                break;
-            };
+        while let Some((_, gt)) = next_start_tag(&out, from, name) {
+            from = gt + 1;
             if out[..gt].ends_with('/') {
                 continue;
             }
@@ -784,18 +791,10 @@ fn rss_bodies(s: &str) -> Cow<'_, str> {
         .replace("<fullitem>", &open)
         .replace("</fullitem>", "</content:encoded>");
     for prefix in ["xhtml:", ""] {
-        let start_tag = format!("<{prefix}body");
-        let end_tag = format!("</{prefix}body>");
+        let name = format!("{prefix}body");
+        let end_tag = format!("</{name}>");
         let mut from = 0;
-        while let Some(pos) = out[from..].find(&start_tag).map(|p| p + from) {
-            let after_name = pos + start_tag.len();
-            if !out[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
-                from = after_name;
-                continue;
-            }
-            let Some(gt) = out[pos..].find('>').map(|g| pos + g) else {
-                break;
-            };
+        while let Some((pos, gt)) = next_start_tag(&out, from, &name) {
             let Some(end) = out[gt..].find(&end_tag).map(|e| gt + e) else {
                 break;
             };

@@ -151,27 +151,14 @@ impl Store {
         Ok(requests)
     }
 
-    /// Stores one feed's refresh result in one transaction: all of it, or none of it. Every
-    /// fetch is also logged (the newest [`FETCH_HISTORY`] per feed are kept).
-    /// With `new_feed_items`, the first successful parse of a feed that joined a planet already
-    /// showing posts keeps only that many of its newest entries visible; the others are stored
-    /// hidden.
-    pub fn apply(
-        &mut self,
-        update: &FeedUpdate,
-        new_feed_items: Option<usize>,
-    ) -> anyhow::Result<StoreStats> {
-        let tx = self.write_transaction()?;
-        let stats = apply_in(&tx, update, new_feed_items)?;
-        tx.commit()?;
-        Ok(stats)
-    }
-
-    /// Stores several feeds' results in one transaction, as [`Store::apply`] stores one: a
-    /// refresh's writer batches the results that have arrived, so there are far fewer commits.
-    /// Each feed's writes sit in a savepoint: a panic while storing one feed rolls back that
-    /// feed's writes only, and `on_panic`'s failure record is stored in their place. An error
-    /// (a full disk) rolls back the whole batch and names the feed it happened on.
+    /// Stores feeds' refresh results, as many as have arrived, in one transaction (far fewer
+    /// commits than one per feed). Each feed's result sits in a savepoint: all of it, or none
+    /// of it. A panic while storing one feed rolls back that feed's writes only, and
+    /// `on_panic`'s failure record is stored in their place. An error (a full disk) rolls back
+    /// the whole batch and names the feed it happened on. Every fetch is also logged (the
+    /// newest [`FETCH_HISTORY`] per feed are kept). With `new_feed_items`, the first successful
+    /// parse of a feed that joined a planet already showing posts keeps only that many of its
+    /// newest entries visible; the others are stored hidden.
     pub fn apply_batch(
         &mut self,
         updates: Vec<FeedUpdate>,
@@ -183,30 +170,25 @@ impl Store {
         let mut done = Vec::with_capacity(updates.len());
         for update in updates {
             let id = update.feed_id;
-            let in_savepoint = |tx: &mut Transaction, update: &FeedUpdate| {
-                let sp = tx.savepoint()?;
-                let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    apply_in(&sp, update, new_feed_items)
-                }));
-                match applied {
-                    Ok(Ok(stats)) => {
-                        sp.commit()?;
-                        Ok(Ok(stats))
-                    }
-                    Ok(Err(e)) => Err(e),
-                    // Dropping the savepoint rolls back what this feed wrote.
-                    Err(panic) => Ok(Err(panic)),
+            let named = |e: anyhow::Error| (id, e);
+            let sp = tx.savepoint().map_err(|e| named(e.into()))?;
+            let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                apply_in(&sp, &update, new_feed_items)
+            }));
+            match applied {
+                Ok(result) => {
+                    let stats = result.map_err(named)?;
+                    sp.commit().map_err(|e| named(e.into()))?;
+                    done.push((update, stats));
                 }
-            };
-            let stats = match in_savepoint(&mut tx, &update).map_err(|e| (id, e))? {
-                Ok(stats) => (update, stats),
                 Err(panic) => {
+                    // Dropping the savepoint rolls back what this feed wrote.
+                    drop(sp);
                     let failed = on_panic(&update, &*panic);
-                    let stats = apply_in(&tx, &failed, new_feed_items).map_err(|e| (id, e))?;
-                    (failed, stats)
+                    let stats = apply_in(&tx, &failed, new_feed_items).map_err(named)?;
+                    done.push((failed, stats));
                 }
-            };
-            done.push(stats);
+            }
         }
         tx.commit().map_err(|e| (first, e.into()))?;
         Ok(done)
