@@ -15,7 +15,8 @@ const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
 
 /// Elements kept: ammonia's default set of harmless markup, plus the media and layout elements
 /// blogs use (audio/video with sources, sections, tfoot, font, big). Never: script, style,
-/// iframe/frame, object/embed/applet, form controls, svg, math, meta, link, base, noscript.
+/// iframe/frame, object/embed/applet, form controls, meta, link, base, noscript. Drawings and
+/// formulas come from [`SVG_TAGS`] and [`MATH_TAGS`].
 const TAGS: &[&str] = &[
     "a",
     "abbr",
@@ -104,6 +105,141 @@ const TAGS: &[&str] = &[
     "wbr",
 ];
 
+/// SVG kept: static shapes and text (what feeds embed to draw a diagram). Never: `script`,
+/// `style`, `foreignObject` (HTML inside a drawing), `use`/`image` (they load other documents),
+/// animation (`animate`, `set`: they rewrite attributes after sanitising), filters and anything
+/// that refers to an `id` (ids are dropped; they could clash with the page's).
+const SVG_TAGS: &[&str] = &[
+    "svg", "g", "desc", "circle", "ellipse", "line", "path", "polygon", "polyline", "rect", "text",
+    "tspan",
+];
+
+/// SVG presentation and geometry attributes (`fill`/`stroke` lose any `url(…)` reference, see
+/// [`filter_attribute`]). `xmlns` and `xlink` (that is `xmlns:xlink`) are the namespace
+/// declarations feeds write; the parser has already placed the elements in SVG.
+const SVG_ATTRIBUTES: &[&str] = &[
+    "baseProfile",
+    "version",
+    "viewBox",
+    "preserveAspectRatio",
+    "xmlns",
+    "xlink",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "cx",
+    "cy",
+    "r",
+    "rx",
+    "ry",
+    "d",
+    "points",
+    "pathLength",
+    "transform",
+    "fill",
+    "fill-opacity",
+    "fill-rule",
+    "stroke",
+    "stroke-width",
+    "stroke-opacity",
+    "stroke-linecap",
+    "stroke-linejoin",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "stroke-miterlimit",
+    "opacity",
+    "font-family",
+    "font-size",
+    "font-style",
+    "font-weight",
+    "text-anchor",
+    "dominant-baseline",
+    "dx",
+    "dy",
+];
+
+/// MathML kept: presentation markup, and `semantics`/`annotation` (text only). Never
+/// `annotation-xml` (HTML or SVG inside a formula) or `maction` (interaction).
+const MATH_TAGS: &[&str] = &[
+    "math",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mrow",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "mstyle",
+    "merror",
+    "mpadded",
+    "mphantom",
+    "mfenced",
+    "menclose",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mtd",
+    "mlabeledtr",
+    "semantics",
+    "annotation",
+];
+
+/// MathML presentation attributes, the namespace declarations, and links (`href`, also as
+/// `xlink:href`, whose scheme ammonia checks like any link).
+const MATH_ATTRIBUTES: &[&str] = &[
+    "xmlns",
+    "xlink",
+    "href",
+    "show",
+    "display",
+    "mathvariant",
+    "mathsize",
+    "mathcolor",
+    "mathbackground",
+    "fence",
+    "separator",
+    "separators",
+    "stretchy",
+    "symmetric",
+    "largeop",
+    "movablelimits",
+    "accent",
+    "accentunder",
+    "lspace",
+    "rspace",
+    "linethickness",
+    "scriptlevel",
+    "displaystyle",
+    "columnalign",
+    "rowalign",
+    "columnlines",
+    "rowlines",
+    "columnspacing",
+    "rowspacing",
+    "frame",
+    "open",
+    "close",
+    "notation",
+    "encoding",
+    "depth",
+    "voffset",
+    "mathvariant",
+];
+
 /// Attributes kept on any allowed element: presentational and descriptive ones, none that runs
 /// code or names a target for script (no `on*`, no `id`/`name`, which could clash with the page).
 const GENERIC_ATTRIBUTES: &[&str] = &[
@@ -175,8 +311,26 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
     for (tag, attrs) in URL_ATTRIBUTES {
         tag_attributes.insert(tag, attrs.iter().copied().collect());
     }
+    for tag in SVG_TAGS {
+        tag_attributes.insert(tag, SVG_ATTRIBUTES.iter().copied().collect());
+    }
+    for tag in MATH_TAGS {
+        tag_attributes.insert(tag, MATH_ATTRIBUTES.iter().copied().collect());
+    }
+    // A link inside a drawing: `<a xlink:href>` (ammonia checks its scheme as for `href`).
+    tag_attributes
+        .entry("a")
+        .or_default()
+        .extend(["xlink", "show"]);
+    // `title` for a drawing's tooltip; an HTML `<title>` is unwrapped afterwards
+    // ([`finish_foreign`]).
+    let tags = TAGS
+        .iter()
+        .chain(SVG_TAGS)
+        .chain(MATH_TAGS)
+        .chain(&["title"]);
     let mut b = ammonia::Builder::default();
-    b.tags(TAGS.iter().copied().collect())
+    b.tags(tags.copied().collect())
         .generic_attributes(GENERIC_ATTRIBUTES.iter().copied().collect())
         .tag_attributes(tag_attributes)
         .url_schemes(HashSet::from(URL_SCHEMES))
@@ -219,7 +373,7 @@ pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
         // characters XML forbids: they are stripped from the output too, or a merged feed
         // would stop being well-formed.
         let round = |html: &str| {
-            let out = keep_pre_newline(builder.clean(html).to_string());
+            let out = finish_foreign(keep_pre_newline(builder.clean(html).to_string()));
             strip_controls(&out).trim().to_string()
         };
         // Removing an element, or markup a parser repairs, can leave a tree that parses
@@ -386,6 +540,105 @@ fn keep_pre_newline(html: String) -> String {
     out
 }
 
+/// Finishes drawings and formulas: writes their namespace declarations where the markup left
+/// them out (`xmlns` on `<svg>` and `<math>`, `xmlns:xlink` on an element with `xlink:`
+/// attributes), and removes `<title>` tags outside a drawing (an HTML `<title>` hides its text;
+/// only SVG's tooltip is kept). An HTML parser places these elements without declarations, but
+/// the stored HTML is also carried in the merged feeds, where a reader may treat it as XML.
+/// `html` is serialiser output: `<` in text is escaped and attribute values are double-quoted,
+/// so the tags are read reliably; an HTML `<title>` holds only text, so the next `</title>`
+/// ends it.
+fn finish_foreign(html: String) -> String {
+    if !(html.contains("<svg") || html.contains("<math") || html.contains("<title")) {
+        return html;
+    }
+    let b = html.as_bytes();
+    let mut out = String::with_capacity(html.len() + 64);
+    let (mut copied, mut i) = (0, 0);
+    let (mut svg_depth, mut in_html_title) = (0usize, false);
+    while let Some(lt) = b[i..].iter().position(|&c| c == b'<').map(|p| p + i) {
+        i = lt + 1;
+        let closing = b.get(i) == Some(&b'/');
+        let name_start = i + usize::from(closing);
+        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            continue;
+        }
+        let name_end = b[name_start..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
+            .map_or(b.len(), |p| p + name_start);
+        let name = &html[name_start..name_end];
+        // The attribute names, and where the tag ends (outside quoted values).
+        let mut names = Vec::new();
+        let mut j = name_end;
+        let gt = loop {
+            match b.get(j) {
+                None => return html,
+                Some(b'>') => break j,
+                Some(b'"') => {
+                    j = match b[j + 1..].iter().position(|&c| c == b'"') {
+                        Some(q) => j + 1 + q + 1,
+                        None => return html,
+                    }
+                }
+                Some(c) if c.is_ascii_whitespace() => {
+                    let end = b[j + 1..]
+                        .iter()
+                        .position(|c| matches!(c, b'=' | b'>') || c.is_ascii_whitespace())
+                        .map_or(b.len(), |p| p + j + 1);
+                    names.push(&html[j + 1..end]);
+                    j = end;
+                }
+                Some(_) => j += 1,
+            }
+        };
+        i = gt + 1;
+        if closing {
+            if name == "svg" {
+                svg_depth = svg_depth.saturating_sub(1);
+            } else if name == "title" && in_html_title {
+                in_html_title = false;
+                out.push_str(&html[copied..lt]);
+                copied = i;
+            }
+            continue;
+        }
+        if name == "title" && svg_depth == 0 {
+            in_html_title = true;
+            out.push_str(&html[copied..lt]);
+            copied = i;
+            continue;
+        }
+        let has = |n: &str| names.contains(&n);
+        let mut add = String::new();
+        match name {
+            "svg" => {
+                svg_depth += 1;
+                if !has("xmlns") {
+                    add.push_str(" xmlns=\"http://www.w3.org/2000/svg\"");
+                }
+            }
+            "math" if !has("xmlns") => {
+                add.push_str(" xmlns=\"http://www.w3.org/1998/Math/MathML\"")
+            }
+            _ => {}
+        }
+        if names.iter().any(|n| n.starts_with("xlink:")) && !has("xmlns:xlink") {
+            add.push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
+        }
+        if !add.is_empty() {
+            out.push_str(&html[copied..gt]);
+            out.push_str(&add);
+            copied = gt;
+        }
+    }
+    if copied == 0 {
+        return html;
+    }
+    out.push_str(&html[copied..]);
+    out
+}
+
 /// Per-attribute rules ammonia does not have: CSS in `style`, URLs in `cite` and `srcset`, and
 /// no 1×1 tracking images.
 fn filter_attribute<'u>(
@@ -400,6 +653,11 @@ fn filter_attribute<'u>(
             (!css.is_empty()).then_some(Cow::Owned(css))
         }
         "cite" => web_url(value, base).map(Cow::Owned),
+        // A paint server is named by `url(#id)`, and ids are dropped: a `url(…)` can only point
+        // at another document.
+        "fill" | "stroke" => {
+            (!value.to_ascii_lowercase().contains("url")).then_some(Cow::Borrowed(value))
+        }
         "srcset" => {
             let mut out = Vec::new();
             for candidate in value.split(',') {
@@ -691,6 +949,10 @@ pub fn text_of_sanitised(html: &str) -> String {
     if !html.contains(['<', '&']) {
         return collapse_ws(html);
     }
+    if html.contains("<svg") || html.contains("<math") {
+        // Drawings and formulas have no text to show in an excerpt: the parser leaves them out.
+        return html_to_text(html);
+    }
     collapse_ws(&strip_tags(&space_blocks(html)))
 }
 
@@ -836,13 +1098,23 @@ pub fn policy_violations(html: &str) -> Vec<String> {
     };
     let mut found = Vec::new();
     for (tag, attrs) in tags_of(html) {
-        if !TAGS.contains(&tag.as_str()) {
+        let foreign = |t: &str| {
+            SVG_TAGS
+                .iter()
+                .chain(MATH_TAGS)
+                .any(|s| s.eq_ignore_ascii_case(t))
+        };
+        if !TAGS.contains(&tag.as_str()) && !foreign(&tag) && tag != "title" {
             found.push(format!("element <{tag}>"));
         }
         for (name, value) in attrs {
             let v = value.to_ascii_lowercase();
             let bad = name.starts_with("on")
-                || (matches!(name.as_str(), "href" | "src" | "poster" | "cite") && !web(&v))
+                || (matches!(
+                    name.as_str(),
+                    "href" | "xlink:href" | "src" | "poster" | "cite"
+                ) && !web(&v))
+                || (matches!(name.as_str(), "fill" | "stroke") && v.contains("url"))
                 || (name == "srcset" && !v.split(',').all(web))
                 || (name == "style" && (v.contains("url(") || v.contains("expression")));
             if bad {
@@ -904,6 +1176,46 @@ mod tests {
     }
 
     #[test]
+    fn drawings_and_formulas_are_kept_with_their_namespaces() {
+        // A diagram drawn inline, as written in an HTML description (no declarations).
+        let svg = clean_html(
+            "<svg width=\"30\" viewBox=\"0 0 30 30\"><title>A dot</title>\
+             <a xlink:href=\"/about\"><circle cx=\"5\" cy=\"5\" r=\"4\" fill=\"#f00\"/></a>\
+             <rect width=\"3\" height=\"3\" fill=\"url(https://tracker.example/p.svg#g)\"/></svg>",
+            Some(&base()),
+        );
+        assert_eq!(
+            svg,
+            "<svg width=\"30\" viewBox=\"0 0 30 30\" xmlns=\"http://www.w3.org/2000/svg\">\
+             <title>A dot</title><a xlink:href=\"https://blog.example/about\" \
+             xmlns:xlink=\"http://www.w3.org/1999/xlink\"><circle cx=\"5\" cy=\"5\" r=\"4\" \
+             fill=\"#f00\"></circle></a><rect width=\"3\" height=\"3\"></rect></svg>"
+        );
+        let math = clean_html(
+            "<math display=\"block\"><mfrac><mi>a</mi><mn>2</mn></mfrac></math>",
+            None,
+        );
+        assert_eq!(
+            math,
+            "<math display=\"block\" xmlns=\"http://www.w3.org/1998/Math/MathML\">\
+             <mfrac><mi>a</mi><mn>2</mn></mfrac></math>"
+        );
+        for out in [&svg, &math] {
+            assert_eq!(&clean_html(out, Some(&base())), out, "settled");
+            assert!(policy_violations(out).is_empty(), "{out}");
+        }
+        // An HTML <title> (a whole page pasted into a post) shows its text, in a post with or
+        // without a drawing.
+        for post in [
+            "<title>Hello</title> world",
+            "<title>Hello</title> world<svg></svg>",
+        ] {
+            let out = clean_html(post, None);
+            assert!(out.starts_with("Hello world"), "{post:?} -> {out:?}");
+        }
+    }
+
+    #[test]
     fn unsafe_constructs_are_removed() {
         let cases = [
             "<script>alert(1)</script>",
@@ -920,6 +1232,14 @@ mod tests {
             "<p style=\"background:url(javascript:alert(1))\">x</p>",
             "<svg onload=alert(1)><script>alert(1)</script></svg>",
             "<math><mtext><script>alert(1)</script></mtext></math>",
+            "<svg><a xlink:href=\"javascript:alert(1)\"><circle r=\"5\"/></a></svg>",
+            "<svg><a href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+            "<svg><foreignObject><iframe src=\"https://evil.example/\"></iframe></foreignObject></svg>",
+            "<svg><use href=\"data:image/svg+xml,<svg onload=alert(1)>\"/></svg>",
+            "<svg><animate attributeName=\"href\" to=\"javascript:alert(1)\"/><set attributeName=\"onload\" to=\"alert(1)\"/></svg>",
+            "<svg><style>circle{fill:red}</style><image href=\"https://evil.example/x.svg\"/></svg>",
+            "<math href=\"javascript:alert(1)\"><mi xlink:href=\"vbscript:x\">x</mi></math>",
+            "<math><annotation-xml encoding=\"text/html\"><iframe></iframe></annotation-xml></math>",
             "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example/\">",
             "<base href=\"https://evil.example/\">",
         ];
@@ -938,7 +1258,12 @@ mod tests {
                 "<form",
                 "<style",
                 "style=",
-                "<svg",
+                "<foreignobject",
+                "<use",
+                "<image",
+                "<animate",
+                "<set",
+                "<annotation-xml",
                 "<meta",
                 "<base",
             ] {

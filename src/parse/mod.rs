@@ -13,7 +13,8 @@ use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
 
 mod dates;
-mod repair;
+#[doc(hidden)]
+pub mod repair;
 mod scan;
 
 /// Entries kept from one feed document.
