@@ -337,7 +337,7 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
         .link_rel(None)
         .strip_comments(true)
         .url_relative(match base {
-            Some(base) => ammonia::UrlRelative::RewriteWithBase(base.clone()),
+            Some(base) => ammonia::UrlRelative::Custom(Box::new(Resolve(base.clone()))),
             // Without a base a relative URL cannot be made absolute: drop it rather than let it
             // point somewhere on the planet's own site.
             None => ammonia::UrlRelative::Deny,
@@ -354,7 +354,64 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
 /// Scripts, styles, event attributes, frames, forms and objects are dropped; only http, https
 /// and mailto URLs survive; inline `style` keeps only harmless CSS ([`clean_style`]).
 pub fn clean_html(html: &str, base: Option<&Url>) -> String {
-    fast::clean(html, base).unwrap_or_else(|| clean_html_full(html, base))
+    let html = unclosed_declarations(html);
+    fast::clean(&html, base).unwrap_or_else(|| clean_html_full(&html, base))
+}
+
+/// Markup declarations a post opens and never closes are read as the member most likely meant
+/// them, instead of hiding the rest of the post as a browser would:
+/// - a comment with no `-->` ends at the first `>` (`sa<!-- -- x >fe` reads "safe"), unless
+///   a tag comes first;
+/// - `<!DOCTYPE ~` or another declaration with no `>` before the next `<` is text;
+/// - `<![CDATA[` in HTML (a feed that wrapped its CDATA twice) is text: HTML has no CDATA
+///   outside drawings, and a browser would hide everything up to the next `>`.
+///
+/// This only turns markup into text or ends a comment sooner: the allowlist still runs on the
+/// result, so it can never let anything through.
+fn unclosed_declarations(html: &str) -> Cow<'_, str> {
+    if !html.contains("<!") {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 16);
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(at) = html[from..].find("<!").map(|p| p + from) {
+        let rest = &html[at..];
+        // The construct's text up to its first `>`, if no other tag starts before it.
+        let first_gt = rest[2..]
+            .find(['>', '<'])
+            .map(|p| p + 2)
+            .filter(|&p| rest.as_bytes()[p] == b'>');
+        if rest.starts_with("<![CDATA[") {
+            out.push_str(&html[copied..at]);
+            out.push_str("&lt;");
+            copied = at + 1;
+            from = at + 1;
+        } else if rest.starts_with("<!--") {
+            match (rest.find("-->"), first_gt) {
+                (Some(end), _) => from = at + end + 3,
+                (None, Some(gt)) if gt >= 4 => {
+                    out.push_str(&html[copied..at + gt]);
+                    out.push_str("--");
+                    copied = at + gt;
+                    from = at + gt;
+                }
+                _ => from = at + 4,
+            }
+        } else if first_gt.is_none() {
+            out.push_str(&html[copied..at]);
+            out.push_str("&lt;");
+            copied = at + 1;
+            from = at + 1;
+        } else {
+            from = at + 2;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
 }
 
 /// [`clean_html`] without its fast path: always the HTML parser and the allowlist. Public for
@@ -685,7 +742,72 @@ fn web_url(value: &str, base: Option<&Url>) -> Option<String> {
         Some(b) => b.join(value).ok()?,
         None => Url::parse(value).ok()?,
     };
-    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+    matches!(url.scheme(), "http" | "https").then(|| iri(value, url.into()))
+}
+
+/// ammonia's hook for relative URLs: [`resolve_relative`] against the base.
+struct Resolve(Url);
+
+impl<'a> ammonia::UrlRelativeEvaluate<'a> for Resolve {
+    fn evaluate<'u>(&self, url: &'u str) -> Option<Cow<'u, str>> {
+        resolve_relative(url, &self.0).map(Cow::Owned)
+    }
+}
+
+/// A relative URL made absolute against `base`, written as an IRI: characters beyond ASCII
+/// that the feed wrote stay as written (`À`, not `%C3%80`), as feed readers show them.
+pub(crate) fn resolve_relative(value: &str, base: &Url) -> Option<String> {
+    Some(iri(value, base.join(value).ok()?.into()))
+}
+
+/// `resolved` with the percent-encoded UTF-8 of non-ASCII characters decoded again, when the
+/// `written` URL had such characters. White space, controls and bidi controls stay encoded.
+fn iri(written: &str, resolved: String) -> String {
+    if written.is_ascii() || !resolved.contains('%') {
+        return resolved;
+    }
+    let b = resolved.as_bytes();
+    let hex = |i: usize| {
+        b.get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok())
+    };
+    let mut out = String::with_capacity(resolved.len());
+    let mut i = 0;
+    while i < b.len() {
+        // A run of %XX with XX >= 0x80: one or more encoded characters.
+        let mut bytes = Vec::new();
+        let mut j = i;
+        while b.get(j) == Some(&b'%') {
+            match hex(j) {
+                Some(v) if v >= 0x80 => bytes.push(v),
+                _ => break,
+            }
+            j += 3;
+        }
+        match std::str::from_utf8(&bytes).ok().filter(|t| !t.is_empty()) {
+            Some(text) => {
+                // Each character as itself, or as its `%XX` bytes when it must stay encoded.
+                let mut at = i;
+                for c in text.chars() {
+                    let len = 3 * c.len_utf8();
+                    if c.is_whitespace() || c.is_control() || is_bidi_control(c) {
+                        out.push_str(&resolved[at..at + len]);
+                    } else {
+                        out.push(c);
+                    }
+                    at += len;
+                }
+                i = j;
+            }
+            None => {
+                let next = resolved[i + 1..].find('%').map_or(b.len(), |p| p + i + 1);
+                out.push_str(&resolved[i..next]);
+                i = next;
+            }
+        }
+    }
+    out
 }
 
 /// CSS properties kept in `style` attributes: text and colour presentation, no positioning.
@@ -936,7 +1058,7 @@ pub fn html_to_text(s: &str) -> String {
     if !s.contains(['<', '&']) {
         return collapse_ws(s); // nothing to strip or decode: skip the HTML parser
     }
-    let spaced = space_blocks(s);
+    let spaced = space_blocks(&unclosed_declarations(s));
     let cleaned = TEXT_ONLY.with(|b| b.clean(&spaced).to_string());
     collapse_ws(&html_escape::decode_html_entities(&cleaned))
 }
@@ -1213,6 +1335,57 @@ mod tests {
             let out = clean_html(post, None);
             assert!(out.starts_with("Hello world"), "{post:?} -> {out:?}");
         }
+    }
+
+    #[test]
+    fn declarations_left_open_do_not_hide_the_post() {
+        // A comment with no end ends at the first `>`; the script after it is still removed.
+        assert_eq!(
+            html_to_text("sa<!-- -- nonwhitespace >fe<script>alert(1);</script>"),
+            "safe"
+        );
+        assert_eq!(
+            clean_html("<p>a<!-- typo </p><p>b</p>", None),
+            "<p>a</p>",
+            "a tag before the `>`: the browser's reading"
+        );
+        assert_eq!(
+            clean_html("<p>a<!-- typo ></p><p>b</p>", None),
+            "<p>a</p><p>b</p>"
+        );
+        // A declaration with no `>` is text; so is CDATA in HTML.
+        assert_eq!(html_to_text("<!DOCTYPE ~"), "<!DOCTYPE ~");
+        assert_eq!(
+            clean_html("<![CDATA[<script></script>]]&gt;", None),
+            "&lt;![CDATA[]]&gt;"
+        );
+        // Closed comments and doctypes are untouched.
+        assert_eq!(
+            clean_html("<!DOCTYPE html><p>x<!-- c --></p>", None),
+            "<p>x</p>"
+        );
+        for s in ["a<!--", "<!", "<!-->", "x<!- y >z", "<!--<!-- >"] {
+            let out = clean_html(s, None);
+            assert_eq!(clean_html(&out, None), out, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn relative_urls_keep_non_ascii_as_written() {
+        let base = Url::parse("http://any.test/dir/").unwrap();
+        assert_eq!(
+            clean_html("<a href=\"À/é?q=ü#ß\">x</a>", Some(&base)),
+            "<a href=\"http://any.test/dir/À/é?q=ü#ß\">x</a>"
+        );
+        // ASCII input, and encoded spaces or bidi controls, stay as the URL parser writes them.
+        assert_eq!(
+            clean_html("<a href=\"a b\">x</a>", Some(&base)),
+            "<a href=\"http://any.test/dir/a%20b\">x</a>"
+        );
+        assert_eq!(
+            resolve_relative("é%E2%80%AE", &base).as_deref(),
+            Some("http://any.test/dir/é%E2%80%AE")
+        );
     }
 
     #[test]

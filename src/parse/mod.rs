@@ -83,11 +83,13 @@ fn parse_feed_unguarded(
     let feed = parser
         .parse(body)
         .map_err(|e| describe_parse_error(&e.to_string(), body, base))?;
-    let extras = match std::str::from_utf8(body) {
-        Ok(xml) if needs_scan(xml, &feed) => scan::scan(xml, base),
+    let xml = std::str::from_utf8(body).ok();
+    let extras = match xml {
+        Some(xml) if needs_scan(xml, &feed) => scan::scan(xml, base),
         _ => scan::Extras::default(),
     };
-    Ok(normalise(feed, base, &extras, fetched_at))
+    let spellings = xml.map(scan::link_spellings).unwrap_or_default();
+    Ok(normalise(feed, base, &extras, &spellings, fetched_at))
 }
 
 /// Whether the scan pass (scan.rs) can add anything: a second XML pass costs about as much as
@@ -139,6 +141,7 @@ fn normalise(
     feed: Feed,
     base: &Url,
     extras: &scan::Extras,
+    spellings: &[(Url, String)],
     fetched_at: DateTime<Utc>,
 ) -> ParsedFeed {
     let is_atom = feed.feed_type == FeedType::Atom;
@@ -148,7 +151,7 @@ fn normalise(
         .map(|t| text_title(t, is_atom))
         .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text))
         .map(|t| cap_chars(t, MAX_TITLE_CHARS));
-    let site_link = alternate_link(&feed.links, base).map(String::from);
+    let site_link = alternate_link(&feed.links, base).map(|u| keep_spelling(u, spellings, &[]));
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
@@ -161,7 +164,7 @@ fn normalise(
         } else {
             scan::EntryExtras::default()
         };
-        let mut e = normalise_entry(entry, index, base, &extra, fetched_at, is_atom);
+        let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, is_atom);
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
             let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
@@ -190,6 +193,7 @@ fn normalise_entry(
     index: usize,
     feed_base: &Url,
     extra: &scan::EntryExtras,
+    spellings: &[(Url, String)],
     fetched_at: DateTime<Utc>,
     is_atom: bool,
 ) -> NewEntry {
@@ -210,7 +214,7 @@ fn normalise_entry(
             Some((guid, true)) => Url::parse(guid.trim()).ok().filter(is_web_url),
             _ => None,
         })
-        .map(|u| keep_spelling(u, &entry.links));
+        .map(|u| keep_spelling(u, spellings, &entry.links));
     let title = entry
         .title
         .as_ref()
@@ -255,7 +259,15 @@ fn normalise_entry(
             let base = extra.content_base.as_ref().unwrap_or(&base);
             Some(html_of(body, c.content_type.as_str(), base))
         })
-        .filter(|s| !s.is_empty());
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            // An RSS item with a description and also a `<summary>` (or dc:description) has
+            // two bodies: the second is shown as the content, as feedparser does.
+            let second =
+                (extra.description.as_deref()).filter(|_| !is_atom && entry.summary.is_some())?;
+            let base = extra.summary_base.as_ref().unwrap_or(&base);
+            Some(sanitize::clean_html(second, Some(base))).filter(|s| !s.is_empty())
+        });
     let summary = entry
         .summary
         .as_ref()
@@ -429,8 +441,12 @@ fn resolve_path_id(id: String, base: &Url) -> String {
 }
 
 /// The link as the feed spelled it when that was already absolute (no case or escaping changes),
-/// else the resolved URL.
-fn keep_spelling(resolved: Url, links: &[Link]) -> String {
+/// else the resolved URL. `spellings` are the RSS link texts the parser changed
+/// ([`scan::link_spellings`]); `links` are feed-rs's.
+fn keep_spelling(resolved: Url, spellings: &[(Url, String)], links: &[Link]) -> String {
+    if let Some((_, written)) = spellings.iter().find(|(parsed, _)| *parsed == resolved) {
+        return written.clone();
+    }
     links
         .iter()
         .map(|l| l.href.trim())
@@ -463,6 +479,76 @@ mod tests {
     fn parse(xml: &str) -> ParsedFeed {
         let base = Url::parse("https://blog.example/feed/").unwrap();
         parse_feed(xml.as_bytes(), &base, None, now()).expect("parses")
+    }
+
+    #[test]
+    fn links_keep_the_members_spelling() {
+        let f = parse(
+            r#"<rss version="2.0"><channel><link>http://Home.EXAMPLE</link>
+            <item><link>http://item.TEST/</link><image><link>http://item.TEST/img</link></image></item>
+            <item><link>https://blog.example/a%20b</link></item>
+            <item><link>post.html</link></item></channel></rss>"#,
+        );
+        assert_eq!(f.site_link.as_deref(), Some("http://Home.EXAMPLE"));
+        assert_eq!(f.entries[0].link.as_deref(), Some("http://item.TEST/"));
+        assert_eq!(
+            f.entries[1].link.as_deref(),
+            Some("https://blog.example/a%20b")
+        );
+        assert_eq!(
+            f.entries[2].link.as_deref(),
+            Some("https://blog.example/feed/post.html")
+        );
+    }
+
+    #[test]
+    fn rss_item_with_two_bodies_shows_both() {
+        let f = parse(
+            r#"<rss version="2.0"><channel>
+            <item><description>Short</description><summary>Long &lt;b&gt;body&lt;/b&gt;</summary></item>
+            <item><summary>Only summary</summary></item></channel></rss>"#,
+        );
+        assert_eq!(f.entries[0].summary.as_deref(), Some("Short"));
+        assert_eq!(f.entries[0].content.as_deref(), Some("Long <b>body</b>"));
+        assert_eq!(f.entries[1].summary.as_deref(), Some("Only summary"));
+        assert_eq!(f.entries[1].content, None);
+        // Atom's summary is one body, never shown twice.
+        let atom = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id><title>t</title>
+            <summary>Sum</summary></entry></feed>"#,
+        );
+        assert_eq!(atom.entries[0].content, None);
+    }
+
+    #[test]
+    fn rss1_items_without_link_or_about_are_kept() {
+        let f = parse(
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/">
+            <channel><title>Old</title><items><rdf:Seq/></items></channel>
+            <item><title>No link</title></item>
+            <item rdf:about="https://blog.example/2"><title>About</title></item>
+            </rdf:RDF>"#,
+        );
+        assert_eq!(f.entries.len(), 2);
+        assert_eq!(f.entries[0].title.as_deref(), Some("No link"));
+        assert_eq!(f.entries[0].link, None);
+        assert_eq!(f.entries[1].link.as_deref(), Some("https://blog.example/2"));
+    }
+
+    #[test]
+    fn typepad_escaped_html_in_an_xhtml_div() {
+        let f = parse(
+            r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>1</id>
+            <content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content>
+            </entry><entry><id>2</id>
+            <content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Real <b>markup</b></div></content>
+            </entry></feed>"#,
+        );
+        assert_eq!(f.entries[0].content.as_deref(), Some("Example <b>Atom</b>"));
+        assert_eq!(
+            f.entries[1].content.as_deref(),
+            Some("<div>Real <b>markup</b></div>")
+        );
     }
 
     #[test]

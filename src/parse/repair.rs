@@ -149,11 +149,14 @@ fn strip_xml_declaration(s: &str) -> &str {
 /// Rewrites entity references that XML would reject or that mean something else in practice:
 /// HTML named entities become numeric references, unknown names are escaped so they show as
 /// text, and C1 numeric references become their windows-1252 characters. CDATA sections and
-/// comments are left alone.
+/// comments are left alone. Entities the document declares in its DOCTYPE as plain text are
+/// expanded ([`declared_entities`]).
 pub fn fix_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
         return Cow::Borrowed(s);
     }
+    let declared = declared_entities(s);
+    let mut budget = MAX_ENTITY_EXPANSION;
     // Made only at the first change (most documents need none); holds `s[..copied]` and the
     // replacements so far.
     let mut out: Option<String> = None;
@@ -174,7 +177,10 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
             i = at + end.unwrap_or(rest.len());
             continue;
         }
-        let (replacement, used) = reference_fix(rest);
+        let (replacement, used) = match declared_reference(rest, &declared, &mut budget) {
+            Some(expanded) => (Some(expanded), rest.find(';').map_or(1, |e| e + 1)),
+            None => reference_fix(rest),
+        };
         if let Some(r) = replacement {
             let o = out.get_or_insert_with(|| String::with_capacity(s.len() + 64));
             o.push_str(&s[copied..at]);
@@ -190,6 +196,59 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
             Cow::Owned(o)
         }
     }
+}
+
+/// Bytes that declared entities may add to a document in all: each expansion is plain text
+/// (never another reference), so this bounds the output however many references there are.
+const MAX_ENTITY_EXPANSION: usize = 1 << 20;
+
+/// The general entities a DOCTYPE's internal subset declares as plain text
+/// (`<!ENTITY id "tag:example.com,">`), as (name, value). Never followed: external entities
+/// (`SYSTEM`/`PUBLIC`, which would read files or the network), parameter entities, and values
+/// holding `&`, `%` or `<` (references inside references are how entity bombs grow).
+fn declared_entities(s: &str) -> Vec<(&str, &str)> {
+    let prolog = &s[..root_start(s).unwrap_or(0)];
+    let mut out = Vec::new();
+    let mut rest = prolog;
+    while let Some(at) = rest.find("<!ENTITY") {
+        rest = &rest[at + 8..];
+        let decl = rest.trim_start();
+        let name_len = decl.find(|c: char| c.is_whitespace()).unwrap_or(decl.len());
+        let (name, after) = decl.split_at(name_len);
+        let after = after.trim_start();
+        let Some(quote) = after.chars().next().filter(|q| matches!(q, '"' | '\'')) else {
+            continue; // external (SYSTEM/PUBLIC) or malformed
+        };
+        let Some(len) = after[1..].find(quote) else {
+            continue;
+        };
+        let value = &after[1..1 + len];
+        let name_ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if name_ok && !value.contains(['&', '%', '<']) && out.len() < 64 {
+            out.push((name, value));
+        }
+    }
+    out
+}
+
+/// For the `&` at the start of `s`: the expansion of a declared entity, escaped as XML text,
+/// while the expansion budget lasts.
+fn declared_reference(s: &str, declared: &[(&str, &str)], budget: &mut usize) -> Option<String> {
+    if declared.is_empty() {
+        return None;
+    }
+    let name = &s[1..s.find(';')?];
+    let (_, value) = declared.iter().find(|(n, _)| *n == name)?;
+    *budget = budget.checked_sub(value.len())?;
+    Some(
+        value
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;"),
+    )
 }
 
 /// For the `&` at the start of `s`: what to write instead (`None`: keep it) and how many
@@ -536,26 +595,23 @@ fn space_addresses(text: &str) -> String {
 }
 
 /// feed-rs drops RSS 1.0 items without a `<link>`; an item's `rdf:about` is its address, so
-/// it becomes the link when the item has none.
+/// it becomes the link when the item has none. An item with neither gets a link that is not a
+/// web address ([`NO_LINK`]): the parser keeps the item, and normalising drops the link.
 fn rdf_item_links(s: &str) -> Cow<'_, str> {
     let mut out = String::new();
     let mut at = 0;
     let mut from = 0;
-    while let Some(pos) = s[from..].find("<item").map(|p| p + from) {
-        let Some(gt) = s[pos..].find('>').map(|g| pos + g) else {
-            break;
-        };
+    while let Some((pos, gt)) = next_start_tag(s, from, "item") {
         let tag = &s[pos..gt];
         let end = s[gt..].find("</item>").map(|e| gt + e).unwrap_or(s.len());
         from = gt + 1;
         if tag.ends_with('/') || s[gt..end].contains("<link") {
             continue;
         }
-        if let Some(about) = attribute(tag, "rdf:about").or_else(|| attribute(tag, "about")) {
-            out.push_str(&s[at..=gt]);
-            out.push_str(&format!("<link>{about}</link>"));
-            at = gt + 1;
-        }
+        let about = attribute(tag, "rdf:about").or_else(|| attribute(tag, "about"));
+        out.push_str(&s[at..=gt]);
+        out.push_str(&format!("<link>{}</link>", about.unwrap_or(NO_LINK)));
+        at = gt + 1;
     }
     if at == 0 {
         return Cow::Borrowed(s);
@@ -563,6 +619,9 @@ fn rdf_item_links(s: &str) -> Cow<'_, str> {
     out.push_str(&s[at..]);
     Cow::Owned(out)
 }
+
+/// The stand-in link of an RSS 1.0 item that has none (not http(s), so never shown or used).
+const NO_LINK: &str = "urn:x-mercury:no-link";
 
 /// Default namespaces that some RSS publishers declared and feed-rs does not know: RSS 2.0 in
 /// UserLand's namespace reads as plain RSS 2.0, RSS 0.90 as RSS 1.0.
@@ -670,15 +729,20 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
                 // Empty: dropped rather than failing the whole feed.
                 edits.push((before..close, String::new()));
             } else if kind.as_deref() != Some("xhtml") && naked_markup(inner) {
-                // Child elements in a text construct: the publisher meant HTML.
+                // Child elements in a text construct: the publisher meant HTML. Typepad wrote
+                // `type="html"` around an XHTML `<div>` holding escaped HTML: that text is the
+                // HTML.
                 let tag_name = start.name();
                 let tag_name: &str = tag_name.as_ref();
+                let body = match escaped_in_xhtml_div(inner) {
+                    Some(escaped) if kind.as_deref() == Some("html") => escaped.to_string(),
+                    _ => cdata(inner),
+                };
                 edits.push((
                     before..close,
                     format!(
-                        "<{tag_name}{} type=\"html\">{}</{tag_name}>",
+                        "<{tag_name}{} type=\"html\">{body}</{tag_name}>",
                         other_attributes(start),
-                        cdata(inner)
                     ),
                 ));
             }
@@ -770,6 +834,20 @@ fn naked_markup(inner: &str) -> bool {
         }
     }
     false
+}
+
+/// The text of `inner` when it is one XHTML `<div>` holding only text (escaped HTML, as
+/// Typepad wrote it), still escaped.
+fn escaped_in_xhtml_div(inner: &str) -> Option<&str> {
+    let inner = inner.trim();
+    let gt = inner.find('>')?;
+    let open = &inner[..gt];
+    let text = inner[gt + 1..].strip_suffix("</div>")?;
+    (open.starts_with("<div")
+        && open.contains("http://www.w3.org/1999/xhtml")
+        && !open.ends_with('/')
+        && !text.contains('<'))
+    .then_some(text)
 }
 
 /// Wraps markup in a CDATA section (splitting any `]]>` inside it).
@@ -918,6 +996,28 @@ mod tests {
             "<![CDATA[&nbsp;]]>&#160;"
         );
         assert_eq!(fix_entities("<t>&#1;</t>"), "<t></t>");
+        // Entities declared as text in the DOCTYPE are expanded; external, parameter and
+        // nested ones are not (they stay visible as text).
+        let doc = "<!DOCTYPE rss [\n<!ENTITY id \"tag:example.com,\">\n<!ENTITY ext SYSTEM \"file:///etc/passwd\">\n<!ENTITY lol \"&id;&id;\">\n<!ENTITY % p \"x\">\n]>\n<rss><guid>&id;2006</guid><t>&ext;&lol;</t></rss>";
+        let fixed = fix_entities(doc);
+        assert!(
+            fixed
+                .ends_with("<rss><guid>tag:example.com,2006</guid><t>&amp;ext;&amp;lol;</t></rss>"),
+            "{fixed}"
+        );
+        // The expansion is bounded: past the budget, references stay text.
+        let big = format!(
+            "<!DOCTYPE r [<!ENTITY b \"{}\">]><r>{}</r>",
+            "x".repeat(1000),
+            "&b;".repeat(2000)
+        );
+        let fixed = fix_entities(&big);
+        assert!(
+            fixed.len() < big.len() + MAX_ENTITY_EXPANSION + 1000,
+            "{}",
+            fixed.len()
+        );
+        assert!(fixed.contains("&amp;b;"));
         assert!(matches!(fix_entities("<t>plain</t>"), Cow::Borrowed(_)));
     }
 

@@ -155,11 +155,38 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
     out
 }
 
+/// RSS `<link>` texts whose spelling the URL parser changes (`http://item.TEST` is read as
+/// `http://item.test/`), as (parsed, written). feed-rs gives links parsed; with these the
+/// caller shows a link as the member wrote it. A quick text search, not an XML pass: it runs
+/// on every feed, and the list is nearly always empty.
+pub fn link_spellings(xml: &str) -> Vec<(Url, String)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(at) = rest.find("<link>") {
+        rest = &rest[at + 6..];
+        let Some(end) = rest.find("</link>") else {
+            break;
+        };
+        let written = element_text(&rest[..end]);
+        rest = &rest[end..];
+        if written.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            continue;
+        }
+        if let Ok(parsed) = Url::parse(&written) {
+            if parsed.as_str() != written && matches!(parsed.scheme(), "http" | "https") {
+                out.push((parsed, written));
+            }
+        }
+    }
+    out
+}
+
 /// Elements directly under an entry whose text the scan reads.
 fn wants_text(qname: &str) -> bool {
     matches!(
         qname,
         "guid"
+            | "summary"
             | "dc:creator"
             | "dc:author"
             | "dc:contributor"

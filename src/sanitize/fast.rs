@@ -278,7 +278,7 @@ fn url<'a>(value: Cow<'a, str>, base: Option<&Url>) -> Option<Cow<'a, str>> {
     match Url::parse(&value) {
         Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto").then_some(value),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            Some(Cow::Owned(base?.join(&value).ok()?.to_string()))
+            Some(Cow::Owned(super::resolve_relative(&value, base?)?))
         }
         Err(_) => None,
     }
