@@ -418,7 +418,8 @@ fn unclosed_declarations(html: &str) -> Cow<'_, str> {
 /// the `sanitize` fuzz target, which checks that both paths give the same output.
 #[doc(hidden)]
 pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
-    let html = strip_controls(html);
+    let html = unclosed_declarations(html);
+    let html = strip_controls(&html);
     if nesting_depth(&html) > MAX_DEPTH {
         // HTML tree building is quadratic in nesting depth: 100,000 nested <div>s take minutes.
         // Such a post is shown as its text (tags dropped in one linear pass).
@@ -757,7 +758,36 @@ impl<'a> ammonia::UrlRelativeEvaluate<'a> for Resolve {
 /// A relative URL made absolute against `base`, written as an IRI: characters beyond ASCII
 /// that the feed wrote stay as written (`À`, not `%C3%80`), as feed readers show them.
 pub(crate) fn resolve_relative(value: &str, base: &Url) -> Option<String> {
+    if let Some(joined) = join_plain_path(value, base) {
+        return Some(joined);
+    }
     Some(iri(value, base.join(value).ok()?.into()))
+}
+
+/// `base.join(value)` without the URL parser, for the shape nearly every relative link in a
+/// post has (`/posts/2`, `img/1.png`): letters, digits, `-._~/` only, no dot segments, not
+/// `//host`. The parser would copy such a path unchanged, so this gives the same string
+/// (checked against the parser in a test), several times faster. `None`: use the parser.
+fn join_plain_path(value: &str, base: &Url) -> Option<String> {
+    let plain = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/'))
+        && !value.starts_with("//")
+        && !value.starts_with('.')
+        && !value.contains("/.")
+        && !value.contains("..");
+    if !plain || !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+        return None;
+    }
+    let head = &base[..url::Position::BeforePath];
+    let dir = if value.starts_with('/') {
+        ""
+    } else {
+        let path = base.path();
+        &path[..path.rfind('/')? + 1]
+    };
+    Some(format!("{head}{dir}{value}"))
 }
 
 /// `resolved` with the percent-encoded UTF-8 of non-ASCII characters decoded again, when the
@@ -1368,6 +1398,60 @@ mod tests {
             let out = clean_html(s, None);
             assert_eq!(clean_html(&out, None), out, "{s:?}");
         }
+    }
+
+    #[test]
+    fn plain_relative_paths_join_as_the_url_parser_joins_them() {
+        let bases = [
+            "https://blog.example/posts/feed.xml",
+            "http://Blog.Example:8080/a/b/",
+            "https://blog.example",
+            "https://blog.example/dir/page?q=1#frag",
+            "https://user:pw@blog.example/x",
+            "https://[::1]/a/b",
+        ];
+        let values = [
+            "/posts/2",
+            "img/1.png",
+            "a",
+            "a/b/c.html",
+            "~me/",
+            "x-y_z.~",
+            "/",
+            "a//b",
+            ".",
+            "..",
+            "./a",
+            "../a",
+            "a/../b",
+            "a/./b",
+            "a/.",
+            "//evil.example/x",
+            "a b",
+            "a?b",
+            "#f",
+            "a:b",
+            "%41",
+            "é",
+        ];
+        for base in bases {
+            let base = Url::parse(base).unwrap();
+            for value in values {
+                if let Some(fast) = join_plain_path(value, &base) {
+                    assert_eq!(fast, base.join(value).unwrap().as_str(), "{base} + {value}");
+                }
+                assert_eq!(
+                    resolve_relative(value, &base),
+                    base.join(value).ok().map(|u| iri(value, u.into())),
+                    "{base} + {value}"
+                );
+            }
+        }
+        let base = Url::parse("https://blog.example/posts/feed.xml").unwrap();
+        assert!(
+            join_plain_path("img/1.png", &base).is_some(),
+            "the common case is fast"
+        );
     }
 
     #[test]

@@ -69,8 +69,8 @@ fn parse_feed_unguarded(
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
     crate::fault::point("parse", base.as_str());
-    let body = repair::repair(body, content_type);
-    let body = body.as_slice();
+    let xml = repair::repair(body, content_type);
+    let body = xml.as_bytes();
     let parser = feed_rs::parser::Builder::new()
         .base_uri(Some(base.as_str()))
         // feed-rs would invent a random UUID for an entry with no id; an empty id lets us
@@ -83,12 +83,12 @@ fn parse_feed_unguarded(
     let feed = parser
         .parse(body)
         .map_err(|e| describe_parse_error(&e.to_string(), body, base))?;
-    let xml = std::str::from_utf8(body).ok();
-    let extras = match xml {
-        Some(xml) if needs_scan(xml, &feed) => scan::scan(xml, base),
-        _ => scan::Extras::default(),
+    let extras = if needs_scan(&xml, &feed) {
+        scan::scan(&xml, base)
+    } else {
+        scan::Extras::default()
     };
-    let spellings = xml.map(scan::link_spellings).unwrap_or_default();
+    let spellings = scan::link_spellings(&xml);
     Ok(normalise(feed, base, &extras, &spellings, fetched_at))
 }
 
@@ -102,19 +102,21 @@ fn needs_scan(xml: &str, feed: &Feed) -> bool {
         feed.feed_type,
         FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2
     );
-    xml.contains("xml:base")
-        || xml.contains("rdf:about")
-        || xml.contains("dcterms:")
-        || [
-            "dc:subject",
-            "dc:description",
-            "dc:author",
-            "dc:contributor",
-            "dc:title",
-        ]
-        .iter()
-        .any(|t| xml.contains(t))
-        || (rss && (xml.contains("<tags") || xml.contains("<summary")))
+    let has = |pattern| repair::has(xml, pattern);
+    has("xml:base")
+        || has("rdf:about")
+        || has("dcterms:")
+        || has("dc:")
+            && [
+                "dc:subject",
+                "dc:description",
+                "dc:author",
+                "dc:contributor",
+                "dc:title",
+            ]
+            .into_iter()
+            .any(has)
+        || (rss && (has("<tags") || has("<summary")))
         || (rss && feed.entries.iter().any(|e| e.links.is_empty()))
 }
 

@@ -162,9 +162,9 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
 pub fn link_spellings(xml: &str) -> Vec<(Url, String)> {
     let mut out = Vec::new();
     let mut rest = xml;
-    while let Some(at) = rest.find("<link>") {
+    while let Some(at) = super::repair::find(rest, "<link>") {
         rest = &rest[at + 6..];
-        let Some(end) = rest.find("</link>") else {
+        let Some(end) = super::repair::find(rest, "</link>") else {
             break;
         };
         let written = element_text(&rest[..end]);

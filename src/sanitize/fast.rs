@@ -263,11 +263,10 @@ fn known(name: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
     if name.is_empty() || name.len() > 10 {
         return None;
     }
-    let lower = name.to_ascii_lowercase();
     lists
         .iter()
         .flat_map(|l| l.iter())
-        .find(|n| **n == lower)
+        .find(|n| n.eq_ignore_ascii_case(name))
         .copied()
 }
 
@@ -275,6 +274,10 @@ fn known(name: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
 /// written; a relative one is resolved against the base. Anything the allowlist would drop
 /// (another scheme, a relative URL without a base, an unparsable one) is `None`.
 fn url<'a>(value: Cow<'a, str>, base: Option<&Url>) -> Option<Cow<'a, str>> {
+    if !value.contains(':') {
+        // No scheme: relative (what the parser would say, without parsing).
+        return Some(Cow::Owned(super::resolve_relative(&value, base?)?));
+    }
     match Url::parse(&value) {
         Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto").then_some(value),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
