@@ -81,10 +81,7 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
     let mut phrasing = 0usize;
     let mut i = 0;
     while i < b.len() {
-        let lt = b[i..]
-            .iter()
-            .position(|&c| c == b'<')
-            .map_or(b.len(), |p| i + p);
+        let lt = memchr::memchr(b'<', &b[i..]).map_or(b.len(), |p| i + p);
         escape(&html[i..lt], &mut out)?;
         if lt == b.len() {
             break;
@@ -141,7 +138,11 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
         out.push_str(name);
         out.push('>');
     }
-    Some(out.trim().to_string())
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        return Some(out);
+    }
+    Some(trimmed.to_string())
 }
 
 /// [`super::decorate_for_page`] for stored HTML of the fast path's shape (it reads back as
@@ -211,10 +212,11 @@ fn start_tag<'a>(html: &'a str, lt: usize, base: Option<&Url>) -> Option<StartTa
             }
             c if c.is_ascii_alphabetic() && i > spaced => {
                 let attr_end = word_end(b, i, |c| c.is_ascii_alphabetic());
-                let attr = match (name, html[i..attr_end].to_ascii_lowercase().as_str()) {
-                    ("a", "href") => "href",
-                    ("img", "src") => "src",
-                    (_, other) => known(other, &[ATTRIBUTES])?,
+                let written = &html[i..attr_end];
+                let attr = match name {
+                    "a" if written.eq_ignore_ascii_case("href") => "href",
+                    "img" if written.eq_ignore_ascii_case("src") => "src",
+                    _ => known(written, &[ATTRIBUTES])?,
                 };
                 let quote = *b.get(attr_end + 1)?;
                 if b.get(attr_end) != Some(&b'=') || !matches!(quote, b'"' | b'\'') {
@@ -306,6 +308,13 @@ fn escape(text: &str, out: &mut String) -> Option<()> {
 
 /// An attribute value (already decoded) as the serialiser writes it between double quotes.
 fn escape_attribute(value: &str, out: &mut String) {
+    if !value
+        .bytes()
+        .any(|b| matches!(b, b'"' | b'&' | b'<' | b'>' | 0xc2))
+    {
+        out.push_str(value); // nothing to escape (0xc2 leads U+00A0 in UTF-8)
+        return;
+    }
     for c in value.chars() {
         match c {
             '"' => out.push_str("&quot;"),
@@ -314,10 +323,22 @@ fn escape_attribute(value: &str, out: &mut String) {
     }
 }
 
-/// Bytes that [`scan`] looks at: controls, markup characters, and the first bytes of C1
-/// controls, U+00A0 and U+FFFE/U+FFFF in UTF-8.
+/// Bytes that [`scan`] looks at: controls other than tab and line feed (which are copied as
+/// they are), markup characters, and the first bytes of C1 controls, U+00A0 and U+FFFE/U+FFFF
+/// in UTF-8. A table: this runs for every byte of every post.
 fn special(c: u8) -> bool {
-    c < 0x20 || matches!(c, b'&' | b'<' | b'>' | 0x7f | 0xc2 | 0xef)
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = (b < 0x20 && b != b'\t' && b != b'\n')
+                || matches!(b, b'&' | b'<' | b'>' | 0x7f | 0xc2 | 0xef);
+            c += 1;
+        }
+        t
+    };
+    TABLE[usize::from(c)]
 }
 
 /// Decodes references in `text` onto `out`, escaping what the serialiser escapes in text when
@@ -334,7 +355,7 @@ fn scan(text: &str, out: &mut String, escaping: bool) -> Option<()> {
         }
         out.push_str(&text[start..i]);
         let (decoded, len) = match c {
-            b'\t' | b'\n' | b'<' | b'>' => (c as char, 1),
+            b'<' | b'>' => (c as char, 1),
             b'&' => reference(&text[i..])?,
             0xc2 => {
                 if (0x80..0xa0).contains(b.get(i + 1)?) {
