@@ -11,6 +11,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use chrono::DateTime;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
@@ -105,35 +106,39 @@ pub async fn refresh(
     // so storing overlaps with fetching and parsing.
     let (tx, mut rx) = mpsc::channel::<FeedUpdate>(64);
     let writer_urls = urls.clone();
-    let writer = std::thread::spawn(
-        move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
-            let mut done = Vec::new();
-            while let Some(first) = rx.blocking_recv() {
-                // Everything that has arrived goes into one transaction: one commit for many
-                // feeds. A panic while storing one of them stays with that feed (savepoint).
-                let mut batch = vec![first];
-                while batch.len() < WRITE_BATCH {
-                    match rx.try_recv() {
-                        Ok(update) => batch.push(update),
-                        Err(_) => break,
+    // Named, as the runtime's threads are, so `top -H` and profilers tell them apart.
+    let writer = std::thread::Builder::new()
+        .name("mercury-writer".into())
+        .spawn(
+            move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
+                let mut done = Vec::new();
+                while let Some(first) = rx.blocking_recv() {
+                    // Everything that has arrived goes into one transaction: one commit for many
+                    // feeds. A panic while storing one of them stays with that feed (savepoint).
+                    let mut batch = vec![first];
+                    while batch.len() < WRITE_BATCH {
+                        match rx.try_recv() {
+                            Ok(update) => batch.push(update),
+                            Err(_) => break,
+                        }
                     }
-                }
-                let stored = store
-                    .apply_batch(batch, new_feed_items, |update, panic| {
-                        internal_failure(update.feed_id, update.fetched_at, "storing", panic)
-                    })
-                    .map_err(|(feed_id, e)| {
-                        let url = writer_urls.get(&feed_id).map_or("?", |(_, u)| u);
-                        e.context(format!(
-                            "cannot store the update of {url} (everything stored before is \
+                    let stored = store
+                        .apply_batch(batch, new_feed_items, |update, panic| {
+                            internal_failure(update.feed_id, update.fetched_at, "storing", panic)
+                        })
+                        .map_err(|(feed_id, e)| {
+                            let url = writer_urls.get(&feed_id).map_or("?", |(_, u)| u);
+                            e.context(format!(
+                                "cannot store the update of {url} (everything stored before is \
                              kept; the site is not rewritten)"
-                        ))
-                    })?;
-                done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
-            }
-            Ok((store, done))
-        },
-    );
+                            ))
+                        })?;
+                    done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
+                }
+                Ok((store, done))
+            },
+        )
+        .context("cannot start the database writer thread")?;
 
     let client = fetch::build_client(&config.fetch)?;
     let settings = config.fetch.clone();

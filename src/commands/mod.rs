@@ -33,6 +33,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
 /// `serve`: refresh on the schedule and serve the site until a signal.
 pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("mercury-worker")
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
@@ -69,6 +70,7 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 
 fn run_refresh(config: &Config, store: Store, args: FetchArgs) -> anyhow::Result<Store> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("mercury-worker")
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
