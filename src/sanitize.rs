@@ -1251,11 +1251,12 @@ pub fn strip_controls(s: &str) -> Cow<'_, str> {
 /// `expression`. Empty for everything [`clean_html`] returns; the property test and the fuzz
 /// targets check that.
 pub fn policy_violations(html: &str) -> Vec<String> {
-    // What a browser would make of the URL: its scheme must be one we allow.
-    let web = |u: &str| {
-        let u = u.split_whitespace().next().unwrap_or("");
-        Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"))
-    };
+    // What a browser would make of the URL (the URL parser drops tabs and new lines anywhere,
+    // and spaces around): its scheme must be one we allow.
+    let web =
+        |u: &str| Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+    // A `srcset` candidate: the URL before its descriptor.
+    let candidate = |c: &str| web(c.split_whitespace().next().unwrap_or(""));
     let mut found = Vec::new();
     for (tag, attrs) in tags_of(html) {
         let foreign = |t: &str| {
@@ -1275,7 +1276,7 @@ pub fn policy_violations(html: &str) -> Vec<String> {
                     "href" | "xlink:href" | "src" | "poster" | "cite"
                 ) && !web(&v))
                 || (matches!(name.as_str(), "fill" | "stroke") && v.contains("url"))
-                || (name == "srcset" && !v.split(',').all(web))
+                || (name == "srcset" && !v.split(',').all(candidate))
                 || (name == "style" && (v.contains("url(") || v.contains("expression")));
             if bad {
                 found.push(format!("<{tag} {name}=\"{value}\">"));
@@ -1675,6 +1676,20 @@ mod tests {
 
     /// Found by the `sanitize` fuzz target: text and links foster-parented out of a table
     /// nested one <a> in another, which a second parse splits.
+    #[test]
+    fn regression_fuzz_tabs_inside_a_url_are_what_a_browser_drops() {
+        // The policy check split the URL at its first tab ("http://", not a URL) and called a
+        // kept link unsafe; a browser's URL parser removes tabs, reading an http URL.
+        let html = "<p>a <a href=\"\t\t\t\t\thttp://\t`\t\t\t;\t\t\t\t?//o\"> </a><a>!</a></p>";
+        let out = clean_html(html, Some(&base()));
+        assert!(out.contains("href="), "{out}");
+        assert!(policy_violations(&out).is_empty(), "{out}");
+        // Tabs cannot smuggle another scheme past either check.
+        let out = clean_html("<a href=\"java\tscript:alert(1)\">x</a>", Some(&base()));
+        assert!(!out.contains("href"), "{out}");
+        assert!(!policy_violations("<a href=\"java\tscript:alert(1)\">x</a>").is_empty());
+    }
+
     #[test]
     fn regression_fuzz_table_foster_parenting_is_settled() {
         let input = "<=p>a <b>b</b> <a href=\0\0\0\0>cnerro/<table><tr>< <a href=\0\0\0\0>ctd><b> s`ripipt>b>p>";
