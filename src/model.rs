@@ -147,6 +147,18 @@ pub struct NewEntry {
     pub enclosures: Vec<Enclosure>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
+    /// `content` and `summary` as the database stores them, prepared on the parse thread so
+    /// the single writer thread does not compress them (`crate::store::pack_entries`).
+    /// `None`: the store prepares them itself.
+    pub stored: Option<StoredBodies>,
+}
+
+/// A post's bodies as stored: `Some(bytes)` is the BLOB written in place of that body (it is
+/// long enough to compress), `None` stores the text as it is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoredBodies {
+    pub content: Option<Vec<u8>>,
+    pub summary: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -325,7 +325,10 @@ async fn refresh_feed(
                 // Parsing and sanitising are CPU work: keep them off the async reactor. A panic
                 // in them is contained to this feed.
                 let parsed = tokio::task::spawn_blocking(move || {
-                    parse::parse_feed(&body, &base, content_type.as_deref(), fetched_at)
+                    let mut feed =
+                        parse::parse_feed(&body, &base, content_type.as_deref(), fetched_at)?;
+                    crate::store::pack_entries(&mut feed.entries);
+                    Ok(feed)
                 })
                 .await;
                 match parsed {

@@ -398,6 +398,7 @@ fn normalise_entry(
         categories,
         enclosures,
         content_hash,
+        stored: None,
     }
 }
 

@@ -578,8 +578,8 @@ fn upsert_entries(
                     e.author,
                     e.published.map(|d| d.timestamp()),
                     e.updated.map(|d| d.timestamp()),
-                    pack(e.content.as_deref()),
-                    pack(e.summary.as_deref()),
+                    pack(e.content.as_deref(), e.stored.as_ref().map(|s| &s.content)),
+                    pack(e.summary.as_deref(), e.stored.as_ref().map(|s| &s.summary)),
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
@@ -604,8 +604,8 @@ fn upsert_entries(
                     e.updated.map(|d| d.timestamp()),
                     at,
                     sort_date,
-                    pack(e.content.as_deref()),
-                    pack(e.summary.as_deref()),
+                    pack(e.content.as_deref(), e.stored.as_ref().map(|s| &s.content)),
+                    pack(e.summary.as_deref(), e.stored.as_ref().map(|s| &s.summary)),
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
@@ -634,18 +634,40 @@ const MAX_UNPACKED: usize = 64 << 20;
 enum Body<'a> {
     Text(&'a str),
     Packed(Vec<u8>),
+    Prepared(&'a [u8]),
 }
 
-fn pack(body: Option<&str>) -> Option<Body<'_>> {
-    body.map(|b| {
-        if b.len() < PACK_MIN {
-            Body::Text(b)
-        } else {
-            let mut packed = Vec::with_capacity(b.len() / 2);
-            packed.push(PACKED_LZ4);
-            packed.extend(lz4_flex::block::compress_prepend_size(b.as_bytes()));
-            Body::Packed(packed)
-        }
+/// The BLOB for a body long enough to compress.
+fn packed(body: &str) -> Option<Vec<u8>> {
+    (body.len() >= PACK_MIN).then(|| {
+        let mut packed = Vec::with_capacity(body.len() / 2);
+        packed.push(PACKED_LZ4);
+        packed.extend(lz4_flex::block::compress_prepend_size(body.as_bytes()));
+        packed
+    })
+}
+
+/// Prepares each entry's bodies as the store writes them ([`NewEntry::stored`]). Called on the
+/// parse threads: compressing is then spread over them, not done on the one writer thread.
+pub fn pack_entries(entries: &mut [NewEntry]) {
+    for e in entries {
+        e.stored = Some(crate::model::StoredBodies {
+            content: e.content.as_deref().and_then(packed),
+            summary: e.summary.as_deref().and_then(packed),
+        });
+    }
+}
+
+/// A body as written: prepared on the parse thread, else packed now.
+fn pack<'a>(body: Option<&'a str>, prepared: Option<&'a Option<Vec<u8>>>) -> Option<Body<'a>> {
+    let body = body?;
+    Some(match prepared {
+        Some(Some(blob)) => Body::Prepared(blob),
+        Some(None) => Body::Text(body),
+        None => match packed(body) {
+            Some(blob) => Body::Packed(blob),
+            None => Body::Text(body),
+        },
     })
 }
 
@@ -655,6 +677,7 @@ impl rusqlite::ToSql for Body<'_> {
         Ok(match self {
             Body::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Body::Packed(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+            Body::Prepared(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         })
     }
 }
@@ -758,6 +781,7 @@ mod tests {
             categories: vec![],
             enclosures: vec![],
             content_hash: format!("hash-{key}"),
+            stored: None,
         }
     }
 
@@ -831,6 +855,45 @@ mod tests {
         let by_key = |k: &str| read.iter().find(|e| e.key == k).unwrap();
         assert_eq!(by_key("long").content.as_deref(), Some(long.as_str()));
         assert_eq!(by_key("short").content.as_deref(), Some("<p>hi</p>"));
+        assert_eq!(by_key("long").summary.as_deref(), Some("short"));
+
+        // Bodies prepared on a parse thread (pack_entries) are stored the same way.
+        let changed = format!("{long}<p>edited</p>");
+        let mut entries = vec![entry("long", &changed)];
+        entries[0].content_hash = "hash-edited".into();
+        pack_entries(&mut entries);
+        assert!(entries[0].stored.as_ref().unwrap().content.is_some());
+        assert!(
+            entries[0].stored.as_ref().unwrap().summary.is_none(),
+            "short: text"
+        );
+        let update = FeedUpdate {
+            feed_id: id,
+            fetched_at: Utc::now(),
+            elapsed_ms: 1,
+            bytes: 1,
+            next_due: None,
+            kind: UpdateKind::Parsed {
+                status: 200,
+                etag: None,
+                last_modified: None,
+                moved_to: None,
+                body_hash: "c".into(),
+                feed: ParsedFeed {
+                    title: None,
+                    site_link: None,
+                    author: None,
+                    entries,
+                },
+            },
+        };
+        store
+            .apply_batch(vec![update], None, |_, _| unreachable!())
+            .map_err(|e| e.1)
+            .unwrap();
+        let read = store.recent_entries(10, 0, None).unwrap();
+        let by_key = |k: &str| read.iter().find(|e| e.key == k).unwrap();
+        assert_eq!(by_key("long").content.as_deref(), Some(changed.as_str()));
         assert_eq!(by_key("long").summary.as_deref(), Some("short"));
 
         // A row written before compression (TEXT) reads as it is.
