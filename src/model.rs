@@ -233,7 +233,7 @@ impl Topic {
         if slug.is_empty() {
             use sha2::Digest;
             let digest = sha2::Sha256::digest(tag.as_bytes());
-            slug = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+            slug = crate::parse::hex(&digest[..4]);
             slug.insert_str(0, "tag-");
         }
         slug

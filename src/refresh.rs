@@ -104,40 +104,12 @@ pub async fn refresh(
 
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
-    let (tx, mut rx) = mpsc::channel::<FeedUpdate>(64);
+    let (tx, rx) = mpsc::channel::<FeedUpdate>(64);
     let writer_urls = urls.clone();
     // Named, as the runtime's threads are, so `top -H` and profilers tell them apart.
     let writer = std::thread::Builder::new()
         .name("mercury-writer".into())
-        .spawn(
-            move || -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
-                let mut done = Vec::new();
-                while let Some(first) = rx.blocking_recv() {
-                    // Everything that has arrived goes into one transaction: one commit for many
-                    // feeds. A panic while storing one of them stays with that feed (savepoint).
-                    let mut batch = vec![first];
-                    while batch.len() < WRITE_BATCH {
-                        match rx.try_recv() {
-                            Ok(update) => batch.push(update),
-                            Err(_) => break,
-                        }
-                    }
-                    let stored = store
-                        .apply_batch(batch, new_feed_items, |update, panic| {
-                            internal_failure(update.feed_id, update.fetched_at, "storing", panic)
-                        })
-                        .map_err(|(feed_id, e)| {
-                            let url = writer_urls.get(&feed_id).map_or("?", |(_, u)| u);
-                            e.context(format!(
-                                "cannot store the update of {url} (everything stored before is \
-                             kept; the site is not rewritten)"
-                            ))
-                        })?;
-                    done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
-                }
-                Ok((store, done))
-            },
-        )
+        .spawn(move || write_updates(store, rx, new_feed_items, &writer_urls))
         .context("cannot start the database writer thread")?;
 
     let client = fetch::build_client(&config.fetch)?;
@@ -192,6 +164,40 @@ pub async fn refresh(
     summary.failures = failures.into_iter().map(|(_, u, m)| (u, m)).collect();
     tracing::info!("{summary}");
     Ok((store, summary))
+}
+
+/// The writer thread's loop: stores each update as it arrives, until the channel closes.
+/// Everything that has arrived goes into one transaction (one commit for many feeds); a panic
+/// while storing one of them stays with that feed (its savepoint). An error ends the refresh.
+fn write_updates(
+    mut store: Store,
+    mut rx: mpsc::Receiver<FeedUpdate>,
+    new_feed_items: Option<usize>,
+    urls: &HashMap<i64, (usize, String)>,
+) -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
+    let mut done = Vec::new();
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < WRITE_BATCH {
+            match rx.try_recv() {
+                Ok(update) => batch.push(update),
+                Err(_) => break,
+            }
+        }
+        let stored = store
+            .apply_batch(batch, new_feed_items, |update, panic| {
+                internal_failure(update.feed_id, update.fetched_at, "storing", panic)
+            })
+            .map_err(|(feed_id, e)| {
+                let url = urls.get(&feed_id).map_or("?", |(_, u)| u);
+                e.context(format!(
+                    "cannot store the update of {url} (everything stored before is kept; the \
+                     site is not rewritten)"
+                ))
+            })?;
+        done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
+    }
+    Ok((store, done))
 }
 
 /// One semaphore per host name, created on first use.

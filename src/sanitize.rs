@@ -354,8 +354,7 @@ fn builder(base: Option<&Url>) -> ammonia::Builder<'static> {
 /// Scripts, styles, event attributes, frames, forms and objects are dropped; only http, https
 /// and mailto URLs survive; inline `style` keeps only harmless CSS ([`clean_style`]).
 pub fn clean_html(html: &str, base: Option<&Url>) -> String {
-    let html = unclosed_declarations(html);
-    fast::clean(&html, base).unwrap_or_else(|| clean_html_full(&html, base))
+    fast::clean(&unclosed_declarations(html), base).unwrap_or_else(|| clean_html_full(html, base))
 }
 
 /// Markup declarations a post opens and never closes are read as the member most likely meant
@@ -610,66 +609,34 @@ fn finish_foreign(html: String) -> String {
     if !(html.contains("<svg") || html.contains("<math") || html.contains("<title")) {
         return html;
     }
-    let b = html.as_bytes();
     let mut out = String::with_capacity(html.len() + 64);
-    let (mut copied, mut i) = (0, 0);
-    let (mut svg_depth, mut in_html_title) = (0usize, false);
-    while let Some(lt) = b[i..].iter().position(|&c| c == b'<').map(|p| p + i) {
-        i = lt + 1;
-        let closing = b.get(i) == Some(&b'/');
-        let name_start = i + usize::from(closing);
-        if !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
-            continue;
+    let mut copied = 0;
+    let (mut svg_depth, mut in_html_title, mut cut_off) = (0usize, false, false);
+    for tag in serial_tags(&html) {
+        if tag.gt >= html.len() {
+            cut_off = true; // not serialiser output: leave it as it is
+            break;
         }
-        let name_end = b[name_start..]
-            .iter()
-            .position(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
-            .map_or(b.len(), |p| p + name_start);
-        let name = &html[name_start..name_end];
-        // The attribute names, and where the tag ends (outside quoted values).
-        let mut names = Vec::new();
-        let mut j = name_end;
-        let gt = loop {
-            match b.get(j) {
-                None => return html,
-                Some(b'>') => break j,
-                Some(b'"') => {
-                    j = match b[j + 1..].iter().position(|&c| c == b'"') {
-                        Some(q) => j + 1 + q + 1,
-                        None => return html,
-                    }
-                }
-                Some(c) if c.is_ascii_whitespace() => {
-                    let end = b[j + 1..]
-                        .iter()
-                        .position(|c| matches!(c, b'=' | b'>') || c.is_ascii_whitespace())
-                        .map_or(b.len(), |p| p + j + 1);
-                    names.push(&html[j + 1..end]);
-                    j = end;
-                }
-                Some(_) => j += 1,
-            }
-        };
-        i = gt + 1;
-        if closing {
-            if name == "svg" {
+        let after = tag.gt + 1;
+        if tag.closing {
+            if tag.name == "svg" {
                 svg_depth = svg_depth.saturating_sub(1);
-            } else if name == "title" && in_html_title {
+            } else if tag.name == "title" && in_html_title {
                 in_html_title = false;
-                out.push_str(&html[copied..lt]);
-                copied = i;
+                out.push_str(&html[copied..tag.lt]);
+                copied = after;
             }
             continue;
         }
-        if name == "title" && svg_depth == 0 {
+        if tag.name == "title" && svg_depth == 0 {
             in_html_title = true;
-            out.push_str(&html[copied..lt]);
-            copied = i;
+            out.push_str(&html[copied..tag.lt]);
+            copied = after;
             continue;
         }
-        let has = |n: &str| names.contains(&n);
+        let has = |n: &str| tag.attributes.iter().any(|(a, _)| *a == n);
         let mut add = String::new();
-        match name {
+        match tag.name {
             "svg" => {
                 svg_depth += 1;
                 if !has("xmlns") {
@@ -681,16 +648,16 @@ fn finish_foreign(html: String) -> String {
             }
             _ => {}
         }
-        if names.iter().any(|n| n.starts_with("xlink:")) && !has("xmlns:xlink") {
+        if tag.attributes.iter().any(|(a, _)| a.starts_with("xlink:")) && !has("xmlns:xlink") {
             add.push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
         }
         if !add.is_empty() {
-            out.push_str(&html[copied..gt]);
+            out.push_str(&html[copied..tag.gt]);
             out.push_str(&add);
-            copied = gt;
+            copied = tag.gt;
         }
     }
-    if copied == 0 {
+    if copied == 0 || cut_off {
         return html;
     }
     out.push_str(&html[copied..]);
@@ -1289,43 +1256,85 @@ pub fn policy_violations(html: &str) -> Vec<String> {
 /// The elements of serialised HTML with their attributes (values are always double-quoted
 /// by the serialiser, so quotes delimit them reliably).
 pub fn tags_of(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    serial_tags(html)
+        .filter(|t| !t.closing)
+        .map(|t| {
+            let attributes = t.attributes.iter().map(|(name, value)| {
+                let value = html_escape::decode_html_entities(value).into_owned();
+                (name.to_ascii_lowercase(), value)
+            });
+            (t.name.to_ascii_lowercase(), attributes.collect())
+        })
+        .collect()
+}
+
+/// A tag of serialiser output, as [`serial_tags`] reads it.
+struct SerialTag<'a> {
+    /// Byte offsets of its `<` and of its `>` (the input's length when the tag is cut off).
+    lt: usize,
+    gt: usize,
+    closing: bool,
+    name: &'a str,
+    /// Names and raw values (the text between double quotes; empty without a value).
+    attributes: Vec<(&'a str, &'a str)>,
+}
+
+/// The start and end tags of serialiser output, in order. There `<` in text is escaped and
+/// attribute values are double-quoted, so every `<` before a letter (or `/` and a letter)
+/// opens a tag and the first `>` outside quotes ends it.
+fn serial_tags(html: &str) -> impl Iterator<Item = SerialTag<'_>> {
     let b = html.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'<' || i + 1 >= b.len() || !b[i + 1].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        i += 1;
-        let start = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
-            i += 1;
-        }
-        let name = html[start..i].to_ascii_lowercase();
-        let mut attrs = Vec::new();
-        while i < b.len() && b[i] != b'>' {
-            if b[i].is_ascii_whitespace() || b[i] == b'/' {
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            let lt = i;
+            let closing = b.get(i + 1) == Some(&b'/');
+            let name_start = i + 1 + usize::from(closing);
+            if b[i] != b'<' || !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
                 i += 1;
                 continue;
             }
-            let a = i;
-            while i < b.len() && b[i] != b'=' && b[i] != b'>' && !b[i].is_ascii_whitespace() {
+            i = name_start;
+            while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
                 i += 1;
             }
-            let attr = html[a..i].to_ascii_lowercase();
-            let mut value = String::new();
-            if i < b.len() && b[i] == b'=' && i + 1 < b.len() && b[i + 1] == b'"' {
-                let v = i + 2;
-                let end = html[v..].find('"').map(|e| v + e).unwrap_or(b.len());
-                value = html_escape::decode_html_entities(&html[v..end]).into_owned();
-                i = end + 1;
+            let name = &html[name_start..i];
+            let mut attributes = Vec::new();
+            while i < b.len() && b[i] != b'>' {
+                if b[i].is_ascii_whitespace() || b[i] == b'/' {
+                    i += 1;
+                    continue;
+                }
+                let a = i;
+                while i < b.len() && b[i] != b'=' && b[i] != b'>' && !b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let attr = &html[a..i];
+                let mut value = "";
+                if b.get(i) == Some(&b'=') {
+                    if b.get(i + 1) == Some(&b'"') {
+                        let v = i + 2;
+                        let end = html[v..].find('"').map_or(b.len(), |e| v + e);
+                        value = &html[v..end];
+                        i = end + 1;
+                    } else {
+                        i += 1; // an unquoted value is read as further names
+                    }
+                }
+                attributes.push((attr, value));
             }
-            attrs.push((attr, value));
+            let gt = i.min(b.len());
+            i = gt + 1;
+            return Some(SerialTag {
+                lt,
+                gt,
+                closing,
+                name,
+                attributes,
+            });
         }
-        out.push((name, attrs));
-    }
-    out
+        None
+    })
 }
 
 #[cfg(test)]

@@ -147,7 +147,10 @@ async fn serve_file(
         Some(x) => x,
         None => return plain(StatusCode::NOT_FOUND, "not found\n".into()),
     };
-    let etag = format!("W/\"{}\"", &hex(&Sha256::digest(&bytes))[..20]);
+    let etag = format!(
+        "W/\"{}\"",
+        &crate::parse::hex(&Sha256::digest(&bytes))[..20]
+    );
     let last_modified = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let max_age = state.health().max_age;
     let fresh = match headers
@@ -271,10 +274,6 @@ pub fn content_type(path: &Path) -> &'static str {
             _ => "application/octet-stream",
         },
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Runs the planet until SIGINT or SIGTERM.

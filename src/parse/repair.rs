@@ -187,7 +187,7 @@ pub fn fix_entities(s: &str) -> Cow<'_, str> {
             continue;
         }
         let (replacement, used) = match declared_reference(rest, &declared, &mut budget) {
-            Some(expanded) => (Some(expanded), rest.find(';').map_or(1, |e| e + 1)),
+            Some((expanded, used)) => (Some(expanded), used),
             None => reference_fix(rest),
         };
         if let Some(r) = replacement {
@@ -244,20 +244,24 @@ fn declared_entities(s: &str) -> Vec<(&str, &str)> {
 }
 
 /// For the `&` at the start of `s`: the expansion of a declared entity, escaped as XML text,
-/// while the expansion budget lasts.
-fn declared_reference(s: &str, declared: &[(&str, &str)], budget: &mut usize) -> Option<String> {
+/// and the bytes of `s` it replaces, while the expansion budget lasts.
+fn declared_reference(
+    s: &str,
+    declared: &[(&str, &str)],
+    budget: &mut usize,
+) -> Option<(String, usize)> {
     if declared.is_empty() {
         return None;
     }
-    let name = &s[1..s.find(';')?];
+    let semicolon = s.find(';')?;
+    let name = &s[1..semicolon];
     let (_, value) = declared.iter().find(|(n, _)| *n == name)?;
     *budget = budget.checked_sub(value.len())?;
-    Some(
-        value
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&apos;"),
-    )
+    let escaped = value
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;");
+    Some((escaped, semicolon + 1))
 }
 
 /// For the `&` at the start of `s`: what to write instead (`None`: keep it) and how many

@@ -95,11 +95,7 @@ pub fn entry_anchor(feed_url: &str, key: &str) -> String {
     h.update([0]);
     h.update(key.as_bytes());
     let digest = h.finalize();
-    let mut s = String::from("e-");
-    for b in &digest[..8] {
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
+    format!("e-{}", crate::parse::hex(&digest[..8]))
 }
 
 /// The merged feeds' id for an entry: the planet's URL with the entry's anchor.

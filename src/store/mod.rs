@@ -785,26 +785,10 @@ mod tests {
         }
     }
 
-    #[test]
-    fn long_bodies_are_stored_compressed_and_read_back_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
-        let url = "https://m.example/feed";
-        let feed = FeedConfig {
-            url: url.into(),
-            parsed_url: Url::parse(url).unwrap(),
-            name: "m".into(),
-            homepage: None,
-            face: None,
-            tags: vec![],
-            excerpt_only: false,
-        };
-        let id = store.sync_feeds(&[feed]).unwrap()[0].feed_id;
-        let long = "<p>Posts compress well: été, 本, 🎉.</p>".repeat(200);
-        let mut entries = vec![entry("long", &long), entry("short", "<p>hi</p>")];
-        entries[1].index = 1;
+    /// Stores `entries` as a successful parse of feed `feed_id`.
+    fn store_parsed(store: &mut Store, feed_id: i64, entries: Vec<NewEntry>) {
         let update = FeedUpdate {
-            feed_id: id,
+            feed_id,
             fetched_at: Utc::now(),
             elapsed_ms: 1,
             bytes: 1,
@@ -827,6 +811,27 @@ mod tests {
             .apply_batch(vec![update], None, |_, _| unreachable!())
             .map_err(|e| e.1)
             .unwrap();
+    }
+
+    #[test]
+    fn long_bodies_are_stored_compressed_and_read_back_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let url = "https://m.example/feed";
+        let feed = FeedConfig {
+            url: url.into(),
+            parsed_url: Url::parse(url).unwrap(),
+            name: "m".into(),
+            homepage: None,
+            face: None,
+            tags: vec![],
+            excerpt_only: false,
+        };
+        let id = store.sync_feeds(&[feed]).unwrap()[0].feed_id;
+        let long = "<p>Posts compress well: été, 本, 🎉.</p>".repeat(200);
+        let mut entries = vec![entry("long", &long), entry("short", "<p>hi</p>")];
+        entries[1].index = 1;
+        store_parsed(&mut store, id, entries);
         let kinds: Vec<(String, String)> = store
             .conn
             .prepare("SELECT key, typeof(content) FROM entries ORDER BY key")
@@ -867,30 +872,7 @@ mod tests {
             entries[0].stored.as_ref().unwrap().summary.is_none(),
             "short: text"
         );
-        let update = FeedUpdate {
-            feed_id: id,
-            fetched_at: Utc::now(),
-            elapsed_ms: 1,
-            bytes: 1,
-            next_due: None,
-            kind: UpdateKind::Parsed {
-                status: 200,
-                etag: None,
-                last_modified: None,
-                moved_to: None,
-                body_hash: "c".into(),
-                feed: ParsedFeed {
-                    title: None,
-                    site_link: None,
-                    author: None,
-                    entries,
-                },
-            },
-        };
-        store
-            .apply_batch(vec![update], None, |_, _| unreachable!())
-            .map_err(|e| e.1)
-            .unwrap();
+        store_parsed(&mut store, id, entries);
         let read = store.recent_entries(10, 0, None).unwrap();
         let by_key = |k: &str| read.iter().find(|e| e.key == k).unwrap();
         assert_eq!(by_key("long").content.as_deref(), Some(changed.as_str()));
