@@ -68,6 +68,9 @@ fn main() {
     });
     let addr = rt.block_on(start_farm(farm.clone()));
     let urls: Vec<String> = (0..n).map(|i| format!("http://{addr}/f/{i}.xml")).collect();
+    if args.iter().any(|a| a == "--hold") {
+        hold(&urls, concurrency, &farm);
+    }
 
     let mut rows: Vec<(String, Measure)> = Vec::new();
     let net = rt.block_on(network_floor(&urls, concurrency));
@@ -164,6 +167,34 @@ fn main() {
         n * ENTRIES + n / 10,
         db_size as f64 / 1e6 / ((n * ENTRIES + n / 10) as f64 / 10_000.0)
     );
+}
+
+/// `--hold`: keeps the farm serving, with a planet configured for it, until interrupted, so a
+/// profiler can be run on single refreshes (`perf record mercury --config DIR/feeds.toml fetch`).
+/// Typing a scenario's name on standard input switches the farm: `validators on|off`,
+/// `latency MS`.
+fn hold(urls: &[String], concurrency: usize, farm: &Farm) -> ! {
+    let dir = tempfile::tempdir().unwrap().keep();
+    write_config(&dir, urls, concurrency);
+    eprintln!(
+        "holding: the farm serves {} feeds; planet: {}/feeds.toml (Ctrl-C ends)",
+        urls.len(),
+        dir.display()
+    );
+    for line in std::io::stdin().lines() {
+        let line = line.unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            ["validators", v] => farm.honour_validators.store(*v == "on", Ordering::SeqCst),
+            ["latency", ms] => farm
+                .latency_ms
+                .store(ms.parse().unwrap_or(0), Ordering::SeqCst),
+            _ => eprintln!("commands: validators on|off, latency MS"),
+        }
+    }
+    loop {
+        std::thread::park();
+    }
 }
 
 fn flag(args: &[String], name: &str) -> Option<usize> {

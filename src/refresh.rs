@@ -9,7 +9,7 @@ use std::any::Any;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::DateTime;
@@ -61,8 +61,10 @@ impl std::fmt::Display for RefreshSummary {
     }
 }
 
-/// At most this many feeds' results are stored in one transaction.
-const WRITE_BATCH: usize = 64;
+/// At most this many feeds' results are stored in one transaction...
+const WRITE_BATCH: usize = 256;
+/// ...and a transaction stays open at most this long for more to arrive.
+const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
 /// Options of one refresh.
 #[derive(Debug, Clone, Copy, Default)]
@@ -106,10 +108,12 @@ pub async fn refresh(
     // so storing overlaps with fetching and parsing.
     let (tx, rx) = mpsc::channel::<FeedUpdate>(64);
     let writer_urls = urls.clone();
+    // The writer waits for the next update with a time limit, through the runtime's timer.
+    let runtime = tokio::runtime::Handle::current();
     // Named, as the runtime's threads are, so `top -H` and profilers tell them apart.
     let writer = std::thread::Builder::new()
         .name("mercury-writer".into())
-        .spawn(move || write_updates(store, rx, new_feed_items, &writer_urls))
+        .spawn(move || write_updates(store, rx, runtime, new_feed_items, &writer_urls))
         .context("cannot start the database writer thread")?;
 
     let client = fetch::build_client(&config.fetch)?;
@@ -166,35 +170,53 @@ pub async fn refresh(
     Ok((store, summary))
 }
 
-/// The writer thread's loop: stores each update as it arrives, until the channel closes.
-/// Everything that has arrived goes into one transaction (one commit for many feeds); a panic
-/// while storing one of them stays with that feed (its savepoint). An error ends the refresh.
+/// The writer thread's loop: stores each update as it arrives, until the channel closes. An
+/// open batch (one transaction) takes what arrives for up to [`COMMIT_EVERY`] or
+/// [`WRITE_BATCH`] feeds, then commits: few commits, and a crash loses at most that much. A
+/// panic while storing one feed stays with that feed (see [`crate::store::Batch`]); an error
+/// ends the refresh.
 fn write_updates(
     mut store: Store,
     mut rx: mpsc::Receiver<FeedUpdate>,
+    runtime: tokio::runtime::Handle,
     new_feed_items: Option<usize>,
     urls: &HashMap<i64, (usize, String)>,
 ) -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
+    let on_panic = |update: &FeedUpdate, panic: &(dyn std::any::Any + Send)| {
+        internal_failure(update.feed_id, update.fetched_at, "storing", panic)
+    };
+    let failed = |(feed_id, e): (i64, anyhow::Error)| {
+        let url = urls.get(&feed_id).map_or("?", |(_, u)| u);
+        e.context(format!(
+            "cannot store the update of {url} (everything stored before is kept; the site is \
+             not rewritten)"
+        ))
+    };
     let mut done = Vec::new();
     while let Some(first) = rx.blocking_recv() {
-        let mut batch = vec![first];
+        let id = first.feed_id;
+        let mut batch = store
+            .begin_batch(new_feed_items)
+            .map_err(|e| failed((id, e.into())))?;
+        batch.apply(first, &on_panic).map_err(failed)?;
+        let deadline = Instant::now() + COMMIT_EVERY;
         while batch.len() < WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(update) => batch.push(update),
-                Err(_) => break,
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let next = match rx.try_recv() {
+                Ok(update) => Some(update),
+                Err(mpsc::error::TryRecvError::Disconnected) => None,
+                Err(mpsc::error::TryRecvError::Empty) if wait.is_zero() => None,
+                Err(mpsc::error::TryRecvError::Empty) => runtime
+                    .block_on(async { tokio::time::timeout(wait, rx.recv()).await })
+                    .ok()
+                    .flatten(),
+            };
+            match next {
+                Some(update) => batch.apply(update, &on_panic).map_err(failed)?,
+                None => break,
             }
         }
-        let stored = store
-            .apply_batch(batch, new_feed_items, |update, panic| {
-                internal_failure(update.feed_id, update.fetched_at, "storing", panic)
-            })
-            .map_err(|(feed_id, e)| {
-                let url = urls.get(&feed_id).map_or("?", |(_, u)| u);
-                e.context(format!(
-                    "cannot store the update of {url} (everything stored before is kept; the \
-                     site is not rewritten)"
-                ))
-            })?;
+        let stored = batch.commit().map_err(failed)?;
         done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
     }
     Ok((store, done))

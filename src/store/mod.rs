@@ -33,6 +33,8 @@ const FETCH_HISTORY: i64 = 100;
 /// feeds took 2.5 s instead of 3.1 s, and all-304 refreshes cost the same. (A database keeps
 /// the page size it was created with.)
 const PAGE_SIZE: i64 = 16384;
+/// The page cache of a connection, in KiB (see `Store::open`).
+const CACHE_KIB: i64 = 32 * 1024;
 
 pub struct Store {
     conn: Connection,
@@ -56,6 +58,13 @@ impl Store {
         enable_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Each feed's update sits in a savepoint, whose undo copies of the pages it changes
+        // otherwise go to a temporary file: that was a third of the writer's time.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // The default page cache (2 MiB) holds 125 of our pages: a refresh's inserts land all
+        // over the entry indexes and kept reading pages back and spilling dirty ones to the log
+        // before the commit. A negative size is in KiB; the cache grows only as it is used.
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
         let mut store = Store { conn };
         store
             .migrate()
@@ -153,14 +162,19 @@ impl Store {
         Ok(requests)
     }
 
-    /// Stores feeds' refresh results, as many as have arrived, in one transaction (far fewer
-    /// commits than one per feed). Each feed's result sits in a savepoint: all of it, or none
-    /// of it. A panic while storing one feed rolls back that feed's writes only, and
-    /// `on_panic`'s failure record is stored in their place. An error (a full disk) rolls back
-    /// the whole batch and names the feed it happened on. Every fetch is also logged (the
-    /// newest [`FETCH_HISTORY`] per feed are kept). With `new_feed_items`, the first successful
-    /// parse of a feed that joined a planet already showing posts keeps only that many of its
-    /// newest entries visible; the others are stored hidden.
+    /// Starts storing feeds' refresh results in one write transaction (far fewer commits than
+    /// one per feed): [`Batch::apply`] each as it arrives, then [`Batch::commit`]. Dropping a
+    /// batch rolls all of it back.
+    pub fn begin_batch(&mut self, new_feed_items: Option<usize>) -> rusqlite::Result<Batch<'_>> {
+        Ok(Batch {
+            tx: self.write_transaction()?,
+            new_feed_items,
+            done: Vec::new(),
+            careful: false,
+        })
+    }
+
+    /// Stores `updates` in one batch (see [`Batch`]) and commits it.
     pub fn apply_batch(
         &mut self,
         updates: Vec<FeedUpdate>,
@@ -168,41 +182,14 @@ impl Store {
         on_panic: impl Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
     ) -> Result<Vec<(FeedUpdate, StoreStats)>, (i64, anyhow::Error)> {
         let first = updates.first().map_or(0, |u| u.feed_id);
-        let tx = self.write_transaction().map_err(|e| (first, e.into()))?;
-        let mut done = Vec::with_capacity(updates.len());
-        // Savepoints through cached statements: `Transaction::savepoint` parses its SQL anew for
-        // every feed, which was a fifth of storing a cold refresh.
-        let step =
-            |sql: &str| -> rusqlite::Result<()> { tx.prepare_cached(sql)?.execute([]).map(|_| ()) };
+        let mut batch = self
+            .begin_batch(new_feed_items)
+            .map_err(|e| (first, e.into()))?;
         for update in updates {
-            let id = update.feed_id;
-            let named = |e: anyhow::Error| (id, e);
-            step("SAVEPOINT feed").map_err(|e| named(e.into()))?;
-            let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                apply_in(&tx, &update, new_feed_items)
-            }));
-            match applied {
-                Ok(result) => {
-                    // An error ends the batch: dropping the transaction rolls all of it back.
-                    let stats = result.map_err(named)?;
-                    step("RELEASE feed").map_err(|e| named(e.into()))?;
-                    done.push((update, stats));
-                }
-                Err(panic) => {
-                    // Roll back what this feed wrote.
-                    step("ROLLBACK TO feed")
-                        .and_then(|()| step("RELEASE feed"))
-                        .map_err(|e| named(e.into()))?;
-                    let failed = on_panic(&update, &*panic);
-                    let stats = apply_in(&tx, &failed, new_feed_items).map_err(named)?;
-                    done.push((failed, stats));
-                }
-            }
+            batch.apply(update, &on_panic)?;
         }
-        tx.commit().map_err(|e| (first, e.into()))?;
-        Ok(done)
+        batch.commit()
     }
-
     /// The newest fetch records of the feed configured as `url`, newest first.
     pub fn fetch_history(&self, url: &str, limit: usize) -> anyhow::Result<Vec<FetchRecord>> {
         let mut stmt = self.conn.prepare_cached(
@@ -358,6 +345,115 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         anyhow::ensure!(result == "ok", "database integrity check failed: {result}");
         Ok(())
+    }
+}
+
+/// Feeds' refresh results being stored in one write transaction. Each feed's result is all
+/// stored or not at all: a panic while storing one feed (a bug) leaves none of its writes, and
+/// `on_panic`'s failure record is stored in their place; the other feeds are kept. An error (a
+/// full disk) ends the batch, and dropping it rolls all of it back. With `new_feed_items`, the
+/// first successful parse of a feed that joined a planet already showing posts keeps only that
+/// many of its newest entries visible; the others are stored hidden. Every fetch is also
+/// logged (the newest [`FETCH_HISTORY`] per feed are kept).
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+    new_feed_items: Option<usize>,
+    done: Vec<(FeedUpdate, StoreStats)>,
+    /// Set after a panic: each feed's writes get a savepoint of their own from then on.
+    careful: bool,
+}
+
+impl Batch<'_> {
+    /// How many feeds' results the batch holds.
+    pub fn len(&self) -> usize {
+        self.done.len()
+    }
+
+    /// Whether the batch holds no feed's result yet.
+    pub fn is_empty(&self) -> bool {
+        self.done.is_empty()
+    }
+
+    /// Stores one feed's result. Feeds are written straight into the transaction, without a
+    /// savepoint each: a savepoint copies every page the feed touches, which was a fifth of
+    /// storing a cold refresh. Should storing one panic, its half-done writes are mixed with
+    /// the others', so the whole transaction is rolled back and the batch stored again, from
+    /// then on with a savepoint per feed.
+    pub fn apply(
+        &mut self,
+        update: FeedUpdate,
+        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+    ) -> Result<(), (i64, anyhow::Error)> {
+        if self.careful {
+            return self.apply_in_savepoint(update, on_panic);
+        }
+        let id = update.feed_id;
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            apply_in(&self.tx, &update, self.new_feed_items)
+        }));
+        match applied {
+            Ok(result) => {
+                let stats = result.map_err(|e| (id, e))?;
+                self.done.push((update, stats));
+                Ok(())
+            }
+            Err(panic) => {
+                let failed = on_panic(&update, &*panic);
+                self.tx
+                    .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
+                    .map_err(|e| (id, e.into()))?;
+                self.careful = true;
+                for (earlier, _) in std::mem::take(&mut self.done) {
+                    self.apply_in_savepoint(earlier, on_panic)?;
+                }
+                let stats =
+                    apply_in(&self.tx, &failed, self.new_feed_items).map_err(|e| (id, e))?;
+                self.done.push((failed, stats));
+                Ok(())
+            }
+        }
+    }
+
+    /// [`Batch::apply`] with the feed's writes in a savepoint, rolled back alone on a panic.
+    fn apply_in_savepoint(
+        &mut self,
+        update: FeedUpdate,
+        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+    ) -> Result<(), (i64, anyhow::Error)> {
+        let id = update.feed_id;
+        let named = |e: anyhow::Error| (id, e);
+        // Through cached statements: `Transaction::savepoint` parses its SQL anew each time.
+        let step = |sql: &str| -> rusqlite::Result<()> {
+            self.tx.prepare_cached(sql)?.execute([]).map(|_| ())
+        };
+        step("SAVEPOINT feed").map_err(|e| named(e.into()))?;
+        let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            apply_in(&self.tx, &update, self.new_feed_items)
+        }));
+        match applied {
+            Ok(result) => {
+                // An error ends the batch: dropping the transaction rolls all of it back.
+                let stats = result.map_err(named)?;
+                step("RELEASE feed").map_err(|e| named(e.into()))?;
+                self.done.push((update, stats));
+            }
+            Err(panic) => {
+                step("ROLLBACK TO feed")
+                    .and_then(|()| step("RELEASE feed"))
+                    .map_err(|e| named(e.into()))?;
+                let failed = on_panic(&update, &*panic);
+                let stats = apply_in(&self.tx, &failed, self.new_feed_items).map_err(named)?;
+                self.done.push((failed, stats));
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits the batch and hands back each feed's result with what storing it changed.
+    pub fn commit(self) -> Result<Vec<(FeedUpdate, StoreStats)>, (i64, anyhow::Error)> {
+        let first = self.done.first().map_or(0, |(u, _)| u.feed_id);
+        self.tx.commit().map_err(|e| (first, e.into()))?;
+        Ok(self.done)
     }
 }
 
@@ -787,7 +883,42 @@ mod tests {
 
     /// Stores `entries` as a successful parse of feed `feed_id`.
     fn store_parsed(store: &mut Store, feed_id: i64, entries: Vec<NewEntry>) {
-        let update = FeedUpdate {
+        let update = parsed(feed_id, None, entries);
+        store
+            .apply_batch(vec![update], None, |_, _| unreachable!())
+            .map_err(|e| e.1)
+            .unwrap();
+    }
+
+    /// A store with one configured feed per name, and their ids.
+    fn store_with(dir: &Path, names: &[&str]) -> (Store, Vec<i64>) {
+        let mut store = Store::open(&dir.join("m.db")).unwrap();
+        let feeds: Vec<FeedConfig> = names
+            .iter()
+            .map(|name| {
+                let url = format!("https://{name}.example/feed");
+                FeedConfig {
+                    parsed_url: Url::parse(&url).unwrap(),
+                    url,
+                    name: name.to_string(),
+                    homepage: None,
+                    face: None,
+                    tags: vec![],
+                    excerpt_only: false,
+                }
+            })
+            .collect();
+        let ids = store
+            .sync_feeds(&feeds)
+            .unwrap()
+            .iter()
+            .map(|r| r.feed_id)
+            .collect();
+        (store, ids)
+    }
+
+    fn parsed(feed_id: i64, title: Option<&str>, entries: Vec<NewEntry>) -> FeedUpdate {
+        FeedUpdate {
             feed_id,
             fetched_at: Utc::now(),
             elapsed_ms: 1,
@@ -800,17 +931,90 @@ mod tests {
                 moved_to: None,
                 body_hash: "b".into(),
                 feed: ParsedFeed {
-                    title: None,
+                    title: title.map(str::to_string),
                     site_link: None,
                     author: None,
                     entries,
                 },
             },
+        }
+    }
+
+    /// Feeds are stored without a savepoint each; a panic in the middle of a batch must still
+    /// leave none of that feed's writes and all of the others', before and after it.
+    #[test]
+    fn a_panic_while_storing_one_feed_keeps_the_rest_of_the_batch() {
+        if !cfg!(debug_assertions) {
+            eprintln!("SKIPPED: fault points exist in debug builds only");
+            return;
+        }
+        // Only a feed with this title panics (fault.rs); no other test uses it.
+        std::env::set_var("MERCURY_FAULT", "store:Batch bomb 6f1c");
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, ids) = store_with(dir.path(), &["before", "bomb", "after"]);
+        let updates = vec![
+            parsed(ids[0], Some("Before"), vec![entry("b1", "one")]),
+            parsed(
+                ids[1],
+                Some("Batch bomb 6f1c"),
+                vec![entry("x1", "lost"), entry("x2", "lost")],
+            ),
+            parsed(ids[2], Some("After"), vec![entry("a1", "two")]),
+        ];
+        let on_panic = |update: &FeedUpdate, _: &(dyn Any + Send)| FeedUpdate {
+            feed_id: update.feed_id,
+            fetched_at: update.fetched_at,
+            elapsed_ms: 0,
+            bytes: 0,
+            next_due: None,
+            kind: UpdateKind::Failed(crate::model::FetchFailure {
+                kind: crate::model::FailureKind::Internal,
+                status: None,
+                message: "panicked".into(),
+                retry_after: None,
+            }),
         };
-        store
-            .apply_batch(vec![update], None, |_, _| unreachable!())
+        let done = store
+            .apply_batch(updates, None, on_panic)
             .map_err(|e| e.1)
             .unwrap();
+        let outcomes: Vec<(i64, bool, u64)> = done
+            .iter()
+            .map(|(u, stats)| {
+                let failed = matches!(u.kind, UpdateKind::Failed(_));
+                (u.feed_id, failed, stats.new_entries)
+            })
+            .collect();
+        assert_eq!(
+            outcomes,
+            vec![(ids[0], false, 1), (ids[1], true, 0), (ids[2], false, 1)]
+        );
+        let rows: Vec<(String, String, Option<String>)> = store
+            .conn
+            .prepare(
+                "SELECT f.name, COALESCE(group_concat(e.key), ''), f.last_error_kind
+                 FROM feeds f LEFT JOIN entries e ON e.feed_id = f.id
+                 GROUP BY f.id ORDER BY f.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let internal = Some("internal".to_string());
+        assert_eq!(
+            rows,
+            vec![
+                ("before".into(), "b1".into(), None),
+                ("bomb".into(), "".into(), internal),
+                ("after".into(), "a1".into(), None),
+            ]
+        );
+        let fetches: i64 = store
+            .conn
+            .query_row("SELECT COUNT(*) FROM fetches", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fetches, 3, "one fetch record per feed, none twice");
     }
 
     #[test]
