@@ -15,13 +15,13 @@ use anyhow::Context;
 use chrono::DateTime;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::config::{Config, FetchSettings};
 use crate::fetch::{self, logic};
 use crate::model::{
-    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, StoreStats,
-    UpdateKind,
+    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, ParsedFeed,
+    StoreStats, UpdateKind,
 };
 use crate::parse;
 use crate::store::Store;
@@ -62,7 +62,7 @@ impl std::fmt::Display for RefreshSummary {
 }
 
 /// At most this many feeds' results are stored in one transaction...
-const WRITE_BATCH: usize = 256;
+const WRITE_BATCH: usize = 64;
 /// ...and a transaction stays open at most this long for more to arrive.
 const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
@@ -119,6 +119,7 @@ pub async fn refresh(
     let client = fetch::build_client(&config.fetch)?;
     let settings = config.fetch.clone();
     let hosts = HostLimits::new(settings.per_host);
+    let parsers = &ParsePool::start()?;
     let mut updates = futures_util::stream::iter(due)
         .map(|req| {
             let client = client.clone();
@@ -128,7 +129,7 @@ pub async fn refresh(
                 // Many members share one blog host: at most `per_host` requests to it at once.
                 let _permit = host.acquire_owned().await;
                 // A panic in this feed's fetch stays with this feed.
-                AssertUnwindSafe(refresh_feed(&client, &req, &settings))
+                AssertUnwindSafe(refresh_feed(&client, &req, &settings, parsers))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| {
@@ -313,11 +314,109 @@ fn strip(mut update: FeedUpdate) -> FeedUpdate {
     update
 }
 
+/// A fetched document for the parse threads, and what they need to know about it.
+struct ParseJob {
+    body: Vec<u8>,
+    base: url::Url,
+    content_type: Option<String>,
+    /// The hash of the body stored last time: the same body is not parsed again.
+    known_hash: Option<String>,
+    fetched_at: DateTime<Utc>,
+}
+
+/// What the parse threads made of a [`ParseJob`].
+enum Parsed {
+    /// The body is the one stored last time.
+    Unchanged,
+    /// Parsed, normalised, sanitised, and its bodies packed for the store.
+    Feed { body_hash: String, feed: ParsedFeed },
+    /// The document cannot be read as a feed; why.
+    Failed(String),
+}
+
+/// The threads that parse fetched documents: one per core, each taking the next document from a
+/// queue the moment it is done with one. (A blocking task per document, started by the
+/// thread that drives the fetches, left a core idle a third of the time: a parsed document's
+/// successor waited until that thread got the CPU back.) The queue holds at most one document
+/// per fetch in flight, as each fetch waits for its result.
+struct ParsePool {
+    jobs: Option<std::sync::mpsc::Sender<(ParseJob, oneshot::Sender<Parsed>)>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl ParsePool {
+    fn start() -> anyhow::Result<ParsePool> {
+        let (jobs, queue) = std::sync::mpsc::channel::<(ParseJob, oneshot::Sender<Parsed>)>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let threads = (0..cores)
+            .map(|_| {
+                let queue = queue.clone();
+                std::thread::Builder::new()
+                    .name("mercury-parser".into())
+                    .spawn(move || loop {
+                        let next = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        let Ok((job, reply)) = next else {
+                            return; // the refresh is over
+                        };
+                        // A panic (a bug) drops `reply`: that feed fails, the thread goes on.
+                        if let Ok(parsed) =
+                            std::panic::catch_unwind(AssertUnwindSafe(|| parse_job(job)))
+                        {
+                            let _ = reply.send(parsed);
+                        }
+                    })
+            })
+            .collect::<Result<_, _>>()
+            .context("cannot start the parser threads")?;
+        Ok(ParsePool {
+            jobs: Some(jobs),
+            threads,
+        })
+    }
+
+    /// Parses `job` on the pool; `None` if that panicked.
+    async fn parse(&self, job: ParseJob) -> Option<Parsed> {
+        let (reply, result) = oneshot::channel();
+        self.jobs.as_ref()?.send((job, reply)).ok()?;
+        result.await.ok()
+    }
+}
+
+impl Drop for ParsePool {
+    fn drop(&mut self) {
+        self.jobs = None; // the threads see the queue close once it is empty
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn parse_job(job: ParseJob) -> Parsed {
+    let body_hash = parse::hash_hex(&job.body);
+    if job.known_hash.as_deref() == Some(body_hash.as_str()) {
+        return Parsed::Unchanged;
+    }
+    match parse::parse_feed(
+        &job.body,
+        &job.base,
+        job.content_type.as_deref(),
+        job.fetched_at,
+    ) {
+        Ok(mut feed) => {
+            crate::store::pack_entries(&mut feed.entries);
+            Parsed::Feed { body_hash, feed }
+        }
+        Err(message) => Parsed::Failed(message),
+    }
+}
+
 /// Fetches and, when there is a new body, parses one feed.
 async fn refresh_feed(
     client: &reqwest::Client,
     req: &FeedRequest,
     settings: &FetchSettings,
+    parsers: &ParsePool,
 ) -> FeedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
@@ -327,60 +426,54 @@ async fn refresh_feed(
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
         FetchOutcome::Fetched(body) => {
-            let body = *body;
-            bytes = body.body.len() as u64;
-            let moved_to = body.permanent_redirect.as_ref().map(|u| u.to_string());
-            let body_hash = parse::hash_hex(&body.body);
-            if req.body_hash.as_deref() == Some(body_hash.as_str()) {
-                UpdateKind::Unchanged {
-                    status: body.status,
-                    etag: body.etag,
-                    last_modified: body.last_modified,
-                    moved_to,
-                }
-            } else {
-                let FetchedBody {
+            let FetchedBody {
+                status,
+                etag,
+                last_modified,
+                body,
+                final_url,
+                content_type,
+                content_location,
+                permanent_redirect,
+            } = *body;
+            bytes = body.len() as u64;
+            let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
+            let job = ParseJob {
+                base: logic::document_base(&final_url, content_location.as_deref()),
+                body,
+                content_type,
+                known_hash: req.body_hash.clone(),
+                fetched_at,
+            };
+            match parsers.parse(job).await {
+                Some(Parsed::Unchanged) => UpdateKind::Unchanged {
                     status,
                     etag,
                     last_modified,
-                    body,
-                    final_url,
-                    content_type,
-                    content_location,
-                    ..
-                } = body;
-                let base = logic::document_base(&final_url, content_location.as_deref());
-                // Parsing and sanitising are CPU work: keep them off the async reactor. A panic
-                // in them is contained to this feed.
-                let parsed = tokio::task::spawn_blocking(move || {
-                    let mut feed =
-                        parse::parse_feed(&body, &base, content_type.as_deref(), fetched_at)?;
-                    crate::store::pack_entries(&mut feed.entries);
-                    Ok(feed)
-                })
-                .await;
-                match parsed {
-                    Ok(Ok(feed)) => UpdateKind::Parsed {
-                        status,
-                        etag,
-                        last_modified,
-                        moved_to,
-                        body_hash,
-                        feed,
-                    },
-                    Ok(Err(message)) => UpdateKind::Failed(FetchFailure {
-                        retry_after: None,
-                        kind: FailureKind::Parse,
-                        status: Some(status),
-                        message,
-                    }),
-                    Err(join_error) => UpdateKind::Failed(FetchFailure {
-                        retry_after: None,
-                        kind: FailureKind::Internal,
-                        status: Some(status),
-                        message: format!("internal error while reading the feed: {join_error}"),
-                    }),
-                }
+                    moved_to,
+                },
+                Some(Parsed::Feed { body_hash, feed }) => UpdateKind::Parsed {
+                    status,
+                    etag,
+                    last_modified,
+                    moved_to,
+                    body_hash,
+                    feed,
+                },
+                Some(Parsed::Failed(message)) => UpdateKind::Failed(FetchFailure {
+                    retry_after: None,
+                    kind: FailureKind::Parse,
+                    status: Some(status),
+                    message,
+                }),
+                None => UpdateKind::Failed(FetchFailure {
+                    retry_after: None,
+                    kind: FailureKind::Internal,
+                    status: Some(status),
+                    message: "internal error while reading the feed (a bug in Mercury, logged; \
+                              the feed is tried again at the next refresh)"
+                        .into(),
+                }),
             }
         }
     };

@@ -34,7 +34,7 @@ const FETCH_HISTORY: i64 = 100;
 /// the page size it was created with.)
 const PAGE_SIZE: i64 = 16384;
 /// The page cache of a connection, in KiB (see `Store::open`).
-const CACHE_KIB: i64 = 32 * 1024;
+const CACHE_KIB: i64 = 16 * 1024;
 
 pub struct Store {
     conn: Connection,
