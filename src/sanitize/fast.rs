@@ -75,7 +75,9 @@ const NAMED: &[(&str, char)] = &[
 /// Sanitised `html`, or `None` when it needs the full sanitiser.
 pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
     let b = html.as_bytes();
-    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    // Resolved links are longer than as written: room for them, so the post is not copied as
+    // the string grows.
+    let mut out = String::with_capacity(html.len() + html.len() / 4);
     let mut stack: Vec<&'static str> = Vec::new();
     // How many open elements allow phrasing content only.
     let mut phrasing = 0usize;
@@ -100,8 +102,7 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
             out.push('>');
             i = end;
         } else {
-            let tag = start_tag(html, lt, base)?;
-            let name = tag.name;
+            let (name, name_end) = tag_name(html, lt + 1)?;
             let block = !INLINE.contains(&name);
             if (block && phrasing > 0)
                 || (name == "a" && stack.contains(&"a"))
@@ -112,15 +113,8 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
             }
             out.push('<');
             out.push_str(name);
-            for (attr, value) in &tag.attributes {
-                out.push(' ');
-                out.push_str(attr);
-                out.push_str("=\"");
-                escape_attribute(value, &mut out);
-                out.push('"');
-            }
+            i = attributes(html, name, name_end, base, &mut out)?;
             out.push('>');
-            i = tag.end;
             if name == "pre" && matches!(b.get(i), Some(b'\n' | b'&')) {
                 return None; // a parser drops a newline right after <pre>
             }
@@ -175,65 +169,66 @@ fn is_phrasing(name: &str) -> bool {
     INLINE.contains(&name) || PHRASING_BLOCK.contains(&name)
 }
 
-struct StartTag<'a> {
-    name: &'static str,
-    /// Attribute names and their final values (references decoded, URLs resolved).
-    attributes: Vec<(&'static str, Cow<'a, str>)>,
-    /// Byte offset just past the `>`.
-    end: usize,
+/// The known element whose name starts at byte `from`, and where the name ends.
+fn tag_name(html: &str, from: usize) -> Option<(&'static str, usize)> {
+    let end = word_end(html.as_bytes(), from, |c| c.is_ascii_alphanumeric());
+    Some((known(&html[from..end], &[INLINE, BLOCK])?, end))
 }
 
-/// Reads the start tag at `lt`: a known element, attributes in double or single quotes.
-fn start_tag<'a>(html: &'a str, lt: usize, base: Option<&Url>) -> Option<StartTag<'a>> {
+/// Reads the attributes of the start tag of `name` from byte `from` up to its `>` (attributes
+/// in double or single quotes) and appends them to `out` as the serialiser writes them:
+/// references decoded, URLs resolved. Returns the offset just past the `>`.
+fn attributes(
+    html: &str,
+    name: &str,
+    from: usize,
+    base: Option<&Url>,
+    out: &mut String,
+) -> Option<usize> {
     let b = html.as_bytes();
-    let name_end = word_end(b, lt + 1, |c| c.is_ascii_alphanumeric());
-    let name = known(&html[lt + 1..name_end], &[INLINE, BLOCK])?;
-    let mut attributes: Vec<(&'static str, Cow<'a, str>)> = Vec::new();
-    let mut i = name_end;
+    // Which of href, src and ATTRIBUTES the tag has had (a repeated one: the full sanitiser).
+    let mut seen = 0u32;
+    let mut i = from;
     loop {
         let spaced = i;
         while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\x0c')) {
             i += 1;
         }
         match b.get(i)? {
-            b'>' => {
-                return Some(StartTag {
-                    name,
-                    attributes,
-                    end: i + 1,
-                })
-            }
-            b'/' if VOID.contains(&name) && b.get(i + 1) == Some(&b'>') => {
-                return Some(StartTag {
-                    name,
-                    attributes,
-                    end: i + 2,
-                });
-            }
+            b'>' => return Some(i + 1),
+            b'/' if VOID.contains(&name) && b.get(i + 1) == Some(&b'>') => return Some(i + 2),
             c if c.is_ascii_alphabetic() && i > spaced => {
                 let attr_end = word_end(b, i, |c| c.is_ascii_alphabetic());
                 let written = &html[i..attr_end];
-                let attr = match name {
-                    "a" if written.eq_ignore_ascii_case("href") => "href",
-                    "img" if written.eq_ignore_ascii_case("src") => "src",
-                    _ => known(written, &[ATTRIBUTES])?,
+                let (attr, bit) = match name {
+                    "a" if written.eq_ignore_ascii_case("href") => ("href", 1),
+                    "img" if written.eq_ignore_ascii_case("src") => ("src", 2),
+                    _ => {
+                        let attr = known(written, &[ATTRIBUTES])?;
+                        (attr, 4 << ATTRIBUTES.iter().position(|a| *a == attr)?)
+                    }
                 };
                 let quote = *b.get(attr_end + 1)?;
                 if b.get(attr_end) != Some(&b'=') || !matches!(quote, b'"' | b'\'') {
                     return None;
                 }
                 let value_start = attr_end + 2;
-                let value_end = value_start + b[value_start..].iter().position(|&c| c == quote)?;
+                let value_end = value_start + memchr::memchr(quote, &b[value_start..])?;
                 let raw = &html[value_start..value_end];
-                if raw.contains('<') || attributes.iter().any(|(a, _)| *a == attr) {
+                if raw.contains('<') || seen & bit != 0 {
                     return None;
                 }
+                seen |= bit;
                 let value = decode(raw)?;
                 let value = match attr {
                     "href" | "src" => url(value, base)?,
                     _ => value,
                 };
-                attributes.push((attr, value));
+                out.push(' ');
+                out.push_str(attr);
+                out.push_str("=\"");
+                escape_attribute(&value, out);
+                out.push('"');
                 i = value_end + 1;
             }
             _ => return None,
@@ -262,14 +257,23 @@ fn word_end(b: &[u8], from: usize, part: impl Fn(u8) -> bool) -> usize {
 
 /// The list's own spelling of `name` (compared without case).
 fn known(name: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
-    if name.is_empty() || name.len() > 10 {
+    let b = name.as_bytes();
+    if b.is_empty() || b.len() > 10 {
         return None;
     }
-    lists
-        .iter()
-        .flat_map(|l| l.iter())
-        .find(|n| n.eq_ignore_ascii_case(name))
-        .copied()
+    let mut lower = [0u8; 10];
+    for (l, c) in lower.iter_mut().zip(b) {
+        *l = c.to_ascii_lowercase();
+    }
+    let lower = &lower[..b.len()];
+    for list in lists {
+        for n in *list {
+            if n.as_bytes() == lower {
+                return Some(n);
+            }
+        }
+    }
+    None
 }
 
 /// What the allowlist makes of a URL attribute: an absolute http(s)/mailto URL is kept as
