@@ -1,6 +1,6 @@
 //! One refresh of the whole planet, top-down: read validators, decide which feeds are due,
-//! fetch concurrently (globally bounded and per host), parse off the reactor, store each feed in
-//! its own transaction.
+//! fetch concurrently (globally bounded and per host), parse on one thread per core, store on one
+//! writer thread (many feeds per transaction, each feed all or nothing).
 //!
 //! In: a [`Config`] and an open [`Store`]. Out: a [`RefreshSummary`]. A feed that fails is recorded
 //! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
@@ -104,6 +104,7 @@ pub async fn refresh(
     }
     let due = interleave_by_host(due);
 
+    let parsers = &ParsePool::start()?;
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
     let (tx, rx) = mpsc::channel::<FeedUpdate>(64);
@@ -119,7 +120,6 @@ pub async fn refresh(
     let client = fetch::build_client(&config.fetch)?;
     let settings = config.fetch.clone();
     let hosts = HostLimits::new(settings.per_host);
-    let parsers = &ParsePool::start()?;
     let mut updates = futures_util::stream::iter(due)
         .map(|req| {
             let client = client.clone();
@@ -392,6 +392,8 @@ impl Drop for ParsePool {
     }
 }
 
+/// What a parse thread does with one document: skip it if it is the body stored last time, else
+/// parse it and pack its entries' bodies for the store.
 fn parse_job(job: ParseJob) -> Parsed {
     let body_hash = parse::hash_hex(&job.body);
     if job.known_hash.as_deref() == Some(body_hash.as_str()) {
