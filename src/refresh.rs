@@ -183,7 +183,7 @@ fn write_updates(
     new_feed_items: Option<usize>,
     urls: &HashMap<i64, (usize, String)>,
 ) -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
-    let on_panic = |update: &FeedUpdate, panic: &(dyn std::any::Any + Send)| {
+    let on_panic = |update: &FeedUpdate, panic: &(dyn Any + Send)| {
         internal_failure(update.feed_id, update.fetched_at, "storing", panic)
     };
     let failed = |(feed_id, e): (i64, anyhow::Error)| {
