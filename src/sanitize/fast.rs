@@ -172,7 +172,7 @@ fn is_phrasing(name: &str) -> bool {
 /// The known element whose name starts at byte `from`, and where the name ends.
 fn tag_name(html: &str, from: usize) -> Option<(&'static str, usize)> {
     let end = word_end(html.as_bytes(), from, |c| c.is_ascii_alphanumeric());
-    Some((known(&html[from..end], &[INLINE, BLOCK])?, end))
+    Some((element(&html[from..end])?, end))
 }
 
 /// Reads the attributes of the start tag of `name` from byte `from` up to its `>` (attributes
@@ -204,8 +204,10 @@ fn attributes(
                     "a" if written.eq_ignore_ascii_case("href") => ("href", 1),
                     "img" if written.eq_ignore_ascii_case("src") => ("src", 2),
                     _ => {
-                        let attr = known(written, &[ATTRIBUTES])?;
-                        (attr, 4 << ATTRIBUTES.iter().position(|a| *a == attr)?)
+                        let at = ATTRIBUTES
+                            .iter()
+                            .position(|a| a.eq_ignore_ascii_case(written))?;
+                        (ATTRIBUTES[at], 4 << at)
                     }
                 };
                 let quote = *b.get(attr_end + 1)?;
@@ -239,9 +241,7 @@ fn attributes(
 /// Reads the end tag at `lt` (`</name>`, white space allowed before the `>`).
 fn end_tag(html: &str, lt: usize) -> Option<(&'static str, usize)> {
     let b = html.as_bytes();
-    let name_end = word_end(b, lt + 2, |c| c.is_ascii_alphanumeric());
-    let name = known(&html[lt + 2..name_end], &[INLINE, BLOCK])?;
-    let mut i = name_end;
+    let (name, mut i) = tag_name(html, lt + 2)?;
     while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\x0c')) {
         i += 1;
     }
@@ -255,8 +255,8 @@ fn word_end(b: &[u8], from: usize, part: impl Fn(u8) -> bool) -> usize {
         .map_or(b.len(), |p| from + p)
 }
 
-/// The list's own spelling of `name` (compared without case).
-fn known(name: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
+/// The allowlisted element spelled `name` (compared without case), as the lists spell it.
+fn element(name: &str) -> Option<&'static str> {
     let b = name.as_bytes();
     if b.is_empty() || b.len() > 10 {
         return None;
@@ -266,8 +266,8 @@ fn known(name: &str, lists: &[&[&'static str]]) -> Option<&'static str> {
         *l = c.to_ascii_lowercase();
     }
     let lower = &lower[..b.len()];
-    for list in lists {
-        for n in *list {
+    for list in [INLINE, BLOCK] {
+        for n in list {
             if n.as_bytes() == lower {
                 return Some(n);
             }
