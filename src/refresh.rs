@@ -395,12 +395,12 @@ impl Drop for ParsePool {
 /// What a parse thread does with one document: skip it if it is the body stored last time, else
 /// parse it and pack its entries' bodies for the store.
 fn parse_job(job: ParseJob) -> Parsed {
-    let body_hash = parse::hash_hex(&job.body);
+    let body_hash = parse::fingerprint(&job.body);
     if job.known_hash.as_deref() == Some(body_hash.as_str()) {
         return Parsed::Unchanged;
     }
-    match parse::parse_feed(
-        &job.body,
+    match parse::parse_owned_feed(
+        job.body,
         &job.base,
         job.content_type.as_deref(),
         job.fetched_at,

@@ -32,7 +32,24 @@ fn cap_chars(s: String, max: usize) -> String {
     cut
 }
 
-/// Hex SHA-256 of `bytes`: for body hashes and content hashes.
+/// What every [`fingerprint`] starts with. Databases written before it hold SHA-256 hex
+/// (no prefix): those values never equal a fingerprint, and the store can tell them apart.
+pub const FINGERPRINT_PREFIX: &str = "x3:";
+
+/// A body's or an entry's fingerprint, to tell whether it changed since the last fetch: XXH3-128
+/// in hex, after [`FINGERPRINT_PREFIX`]. Not a security boundary: a fingerprint is only ever
+/// compared with the same feed's previous one, so a publisher who forged a collision would only
+/// hide a change of their own. SHA-256 took 4% of a cold refresh's CPU; this takes a tenth of it.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    fingerprint_hex(xxhash_rust::xxh3::xxh3_128(bytes))
+}
+
+fn fingerprint_hex(digest: u128) -> String {
+    format!("{FINGERPRINT_PREFIX}{}", hex(&digest.to_be_bytes()))
+}
+
+/// Hex SHA-256 of `bytes`: for entry keys derived from content, which are stored and must
+/// never change.
 pub fn hash_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     hex(&digest)
@@ -57,6 +74,16 @@ pub fn parse_feed(
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
+    parse_owned_feed(body.to_vec(), base, content_type, fetched_at)
+}
+
+/// [`parse_feed`] for a body the caller is done with: its text is decoded in place, not copied.
+pub fn parse_owned_feed(
+    body: Vec<u8>,
+    base: &Url,
+    content_type: Option<&str>,
+    fetched_at: DateTime<Utc>,
+) -> Result<ParsedFeed, String> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         parse_feed_unguarded(body, base, content_type, fetched_at)
     }))
@@ -70,7 +97,7 @@ pub fn parse_feed(
 }
 
 fn parse_feed_unguarded(
-    body: &[u8],
+    body: Vec<u8>,
     base: &Url,
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
@@ -346,7 +373,7 @@ fn normalise_entry(
     }
 
     let content_hash = {
-        let mut h = Sha256::new();
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
         for part in [
             source_id.as_deref(),
             link.as_deref(),
@@ -356,20 +383,20 @@ fn normalise_entry(
             summary.as_deref(),
         ] {
             h.update(part.unwrap_or("\u{0}").as_bytes());
-            h.update([0xff]);
+            h.update(&[0xff]);
         }
         for d in [published, updated] {
-            h.update(d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+            h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
         }
         for c in &categories {
             h.update(c.as_bytes());
-            h.update([0xfe]);
+            h.update(&[0xfe]);
         }
         for e in &enclosures {
             h.update(e.url.as_bytes());
-            h.update([0xfd]);
+            h.update(&[0xfd]);
         }
-        hash_hex(&h.finalize())
+        fingerprint_hex(h.digest128())
     };
 
     let key = source_id
@@ -650,7 +677,7 @@ mod tests {
         let body = include_bytes!("../../tests/fixtures/feeds/fuzz-repair-bom-offset.xml");
         let base = Url::parse("https://member.example/blog/feed.xml").unwrap();
         let result = std::panic::catch_unwind(|| {
-            parse_feed_unguarded(body, &base, Some("application/xml"), now())
+            parse_feed_unguarded(body.to_vec(), &base, Some("application/xml"), now())
         });
         assert!(result.is_ok(), "the repair stage panicked");
     }

@@ -665,7 +665,7 @@ fn upsert_entries(
                     set_index.execute(params![id, index])?;
                 }
             }
-            Some((id, _, _)) => {
+            Some((id, stored_hash, _)) => {
                 update.execute(params![
                     id,
                     e.source_id,
@@ -681,7 +681,11 @@ fn upsert_entries(
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
                 ])?;
-                stats.updated_entries += 1;
+                // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
+                // it is rewritten once with its fingerprint, and not counted as an update.
+                if stored_hash.starts_with(crate::parse::FINGERPRINT_PREFIX) {
+                    stats.updated_entries += 1;
+                }
             }
             None => {
                 let sort_date = e
@@ -737,9 +741,15 @@ enum Body<'a> {
 /// The BLOB for a body long enough to compress.
 fn packed(body: &str) -> Option<Vec<u8>> {
     (body.len() >= PACK_MIN).then(|| {
-        let mut packed = Vec::with_capacity(body.len() / 2);
-        packed.push(PACKED_LZ4);
-        packed.extend(lz4_flex::block::compress_prepend_size(body.as_bytes()));
+        // Laid out as `compress_prepend_size` would, compressed straight into place: the kind
+        // byte, the length (u32, little-endian), the block.
+        let bytes = body.as_bytes();
+        let mut packed = vec![0; 5 + lz4_flex::block::get_maximum_output_size(bytes.len())];
+        packed[0] = PACKED_LZ4;
+        packed[1..5].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+        let len = lz4_flex::block::compress_into(bytes, &mut packed[5..])
+            .expect("the output is sized for the worst case");
+        packed.truncate(5 + len);
         packed
     })
 }
@@ -877,7 +887,7 @@ mod tests {
             summary: Some("short".into()),
             categories: vec![],
             enclosures: vec![],
-            content_hash: format!("hash-{key}"),
+            content_hash: format!("{}{key}", crate::parse::FINGERPRINT_PREFIX),
             stored: None,
         }
     }
@@ -939,6 +949,50 @@ mod tests {
                 },
             },
         }
+    }
+
+    /// An entry changed since the last fetch counts as updated. One stored with a SHA-256 hash (a
+    /// database from before fingerprints) is rewritten once with its fingerprint, not counted.
+    #[test]
+    fn entry_updates_count_changes_and_replace_legacy_hashes_quietly() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut store, ids) = store_with(dir.path(), &["a"]);
+        let id = ids[0];
+        let store_once = |store: &mut Store, content: &str| {
+            let update = parsed(id, None, vec![entry("post", content)]);
+            let mut done = store
+                .apply_batch(vec![update], None, |_, _| unreachable!())
+                .map_err(|e| e.1)
+                .unwrap();
+            done.pop().unwrap().1
+        };
+        let stored_hash = |store: &Store| -> String {
+            store
+                .conn
+                .query_row("SELECT content_hash FROM entries", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(store_once(&mut store, "<p>one</p>").new_entries, 1);
+        let legacy = crate::parse::hash_hex(b"as session 5 stored it");
+        store
+            .conn
+            .execute("UPDATE entries SET content_hash = ?1", [&legacy])
+            .unwrap();
+        let quiet = store_once(&mut store, "<p>one</p>");
+        assert_eq!((quiet.new_entries, quiet.updated_entries), (0, 0));
+        assert_eq!(stored_hash(&store), entry("post", "").content_hash);
+
+        let mut edited = entry("post", "<p>two</p>");
+        edited.content_hash.push_str("-edited");
+        let update = parsed(id, None, vec![edited.clone()]);
+        let done = store
+            .apply_batch(vec![update], None, |_, _| unreachable!())
+            .map_err(|e| e.1)
+            .unwrap();
+        assert_eq!(done[0].1.updated_entries, 1);
+        assert_eq!(stored_hash(&store), edited.content_hash);
+        let read = store.recent_entries(10, 0, None).unwrap();
+        assert_eq!(read[0].content.as_deref(), Some("<p>two</p>"));
     }
 
     /// Feeds are stored without a savepoint each; a panic in the middle of a batch must still
@@ -1070,7 +1124,7 @@ mod tests {
         // Bodies prepared on a parse thread (pack_entries) are stored the same way.
         let changed = format!("{long}<p>edited</p>");
         let mut entries = vec![entry("long", &changed)];
-        entries[0].content_hash = "hash-edited".into();
+        entries[0].content_hash = format!("{}edited", crate::parse::FINGERPRINT_PREFIX);
         pack_entries(&mut entries);
         assert!(entries[0].stored.as_ref().unwrap().content.is_some());
         assert!(
