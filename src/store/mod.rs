@@ -750,6 +750,8 @@ fn packed(body: &str) -> Option<Vec<u8>> {
         let len = lz4_flex::block::compress_into(bytes, &mut packed[5..])
             .expect("the output is sized for the worst case");
         packed.truncate(5 + len);
+        // Held until the writer stores it: not at the worst case's size (about 3× the post).
+        packed.shrink_to_fit();
         packed
     })
 }
