@@ -123,6 +123,11 @@ pub struct ParsedFeed {
     pub entries: Vec<NewEntry>,
 }
 
+/// What every fingerprint (`crate::parse::fingerprint`: body and content hashes) starts with.
+/// Databases written before fingerprints hold SHA-256 hex (no prefix): those values never equal
+/// a fingerprint, and the store can tell them apart.
+pub const FINGERPRINT_PREFIX: &str = "x3:";
+
 /// One normalised entry, as it arrives from a member feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {

@@ -9,7 +9,7 @@ use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::model::{Enclosure, NewEntry, ParsedFeed};
+use crate::model::{Enclosure, NewEntry, ParsedFeed, FINGERPRINT_PREFIX};
 use crate::sanitize;
 
 mod dates;
@@ -31,10 +31,6 @@ fn cap_chars(s: String, max: usize) -> String {
     cut.push('…');
     cut
 }
-
-/// What every [`fingerprint`] starts with. Databases written before it hold SHA-256 hex
-/// (no prefix): those values never equal a fingerprint, and the store can tell them apart.
-pub const FINGERPRINT_PREFIX: &str = "x3:";
 
 /// A body's or an entry's fingerprint, to tell whether it changed since the last fetch: XXH3-128
 /// in hex, after [`FINGERPRINT_PREFIX`]. Not a security boundary: a fingerprint is only ever

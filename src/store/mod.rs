@@ -683,7 +683,7 @@ fn upsert_entries(
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
-                if stored_hash.starts_with(crate::parse::FINGERPRINT_PREFIX) {
+                if stored_hash.starts_with(crate::model::FINGERPRINT_PREFIX) {
                     stats.updated_entries += 1;
                 }
             }
@@ -889,7 +889,7 @@ mod tests {
             summary: Some("short".into()),
             categories: vec![],
             enclosures: vec![],
-            content_hash: format!("{}{key}", crate::parse::FINGERPRINT_PREFIX),
+            content_hash: format!("{}{key}", crate::model::FINGERPRINT_PREFIX),
             stored: None,
         }
     }
@@ -1126,7 +1126,7 @@ mod tests {
         // Bodies prepared on a parse thread (pack_entries) are stored the same way.
         let changed = format!("{long}<p>edited</p>");
         let mut entries = vec![entry("long", &changed)];
-        entries[0].content_hash = format!("{}edited", crate::parse::FINGERPRINT_PREFIX);
+        entries[0].content_hash = format!("{}edited", crate::model::FINGERPRINT_PREFIX);
         pack_entries(&mut entries);
         assert!(entries[0].stored.as_ref().unwrap().content.is_some());
         assert!(
