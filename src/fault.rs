@@ -3,8 +3,8 @@
 //! `MERCURY_FAULT="parse:/a.xml,store:Some title"` makes the named stage panic on the matching
 //! feed, so a test can prove with the real binary that a panic in one feed's processing stays
 //! with that feed. Stages and what their text is matched against: `fetch` (the feed URL),
-//! `parse` (the document's base URL) and `store` (the parsed feed's title, in the middle of its
-//! write transaction). Release builds compile `point` to nothing.
+//! `parse` (the document's base URL), `pack` (the same, on the parse thread after parsing) and
+//! `store` (the parsed feed's title, in the middle of its write transaction). Release builds compile `point` to nothing.
 
 /// Panics if `MERCURY_FAULT` names `stage` with a text that `key` contains (debug builds only).
 #[cfg(debug_assertions)]

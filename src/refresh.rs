@@ -282,27 +282,36 @@ fn internal_failure(
     stage: &str,
     panic: &(dyn Any + Send),
 ) -> FeedUpdate {
-    let what = panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic");
-    tracing::error!(feed_id, "internal error while {stage} the feed: {what}");
     FeedUpdate {
         feed_id,
         fetched_at,
         elapsed_ms: 0,
         bytes: 0,
         next_due: None,
-        kind: UpdateKind::Failed(FetchFailure {
-            retry_after: None,
-            kind: FailureKind::Internal,
-            status: None,
-            message: format!(
-                "internal error while {stage} the feed (a bug in Mercury, logged; the feed is \
-                 tried again at the next refresh): {what}"
-            ),
-        }),
+        kind: UpdateKind::Failed(internal_error(stage, panic, &feed_id)),
+    }
+}
+
+/// A panic (a bug) while `stage` one feed, logged, as that feed's failure.
+fn internal_error(
+    stage: &str,
+    panic: &(dyn Any + Send),
+    feed: &dyn std::fmt::Display,
+) -> FetchFailure {
+    let what = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a panic");
+    tracing::error!(%feed, "internal error while {stage} the feed: {what}");
+    FetchFailure {
+        retry_after: None,
+        kind: FailureKind::Internal,
+        status: None,
+        message: format!(
+            "internal error while {stage} the feed (a bug in Mercury, logged; the feed is \
+             tried again at the next refresh): {what}"
+        ),
     }
 }
 
@@ -332,6 +341,8 @@ enum Parsed {
     Feed { body_hash: String, feed: ParsedFeed },
     /// The document cannot be read as a feed; why.
     Failed(String),
+    /// Reading it panicked (a bug): logged, and this feed's failure.
+    Crashed(FetchFailure),
 }
 
 /// The threads that parse fetched documents: one per core, each taking the next document from a
@@ -359,12 +370,13 @@ impl ParsePool {
                         let Ok((job, reply)) = next else {
                             return; // the refresh is over
                         };
-                        // A panic (a bug) drops `reply`: that feed fails, the thread goes on.
-                        if let Ok(parsed) =
-                            std::panic::catch_unwind(AssertUnwindSafe(|| parse_job(job)))
-                        {
-                            let _ = reply.send(parsed);
-                        }
+                        // A panic (a bug) fails that feed; the thread goes on.
+                        let feed = job.base.clone();
+                        let parsed = std::panic::catch_unwind(AssertUnwindSafe(|| parse_job(job)))
+                            .unwrap_or_else(|panic| {
+                                Parsed::Crashed(internal_error("parsing", &*panic, &feed))
+                            });
+                        let _ = reply.send(parsed);
                     })
             })
             .collect::<Result<_, _>>()
@@ -375,11 +387,17 @@ impl ParsePool {
         })
     }
 
-    /// Parses `job` on the pool; `None` if that panicked.
-    async fn parse(&self, job: ParseJob) -> Option<Parsed> {
+    /// Parses `job` on the pool.
+    async fn parse(&self, job: ParseJob) -> Parsed {
         let (reply, result) = oneshot::channel();
-        self.jobs.as_ref()?.send((job, reply)).ok()?;
-        result.await.ok()
+        let sent = self
+            .jobs
+            .as_ref()
+            .is_some_and(|jobs| jobs.send((job, reply)).is_ok());
+        if !sent {
+            return stopped();
+        }
+        result.await.unwrap_or_else(|_| stopped())
     }
 }
 
@@ -390,6 +408,15 @@ impl Drop for ParsePool {
             let _ = thread.join();
         }
     }
+}
+
+/// What a feed gets if the parse threads are gone (they only stop when the refresh ends).
+fn stopped() -> Parsed {
+    Parsed::Crashed(internal_error(
+        "parsing",
+        &"the parser threads stopped",
+        &"?",
+    ))
 }
 
 /// What a parse thread does with one document: skip it if it is the body stored last time, else
@@ -406,6 +433,7 @@ fn parse_job(job: ParseJob) -> Parsed {
         job.fetched_at,
     ) {
         Ok(mut feed) => {
+            crate::fault::point("pack", job.base.as_str());
             crate::store::pack_entries(&mut feed.entries);
             Parsed::Feed { body_hash, feed }
         }
@@ -448,13 +476,13 @@ async fn refresh_feed(
                 fetched_at,
             };
             match parsers.parse(job).await {
-                Some(Parsed::Unchanged) => UpdateKind::Unchanged {
+                Parsed::Unchanged => UpdateKind::Unchanged {
                     status,
                     etag,
                     last_modified,
                     moved_to,
                 },
-                Some(Parsed::Feed { body_hash, feed }) => UpdateKind::Parsed {
+                Parsed::Feed { body_hash, feed } => UpdateKind::Parsed {
                     status,
                     etag,
                     last_modified,
@@ -462,19 +490,15 @@ async fn refresh_feed(
                     body_hash,
                     feed,
                 },
-                Some(Parsed::Failed(message)) => UpdateKind::Failed(FetchFailure {
+                Parsed::Failed(message) => UpdateKind::Failed(FetchFailure {
                     retry_after: None,
                     kind: FailureKind::Parse,
                     status: Some(status),
                     message,
                 }),
-                None => UpdateKind::Failed(FetchFailure {
-                    retry_after: None,
-                    kind: FailureKind::Internal,
+                Parsed::Crashed(failure) => UpdateKind::Failed(FetchFailure {
                     status: Some(status),
-                    message: "internal error while reading the feed (a bug in Mercury, logged; \
-                              the feed is tried again at the next refresh)"
-                        .into(),
+                    ..failure
                 }),
             }
         }

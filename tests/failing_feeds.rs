@@ -183,3 +183,52 @@ fn a_panic_stays_with_its_feed() {
         assert_eq!(planet.items_of(&server.url(path)).len(), 1, "{path}");
     }
 }
+
+/// A panic on a parse thread outside the parser's own guard (packing a parsed feed's bodies)
+/// fails that feed as an internal error, logged; the thread goes on parsing the others.
+#[test]
+fn a_panic_on_a_parse_thread_stays_with_its_feed() {
+    if !cfg!(debug_assertions) {
+        eprintln!("SKIPPED: fault points exist in debug builds only");
+        return;
+    }
+    let server = FeedServer::start();
+    server.fixture("/good.xml", "rss2.xml", RSS);
+    server.fixture("/pack-bomb.xml", "rss2.xml", RSS);
+    let mut planet = Planet::new();
+    planet
+        .feed(&server.url("/pack-bomb.xml"), "Pack")
+        .feed(&server.url("/good.xml"), "Good");
+    let config = planet.write_config();
+    let out = Command::new(env!("CARGO_BIN_EXE_mercury"))
+        .arg("--config")
+        .arg(&config)
+        .arg("update")
+        .env("MERCURY_FAULT", "pack:/pack-bomb")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("2 feeds: 1 updated, 0 not modified, 1 failed"),
+        "{}",
+        describe(&out)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("internal error while parsing the feed")
+            && stderr.contains("injected fault: pack"),
+        "the panic is logged: {stderr}"
+    );
+    assert_eq!(planet.items_of(&server.url("/good.xml")).len(), 3);
+    let (kind, error): (Option<String>, String) = planet
+        .db()
+        .query_row(
+            "SELECT last_error_kind, COALESCE(last_error, '') FROM feeds WHERE url = ?1",
+            [server.url("/pack-bomb.xml")],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(kind.as_deref(), Some("internal"), "{error}");
+    assert!(error.contains("while parsing the feed"), "{error}");
+}

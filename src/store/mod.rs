@@ -377,9 +377,9 @@ impl Batch<'_> {
 
     /// Stores one feed's result. Feeds are written straight into the transaction, without a
     /// savepoint each: a savepoint copies every page the feed touches, which was a fifth to a
-    /// third of the writer's time in a cold refresh. Should storing one panic, its half-done writes are mixed with
-    /// the others', so the whole transaction is rolled back and the batch stored again, from
-    /// then on with a savepoint per feed.
+    /// third of the writer's time in a cold refresh. Should storing one panic, its half-done
+    /// writes are mixed with the others', so the whole transaction is rolled back and the batch
+    /// stored again, from then on with a savepoint per feed.
     pub fn apply(
         &mut self,
         update: FeedUpdate,
@@ -399,7 +399,6 @@ impl Batch<'_> {
                 Ok(())
             }
             Err(panic) => {
-                let failed = on_panic(&update, &*panic);
                 self.tx
                     .execute_batch("ROLLBACK; BEGIN IMMEDIATE")
                     .map_err(|e| (id, e.into()))?;
@@ -407,10 +406,7 @@ impl Batch<'_> {
                 for (earlier, _) in std::mem::take(&mut self.done) {
                     self.apply_in_savepoint(earlier, on_panic)?;
                 }
-                let stats =
-                    apply_in(&self.tx, &failed, self.new_feed_items).map_err(|e| (id, e))?;
-                self.done.push((failed, stats));
-                Ok(())
+                self.store_failure(&update, &*panic, on_panic)
             }
         }
     }
@@ -442,11 +438,24 @@ impl Batch<'_> {
                 step("ROLLBACK TO feed")
                     .and_then(|()| step("RELEASE feed"))
                     .map_err(|e| named(e.into()))?;
-                let failed = on_panic(&update, &*panic);
-                let stats = apply_in(&self.tx, &failed, self.new_feed_items).map_err(named)?;
-                self.done.push((failed, stats));
+                self.store_failure(&update, &*panic, on_panic)?;
             }
         }
+        Ok(())
+    }
+
+    /// Stores `on_panic`'s failure record in place of the feed whose storing panicked (its
+    /// writes already rolled back).
+    fn store_failure(
+        &mut self,
+        update: &FeedUpdate,
+        panic: &(dyn Any + Send),
+        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+    ) -> Result<(), (i64, anyhow::Error)> {
+        let failed = on_panic(update, panic);
+        let stats =
+            apply_in(&self.tx, &failed, self.new_feed_items).map_err(|e| (update.feed_id, e))?;
+        self.done.push((failed, stats));
         Ok(())
     }
 
