@@ -78,6 +78,25 @@ pub struct RefreshOptions {
     pub force: bool,
 }
 
+/// [`refresh`] on a runtime of its own that runs on the calling thread, which it blocks until
+/// the refresh is done. The fetches, their connections and the decompression of what arrives
+/// share that one thread, while parsing and storing have threads of their own. On the
+/// multi-threaded runtime, the fetches' connections ran on other threads than the fetches and
+/// woke them across threads for each response: a 2,000-feed refresh spent 0.39 s of CPU when
+/// every feed answered 304, against 0.30 s now, and a cold one 3.84 s against 3.66 s (medians).
+pub fn refresh_blocking(
+    config: &Config,
+    store: Store,
+    options: RefreshOptions,
+    on_feed_done: &(dyn Fn() + Sync),
+) -> anyhow::Result<(Store, RefreshSummary)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(refresh(config, store, options, on_feed_done))
+}
+
 /// Refreshes every configured feed that is due. The store is moved to a writer thread for the
 /// duration (no database handle crosses an `.await`) and handed back with the summary.
 /// `on_feed_done` is called once per fetched feed (for a progress bar).
@@ -114,9 +133,11 @@ pub async fn refresh(
     // so storing overlaps with fetching and parsing.
     let (tx, rx) = mpsc::channel::<FeedUpdate>(WRITE_QUEUE);
     let writer_urls = urls.clone();
-    // The writer waits for the next update with a time limit, through the runtime's timer.
+    // The writer waits for the next update with a time limit, through the runtime's timer. On
+    // the runtime of `refresh_blocking` the timer turns while this function runs: the writer
+    // is joined only after the channel is closed, which wakes it without the timer.
     let runtime = tokio::runtime::Handle::current();
-    // Named, as the runtime's threads are, so `top -H` and profilers tell them apart.
+    // Named, so `top -H` and profilers tell the threads apart.
     let writer = std::thread::Builder::new()
         .name("mercury-writer".into())
         .spawn(move || write_updates(store, rx, runtime, new_feed_items, &writer_urls))

@@ -405,8 +405,13 @@ async fn run_cycle(
     state: &AppState,
 ) -> anyhow::Result<()> {
     let store = Store::open(&config.planet.database)?;
-    let (store, summary) =
-        refresh::refresh(config, store, RefreshOptions::default(), &|| {}).await?;
+    // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
+    // answering meanwhile.
+    let refresh_config = config.clone();
+    let (store, summary) = tokio::task::spawn_blocking(move || {
+        refresh::refresh_blocking(&refresh_config, store, RefreshOptions::default(), &|| {})
+    })
+    .await??;
     let config2 = config.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut site = crate::commands::build_site(&config2, &store)?;

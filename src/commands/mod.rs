@@ -69,15 +69,10 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 fn run_refresh(config: &Config, store: Store, args: FetchArgs) -> anyhow::Result<Store> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("mercury-worker")
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
     let progress = progress_bar(config.feeds.len() as u64);
     let options = RefreshOptions { force: args.force };
     let tick = || progress.inc(1);
-    let result = runtime.block_on(refresh::refresh(config, store, options, &tick));
+    let result = refresh::refresh_blocking(config, store, options, &tick);
     progress.finish_and_clear();
     let (store, summary) = result?;
     report(&summary);
