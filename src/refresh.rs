@@ -90,11 +90,17 @@ pub fn refresh_blocking(
     options: RefreshOptions,
     on_feed_done: &(dyn Fn() + Sync),
 ) -> anyhow::Result<(Store, RefreshSummary)> {
+    on_own_runtime(refresh(config, store, options, on_feed_done))?
+}
+
+/// Runs `work` (a refresh, perhaps raced against a stop signal) to the end on a current-thread
+/// runtime made for it, blocking the calling thread: see [`refresh_blocking`].
+pub fn on_own_runtime<F: std::future::Future>(work: F) -> anyhow::Result<F::Output> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(refresh(config, store, options, on_feed_done))
+    Ok(runtime.block_on(work))
 }
 
 /// Refreshes every configured feed that is due. The store is moved to a writer thread for the

@@ -352,7 +352,7 @@ async fn scheduler(
 ) {
     let mut config_error: Option<String> = None;
     loop {
-        let cycle = run_cycle(&config, config_error.clone(), &state);
+        let cycle = run_cycle(&config, config_error.clone(), &state, stop.clone());
         tokio::select! {
             result = cycle => {
                 if let Err(e) = result {
@@ -403,15 +403,27 @@ async fn run_cycle(
     config: &Config,
     config_error: Option<String>,
     state: &AppState,
+    mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let store = Store::open(&config.planet.database)?;
     // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
-    // answering meanwhile.
+    // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
+    // the process alive until the last feed answered or timed out.
     let refresh_config = config.clone();
-    let (store, summary) = tokio::task::spawn_blocking(move || {
-        refresh::refresh_blocking(&refresh_config, store, RefreshOptions::default(), &|| {})
+    let refreshed = tokio::task::spawn_blocking(move || {
+        refresh::on_own_runtime(async move {
+            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
+            tokio::select! {
+                done = work => Some(done),
+                _ = stop.wait_for(|stop| *stop) => None,
+            }
+        })
     })
     .await??;
+    let Some(refreshed) = refreshed else {
+        return Ok(()); // stopping
+    };
+    let (store, summary) = refreshed?;
     let config2 = config.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut site = crate::commands::build_site(&config2, &store)?;

@@ -142,3 +142,46 @@ fn serve_refreshes_serves_reloads_and_stops_cleanly() {
         .unwrap();
     assert_eq!(check, "ok");
 }
+
+/// A stop while a refresh waits on a member that never answers ends `serve` at once, not when
+/// that fetch times out: the refresh is abandoned between feeds, as DESIGN.md says.
+#[test]
+fn a_stop_does_not_wait_for_a_feed_that_never_answers() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // Accepts connections and never answers them.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_url = format!("http://{}/feed.xml", silent.local_addr().unwrap());
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in silent.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(stream);
+        }
+    });
+    let addr = free_addr();
+    let mut planet = Planet::new();
+    planet.planet_extra = format!("[server]\nlisten = \"{addr}\"\n");
+    planet.fetch_extra = "timeout_secs = 120\n".into();
+    planet.feed(&silent_url, "Silent");
+    let config = planet.write_config();
+
+    let mut serving = serve(&config);
+    assert!(
+        wait_for(20, || accepted.load(Ordering::SeqCst) > 0),
+        "serve never fetched the feed"
+    );
+    let pid = serving.0.id() as i32;
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    let mut exited = None;
+    assert!(
+        wait_for(10, || {
+            exited = serving.0.try_wait().unwrap();
+            exited.is_some()
+        }),
+        "serve waited for the silent feed instead of stopping"
+    );
+    assert!(exited.unwrap().success(), "exit status {exited:?}");
+}
