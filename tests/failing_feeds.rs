@@ -4,7 +4,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 #[test]
 fn broken_feeds_are_recorded_and_shown_while_others_render() {
@@ -112,24 +111,16 @@ fn a_panic_stays_with_its_feed() {
         .feed(&server.url("/store-bomb.xml"), "Store");
     let config = planet.write_config();
 
-    let out = Command::new(env!("CARGO_BIN_EXE_mercury"))
-        .arg("--config")
-        .arg(&config)
-        .arg("update")
-        .env(
-            "MERCURY_FAULT",
-            "fetch:/fetch-bomb,parse:/parse-bomb,store:Store bomb",
-        )
-        .output()
-        .unwrap();
+    let (out, stdout, stderr) = update_with_faults(
+        &config,
+        "fetch:/fetch-bomb,parse:/parse-bomb,store:Store bomb",
+    );
     assert!(out.status.success(), "{}", describe(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("4 feeds: 1 updated, 0 not modified, 3 failed"),
         "{}",
         describe(&out)
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("injected fault"),
         "the panic is logged: {stderr}"
@@ -200,21 +191,13 @@ fn a_panic_on_a_parse_thread_stays_with_its_feed() {
         .feed(&server.url("/pack-bomb.xml"), "Pack")
         .feed(&server.url("/good.xml"), "Good");
     let config = planet.write_config();
-    let out = Command::new(env!("CARGO_BIN_EXE_mercury"))
-        .arg("--config")
-        .arg(&config)
-        .arg("update")
-        .env("MERCURY_FAULT", "pack:/pack-bomb")
-        .output()
-        .unwrap();
+    let (out, stdout, stderr) = update_with_faults(&config, "pack:/pack-bomb");
     assert!(out.status.success(), "{}", describe(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("2 feeds: 1 updated, 0 not modified, 1 failed"),
         "{}",
         describe(&out)
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("internal error while parsing the feed")
             && stderr.contains("injected fault: pack"),

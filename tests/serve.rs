@@ -125,17 +125,10 @@ fn serve_refreshes_serves_reloads_and_stops_cleanly() {
     std::fs::write(&config, good).unwrap();
 
     // SIGTERM: a clean exit, the database intact.
-    let pid = serving.0.id() as i32;
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let mut exited = None;
-    assert!(
-        wait_for(15, || {
-            exited = serving.0.try_wait().unwrap();
-            exited.is_some()
-        }),
-        "serve did not stop on SIGTERM"
-    );
-    assert!(exited.unwrap().success(), "exit status {exited:?}");
+    let exited = serving
+        .terminate(15)
+        .expect("serve did not stop on SIGTERM");
+    assert!(exited.success(), "exit status {exited:?}");
     let check: String = planet
         .db()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -173,15 +166,8 @@ fn a_stop_does_not_wait_for_a_feed_that_never_answers() {
         wait_for(20, || accepted.load(Ordering::SeqCst) > 0),
         "serve never fetched the feed"
     );
-    let pid = serving.0.id() as i32;
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
-    let mut exited = None;
-    assert!(
-        wait_for(10, || {
-            exited = serving.0.try_wait().unwrap();
-            exited.is_some()
-        }),
-        "serve waited for the silent feed instead of stopping"
-    );
-    assert!(exited.unwrap().success(), "exit status {exited:?}");
+    let exited = serving
+        .terminate(10)
+        .expect("serve waited for the silent feed instead of stopping");
+    assert!(exited.success(), "exit status {exited:?}");
 }

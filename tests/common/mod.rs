@@ -390,11 +390,41 @@ pub fn wait_for(secs: u64, mut check: impl FnMut() -> bool) -> bool {
 /// A running `mercury serve`, killed when dropped (also when the test fails).
 pub struct Serving(pub Child);
 
+impl Serving {
+    /// Sends SIGTERM, then waits up to `secs` seconds for the exit: its status, or `None` while
+    /// `serve` still runs.
+    pub fn terminate(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
+        let pid = self.0.id() as i32;
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let mut exited = None;
+        wait_for(secs, || {
+            exited = self.0.try_wait().unwrap();
+            exited.is_some()
+        });
+        exited
+    }
+}
+
 impl Drop for Serving {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Runs the real `mercury update` with `config` and the debug build's injected `faults`
+/// (`src/fault.rs`): its output, with stdout and stderr as text.
+pub fn update_with_faults(config: &Path, faults: &str) -> (Output, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mercury"))
+        .arg("--config")
+        .arg(config)
+        .arg("update")
+        .env("MERCURY_FAULT", faults)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, stdout, stderr)
 }
 
 /// Starts the real `mercury serve` with `config`, its output discarded.
