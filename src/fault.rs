@@ -4,7 +4,8 @@
 //! feed, so a test can prove with the real binary that a panic in one feed's processing stays
 //! with that feed. Stages and what their text is matched against: `fetch` (the feed URL),
 //! `parse` (the document's base URL), `pack` (the same, on the parse thread after parsing) and
-//! `store` (the parsed feed's title, in the middle of its write transaction). Release builds compile `point` to nothing.
+//! `store` (the parsed feed's title, in the middle of its write transaction). Release builds
+//! compile `point` to nothing.
 
 /// Panics if `MERCURY_FAULT` names `stage` with a text that `key` contains (debug builds only).
 #[cfg(debug_assertions)]

@@ -81,14 +81,22 @@ fn broken_feeds_are_recorded_and_shown_while_others_render() {
     );
 }
 
+/// Whether this build has the fault points (`src/fault.rs`): debug builds only. Says so when
+/// the test that needs them is skipped.
+fn fault_points_built() -> bool {
+    if !cfg!(debug_assertions) {
+        eprintln!("SKIPPED: fault points exist in debug builds only");
+    }
+    cfg!(debug_assertions)
+}
+
 /// A panic (a bug in Mercury) while fetching, parsing or storing one feed stays with that feed:
 /// the others are stored and rendered, the crashed feed's half-done transaction is rolled back,
 /// and the next refresh stores it normally. The panics come from the debug build's fault points
 /// (`src/fault.rs`, `MERCURY_FAULT`), so the real binary's own containment is what is tested.
 #[test]
 fn a_panic_stays_with_its_feed() {
-    if !cfg!(debug_assertions) {
-        eprintln!("SKIPPED: fault points exist in debug builds only");
+    if !fault_points_built() {
         return;
     }
     let server = FeedServer::start();
@@ -179,8 +187,7 @@ fn a_panic_stays_with_its_feed() {
 /// fails that feed as an internal error, logged; the thread goes on parsing the others.
 #[test]
 fn a_panic_on_a_parse_thread_stays_with_its_feed() {
-    if !cfg!(debug_assertions) {
-        eprintln!("SKIPPED: fault points exist in debug builds only");
+    if !fault_points_built() {
         return;
     }
     let server = FeedServer::start();
