@@ -724,11 +724,15 @@ impl<'a> ammonia::UrlRelativeEvaluate<'a> for Resolve {
 
 /// A relative URL made absolute against `base`, written as an IRI: characters beyond ASCII
 /// that the feed wrote stay as written (`À`, not `%C3%80`), as feed readers show them.
+///
+/// The scheme is checked on the result, whatever the base: a relative link joined to a
+/// `javascript:` base is script, and neither ammonia nor the fast path checks it again.
 pub(crate) fn resolve_relative(value: &str, base: &Url) -> Option<String> {
     if let Some(joined) = join_plain_path(value, base) {
         return Some(joined);
     }
-    Some(iri(value, base.join(value).ok()?.into()))
+    let url = base.join(value).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| iri(value, url.into()))
 }
 
 /// `base.join(value)` without the URL parser, for the shape nearly every relative link in a
@@ -1460,10 +1464,21 @@ mod tests {
                 }
                 assert_eq!(
                     resolve_relative(value, &base),
-                    base.join(value).ok().map(|u| iri(value, u.into())),
+                    base.join(value)
+                        .ok()
+                        .filter(|u| matches!(u.scheme(), "http" | "https"))
+                        .map(|u| iri(value, u.into())),
                     "{base} + {value}"
                 );
             }
+        }
+        // Whatever the base, only an http(s) result is a link (review round two, finding 1).
+        let script = Url::parse("javascript://%0aalert(document.domain)//").unwrap();
+        for value in ["x", "a/b", "?q", "#f", "//host/x"] {
+            assert_eq!(resolve_relative(value, &script), None, "{value}");
+            assert!(
+                !clean_html(&format!("<a href=\"{value}\">l</a>"), Some(&script)).contains("href")
+            );
         }
         let base = Url::parse("https://blog.example/posts/feed.xml").unwrap();
         assert!(

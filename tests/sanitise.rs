@@ -219,3 +219,48 @@ fn deep_nesting_is_bounded() {
         html.len()
     );
 }
+
+/// Review round two, finding 1: an `xml:base` with another scheme (`javascript://…`) on an
+/// entry, on its `content`, or on a namespace-prefixed `a:content`/`a:summary`, must never
+/// become the base that a relative link resolves against: the merged feeds carry links, and a
+/// `javascript:` one there runs when a reader clicks it.
+#[test]
+fn finding_1_javascript_xml_base_never_reaches_a_link() {
+    let server = FeedServer::start();
+    let js = "javascript://%0aalert(document.domain)//";
+    let feed = format!(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:a="http://www.w3.org/2005/Atom">
+  <title>Base</title><id>urn:base</id><updated>2026-01-01T00:00:00Z</updated>
+  <entry xml:base="{js}"><id>urn:b:1</id><title>Entry base</title><updated>2026-01-01T00:00:00Z</updated>
+    <content type="html">&lt;a href="x1"&gt;one&lt;/a&gt;</content></entry>
+  <entry><id>urn:b:2</id><title>Content base</title><updated>2026-01-01T00:00:00Z</updated>
+    <content type="html" xml:base="{js}">&lt;a href="x2"&gt;two&lt;/a&gt;</content></entry>
+  <entry><id>urn:b:3</id><title>Prefixed content</title><updated>2026-01-01T00:00:00Z</updated>
+    <a:content type="html" xml:base="{js}">&lt;a href="x3"&gt;three&lt;/a&gt;</a:content></entry>
+  <entry><id>urn:b:4</id><title>Prefixed summary</title><updated>2026-01-01T00:00:00Z</updated>
+    <a:summary type="html" xml:base="{js}">&lt;a href="x4"&gt;four&lt;/a&gt;</a:summary></entry>
+  <a:entry xml:base="{js}"><a:id>urn:b:5</a:id><a:title>Prefixed entry</a:title>
+    <a:updated>2026-01-01T00:00:00Z</a:updated>
+    <a:content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><a href="x5">five</a></div></a:content></a:entry>
+</feed>"#
+    );
+    server.feed("/base.atom", &feed, ATOM);
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/base.atom"), "Base");
+    planet.update();
+    assert_eq!(planet.items_of(&server.url("/base.atom")).len(), 5);
+    for file in ["index.html", "atom.xml", "rss.xml", "feed.json"] {
+        let text = planet.read(file).to_ascii_lowercase();
+        for bad in ["javascript", "alert(", "%0aalert"] {
+            assert!(!text.contains(bad), "{file} contains {bad:?}");
+        }
+    }
+    // The links themselves are kept, resolved against the feed's own URL.
+    let json = planet.read("feed.json");
+    for n in 1..=5 {
+        assert!(
+            json.contains(&server.url(&format!("/x{n}"))),
+            "x{n}: {json}"
+        );
+    }
+}

@@ -230,11 +230,13 @@ fn normalise_entry(
     fetched_at: DateTime<Utc>,
     is_atom: bool,
 ) -> NewEntry {
-    // xml:base on the entry, else the document URL, for relative URLs in the content.
+    // xml:base on the entry, else the document URL, for relative URLs in the content. Only an
+    // http(s) base: a `javascript:` one would turn every relative link into script.
     let base = entry
         .base
         .as_deref()
-        .and_then(|b| feed_base.join(b).ok())
+        .and_then(|b| feed_base.join(b.trim()).ok())
+        .filter(is_web_url)
         .unwrap_or_else(|| feed_base.clone());
 
     let source_id = Some(sanitize::plain_text(&entry.id))

@@ -6,7 +6,10 @@
 //! In: the XML text and the document URL. Out: [`Extras`], one [`EntryExtras`] per entry in
 //! document order. The caller uses them only when the count matches feed-rs's entries.
 
+use std::borrow::Cow;
+
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
 use url::Url;
 
 /// What the scan found outside feed-rs's model, for the feed and for each entry.
@@ -39,7 +42,7 @@ pub struct EntryExtras {
 
 /// Scans `xml`. Malformed XML ends the scan early (what was found so far is returned).
 pub fn scan(xml: &str, doc: &Url) -> Extras {
-    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut reader = quick_xml::NsReader::from_str(xml);
     reader.config_mut().check_end_names = false;
     let mut out = Extras::default();
     // One base per open element, so End simply pops.
@@ -47,9 +50,9 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
     let mut entry_depth: Option<usize> = None;
     let mut channel_depth: Option<usize> = None;
     loop {
-        let event = match reader.read_event() {
-            Ok(Event::Eof) | Err(_) => break,
-            Ok(e) => e,
+        let (ns, event) = match reader.read_resolved_event() {
+            Ok((_, Event::Eof)) | Err(_) => break,
+            Ok((ns, e)) => (canonical_prefix(ns), e),
         };
         let (e, is_empty) = match &event {
             Event::Start(e) => (e.clone(), false),
@@ -70,10 +73,19 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
         };
         let top = bases.last().cloned().unwrap_or_else(|| doc.clone());
         let base = own_base(&e, &top).unwrap_or(top);
-        let qname = e.name();
-        let qname: &str = qname.as_ref();
         let local = e.local_name();
         let local: &str = local.as_ref();
+        // The name by namespace and local name, spelled with the usual prefix (`content:encoded`
+        // whatever prefix the feed bound), so a prefixed Atom `a:content` is the content.
+        let qname = match ns {
+            Some(prefix) if prefix.is_empty() => Cow::Borrowed(local),
+            Some(prefix) => Cow::Owned(format!("{prefix}:{local}")),
+            None => {
+                let written: &str = e.name().into_inner().try_into().unwrap_or("");
+                Cow::Owned(written.to_string())
+            }
+        };
+        let qname: &str = &qname;
         let depth_after = bases.len() + 1;
 
         if entry_depth.is_none() && (local == "entry" || local == "item") {
@@ -224,6 +236,35 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
     })
 }
 
+/// The prefix an element's namespace is matched under: `Some("")` for the feed formats' own
+/// namespaces (Atom 1.0 and 0.3, RSS 1.0 and 0.90) and for no namespace at all, the customary
+/// prefix for the modules the scan reads, and `None` (the name as written) for any other
+/// namespace or an undeclared prefix, which sloppy feeds use for `dc:` and `content:`.
+fn canonical_prefix(ns: ResolveResult) -> Option<&'static str> {
+    let ResolveResult::Bound(ns) = ns else {
+        return matches!(ns, ResolveResult::Unbound).then_some("");
+    };
+    let uri = ns.into_inner();
+    let uri = uri.trim().trim_end_matches(['/', '#']).to_ascii_lowercase();
+    let uri = uri
+        .strip_prefix("http://")
+        .or_else(|| uri.strip_prefix("https://"))
+        .unwrap_or(&uri);
+    Some(match uri {
+        "www.w3.org/2005/atom"
+        | "purl.org/atom/ns"
+        | "purl.org/rss/1.0"
+        | "my.netscape.com/rdf/simple/0.9"
+        | "backend.userland.com/rss2"
+        | "backend.userland.com/rss" => "",
+        "purl.org/rss/1.0/modules/content" => "content",
+        "purl.org/dc/elements/1.1" => "dc",
+        "purl.org/dc/terms" => "dcterms",
+        "www.w3.org/1999/xhtml" => "xhtml",
+        _ => return None,
+    })
+}
+
 /// The element's own xml:base resolved against the inherited base (RFC 3986 §5.1.1).
 fn own_base(e: &BytesStart, inherited: &Url) -> Option<Url> {
     let value = attr(e, "xml:base")?;
@@ -272,6 +313,30 @@ mod tests {
             &doc(),
         );
         assert_eq!(x.entries[0].content_base.as_ref().unwrap(), &doc());
+    }
+
+    #[test]
+    fn elements_are_matched_by_namespace_not_by_prefix() {
+        let xml = r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:a="http://www.w3.org/2005/Atom"
+              xmlns:c="http://purl.org/rss/1.0/modules/content/" xmlns:x="urn:other">
+            <entry><a:content xml:base="http://a.example/c/">c</a:content>
+              <a:summary xml:base="http://a.example/s/">s</a:summary></entry>
+            <entry><x:content xml:base="http://a.example/no/">c</x:content>
+              <c:encoded xml:base="http://a.example/e/">e</c:encoded></entry>
+          </feed>"#;
+        let x = scan(xml, &doc());
+        assert_eq!(
+            x.entries[0].content_base.as_ref().unwrap().as_str(),
+            "http://a.example/c/"
+        );
+        assert_eq!(
+            x.entries[0].summary_base.as_ref().unwrap().as_str(),
+            "http://a.example/s/"
+        );
+        assert_eq!(
+            x.entries[1].content_base.as_ref().unwrap().as_str(),
+            "http://a.example/e/"
+        );
     }
 
     #[test]
