@@ -264,3 +264,48 @@ fn finding_1_javascript_xml_base_never_reaches_a_link() {
         );
     }
 }
+
+/// Review round two, finding 9: `rel="opener"` and `target` on links gave a feed reader that
+/// shows the merged feeds' HTML a window the member's page could script (reverse tabnabbing);
+/// and a post starting with U+FEFF kept it on the fast path while the full sanitiser dropped it.
+#[test]
+fn finding_9_opener_target_and_a_leading_bom_never_reach_the_merged_feeds() {
+    let server = FeedServer::start();
+    let feed = r#"<rss version="2.0"><channel><title>Links</title>
+        <item><guid>o1</guid><title>Opener</title><description>&lt;p&gt;&lt;a href="https://m.example/1" rel="opener tag" target="_blank"&gt;one&lt;/a&gt; &lt;map&gt;&lt;area href="https://m.example/2" target="_top" rel="OPENER"&gt;&lt;/map&gt;&lt;/p&gt;</description></item>
+        <item><guid>b1</guid><title>Bom</title><description>&#xFEFF;&lt;p&gt;plain &lt;a href="https://m.example/3"&gt;post&lt;/a&gt;&lt;/p&gt;</description></item>
+        </channel></rss>"#;
+    server.feed("/links.xml", feed, RSS);
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/links.xml"), "Links");
+    planet.update();
+    for file in ["index.html", "atom.xml", "rss.xml", "feed.json"] {
+        let text = planet.read(file);
+        // The markup as written, whether it sits in HTML, escaped in XML or in a JSON string.
+        let lower = text
+            .to_ascii_lowercase()
+            .replace("\\\"", "\"")
+            .replace("&quot;", "\"");
+        for rel in lower.split("rel=\"").skip(1) {
+            let value = &rel[..rel.find('"').unwrap()];
+            assert!(
+                !value.split_whitespace().any(|w| w == "opener"),
+                "{file} keeps rel=\"{value}\""
+            );
+        }
+        assert!(!lower.contains("target="), "{file} keeps a link target");
+        assert!(!text.contains('\u{feff}'), "{file} keeps the U+FEFF");
+    }
+    let items = planet.items_of(&server.url("/links.xml"));
+    let opener = items.iter().find(|i| i["title"] == "Opener").unwrap();
+    let html = opener["content_html"].as_str().unwrap();
+    assert!(html.contains("rel=\"tag\""), "other rel words stay: {html}");
+    let bom = items.iter().find(|i| i["title"] == "Bom").unwrap();
+    assert!(
+        bom["content_html"]
+            .as_str()
+            .unwrap()
+            .starts_with("<p>plain"),
+        "{bom}"
+    );
+}

@@ -74,6 +74,9 @@ const NAMED: &[(&str, char)] = &[
 
 /// Sanitised `html`, or `None` when it needs the full sanitiser.
 pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
+    if html.starts_with('\u{feff}') {
+        return None; // the HTML parser drops a leading byte order mark
+    }
     let b = html.as_bytes();
     // Resolved links are longer than as written: room for them, so the post is not copied as
     // the string grows.
