@@ -956,7 +956,15 @@ pub fn clean_style(style: &str) -> String {
         }
         let lower = prop.to_ascii_lowercase();
         let family = lower.split('-').next().unwrap_or("");
-        let ok = CSS_PROPERTIES.contains(&lower.as_str())
+        // `overflow` only when it clips: `visible` lets a drawing paint (and take clicks) far
+        // outside the post's box, over the page's header and other members' posts.
+        let clips = |v: &str| {
+            v.split_whitespace().all(|w| {
+                ["hidden", "clip", "auto", "scroll"].contains(&w.to_ascii_lowercase().as_str())
+            })
+        };
+        let ok = (CSS_PROPERTIES.contains(&lower.as_str())
+            && (lower != "overflow" || clips(value)))
             || (matches!(family, "background" | "border" | "margin" | "padding")
                 && value
                     .split_whitespace()

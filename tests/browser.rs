@@ -12,26 +12,52 @@ mod showcase;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{free_addr, http_get, runs, serve, tool_present, wait_for};
+use common::{free_addr, http_get, runs, serve, tool_present, wait_for, FeedServer, Planet, RSS};
+use serde_json::Value;
 use showcase::showcase;
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
-#[test]
-fn the_page_reads_well_on_a_phone_and_a_desktop() {
+/// Chromium and the node packages, when present (a missing tool fails under CI, see
+/// `tool_present`).
+fn chromium() -> Option<String> {
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !tool_present("Debian's chromium", Path::new(&chromium).exists())
-        || !tool_present(
+    let present = tool_present("Debian's chromium", Path::new(&chromium).exists())
+        && tool_present(
             "node with playwright-core and axe-core (npm, tests/browser)",
             runs("node", "--version")
                 && browser_dir().join("node_modules/playwright-core").exists()
                 && browser_dir().join("node_modules/axe-core").exists(),
-        )
-    {
+        );
+    present.then_some(chromium)
+}
+
+/// Runs check-page.mjs on one page and returns its report, one entry per view.
+fn check_page(chromium: &str, addr: &str, path: &str, shots: &Path, name: &str) -> Vec<Value> {
+    let out = Command::new("node")
+        .arg(browser_dir().join("check-page.mjs"))
+        .arg(format!("http://{addr}{path}"))
+        .arg(shots)
+        .arg(name)
+        .env("CHROMIUM", chromium)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "check-page.mjs failed on {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    report["views"].as_array().unwrap().clone()
+}
+
+#[test]
+fn the_page_reads_well_on_a_phone_and_a_desktop() {
+    let Some(chromium) = chromium() else {
         return;
-    }
+    };
     let mut s = showcase();
     let addr = free_addr();
     s.planet.planet_extra += &format!("\n\n[server]\nlisten = \"{addr}\"\n");
@@ -54,21 +80,7 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
         ("/tags/cataloguing/index.html", "topic"),
         ("/status.html", "status"),
     ] {
-        let out = Command::new("node")
-            .arg(browser_dir().join("check-page.mjs"))
-            .arg(format!("http://{addr}{path}"))
-            .arg(&shots)
-            .arg(name)
-            .env("CHROMIUM", &chromium)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "check-page.mjs failed on {path}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        for view in report["views"].as_array().unwrap() {
+        for view in check_page(&chromium, &addr, path, &shots, name) {
             let v = view["view"].as_str().unwrap();
             assert_eq!(view["status"], 200, "{path} {v}");
             assert_eq!(
@@ -77,7 +89,8 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
                 "{path} {v}: console errors"
             );
             assert_eq!(view["overflow"], 0, "{path} {v}: wider than the screen");
-            let serious: Vec<&serde_json::Value> = view["violations"]
+            assert_eq!(view["escapes"], serde_json::json!([]), "{path} {v}");
+            let serious: Vec<&Value> = view["violations"]
                 .as_array()
                 .unwrap()
                 .iter()
@@ -95,5 +108,46 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
                 "{path} {v}: no screenshot"
             );
         }
+    }
+}
+
+/// Review round two, finding 2: a drawing with `overflow: visible` and a 20,000-pixel link
+/// covered the whole page, so clicks on the header, the subscribe links or other members'
+/// titles went to the member's site. A post now paints and takes clicks only in its own box.
+#[test]
+fn finding_2_a_post_cannot_cover_the_page_with_a_link() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let server = FeedServer::start();
+    let cover = r#"<svg style="overflow: visible" width="1" height="1"><a href="https://evil.example/"><rect x="-5000" y="-5000" width="20000" height="20000" fill-opacity="0.01"/></a></svg>"#;
+    let big = r#"<div style="overflow: visible; height: 1px; width: 1px"><p style="margin-top: -600px; height: 3000px; width: 3000px; font-size: 400px; line-height: 2">covering</p></div>"#;
+    let feed = format!(
+        r#"<rss version="2.0"><channel><title>Cover</title><link>https://cover.example/</link>
+        <item><guid>c1</guid><title>Cover</title><pubDate>Mon, 05 Jan 2026 08:00:00 GMT</pubDate>
+        <description><![CDATA[<p>Drawing</p>{cover}]]></description></item>
+        <item><guid>c2</guid><title>Big</title><pubDate>Mon, 05 Jan 2026 07:00:00 GMT</pubDate>
+        <description><![CDATA[{big}]]></description></item></channel></rss>"#
+    );
+    server.feed("/cover.xml", &feed, RSS);
+    server.fixture("/good.xml", "rss2.xml", RSS);
+    let addr = free_addr();
+    let mut planet = Planet::new();
+    planet.planet_extra = format!("[server]\nlisten = \"{addr}\"\n");
+    planet
+        .feed(&server.url("/cover.xml"), "Cover")
+        .feed(&server.url("/good.xml"), "Good");
+    let config = planet.write_config();
+    let _serving = serve(&config);
+    assert!(
+        wait_for(30, || http_get(&addr, "/", &[])
+            .is_ok_and(|r| r.status == 200 && r.body.contains("Drawing"))),
+        "mercury serve never showed the planet"
+    );
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    for view in check_page(&chromium, &addr, "/", &shots, "cover") {
+        let v = view["view"].as_str().unwrap();
+        assert_eq!(view["escapes"], serde_json::json!([]), "{v}");
     }
 }

@@ -1,6 +1,7 @@
 // Opens one page of the planet in Debian's headless Chromium (driven by playwright-core) the way
 // readers do: on a phone, on a desktop, and on a desktop in dark mode. For each view it reports
-// console errors (CSP violations and failed loads included), horizontal overflow, and axe-core's
+// console errors (CSP violations and failed loads included), horizontal overflow, clicks that a
+// post's content takes outside its own box, and axe-core's
 // accessibility violations, and takes a screenshot.
 //
 //   node check-page.mjs URL OUT_DIR NAME
@@ -55,6 +56,23 @@ for (const v of views) {
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
+  // Posts stay in their boxes: at points on a grid over the screen, the element a click would
+  // reach is inside a post's content only where the point is inside that content's box.
+  const escapes = await page.evaluate(() => {
+    const out = [];
+    for (let y = 2; y < innerHeight; y += 24) {
+      for (let x = 2; x < innerWidth; x += 24) {
+        const hit = document.elementFromPoint(x, y);
+        const content = hit && hit.closest(".content");
+        if (!content) continue;
+        const r = content.getBoundingClientRect();
+        if (x < r.left || x > r.right || y < r.top || y > r.bottom) {
+          out.push({ x, y, hit: hit.tagName });
+        }
+      }
+    }
+    return out.slice(0, 10);
+  });
   // axe runs in the page's context through the DevTools protocol, which the page's CSP does
   // not govern (the page itself has no script).
   await page.evaluate(axeSource);
@@ -86,6 +104,7 @@ for (const v of views) {
     view: v.view,
     status: response.status(),
     overflow,
+    escapes,
     errors,
     violations: axe,
     focus,
