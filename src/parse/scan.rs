@@ -78,12 +78,9 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
         // The name by namespace and local name, spelled with the usual prefix (`content:encoded`
         // whatever prefix the feed bound), so a prefixed Atom `a:content` is the content.
         let qname = match ns {
-            Some(prefix) if prefix.is_empty() => Cow::Borrowed(local),
+            Some("") => Cow::Borrowed(local),
             Some(prefix) => Cow::Owned(format!("{prefix}:{local}")),
-            None => {
-                let written: &str = e.name().into_inner().try_into().unwrap_or("");
-                Cow::Owned(written.to_string())
-            }
+            None => Cow::Owned(e.name().into_inner().to_string()),
         };
         let qname: &str = &qname;
         let depth_after = bases.len() + 1;
