@@ -1,7 +1,8 @@
 //! The HTML sanitiser on arbitrary text: never a panic; idempotent; no script, event attribute
 //! or dangerous URL scheme survives in markup; and the fast path (taken for plain, well-nested
 //! markup) writes exactly what the full sanitiser writes; the render's parser-free excerpt text
-//! and page decoration of the output equal the parser's.
+//! and page decoration of the output equal the parser's; the depth estimate that keeps deep posts
+//! from the parser never falls short of the depth the parser builds.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -10,6 +11,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(html) = std::str::from_utf8(data) else {
         return;
     };
+    if let Err(e) = mercury::sanitize::check_depth_estimate(html) {
+        panic!("{e}");
+    }
     let base = url::Url::parse("https://member.example/blog/").unwrap();
     let once = mercury::sanitize::clean_html(html, Some(&base));
     let full = mercury::sanitize::clean_html_full(html, Some(&base));
