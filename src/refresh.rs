@@ -363,6 +363,8 @@ struct ParseJob {
     /// The hash of the body stored last time: the same body is not parsed again.
     known_hash: Option<String>,
     fetched_at: DateTime<Utc>,
+    /// How long normalising its entries may take (`timeout_secs`).
+    budget: std::time::Duration,
 }
 
 /// What the parse threads made of a [`ParseJob`].
@@ -463,6 +465,7 @@ fn parse_job(job: ParseJob) -> Parsed {
         &job.base,
         job.content_type.as_deref(),
         job.fetched_at,
+        job.budget,
     ) {
         Ok(mut feed) => {
             crate::fault::point("pack", job.base.as_str());
@@ -506,6 +509,7 @@ async fn refresh_feed(
                 content_type,
                 known_hash: req.body_hash.clone(),
                 fetched_at,
+                budget: settings.timeout,
             };
             match parsers.parse(job).await {
                 Parsed::Unchanged => UpdateKind::Unchanged {

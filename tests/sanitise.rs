@@ -65,7 +65,7 @@ fn hostile_atom_fields_reach_no_output() {
     let mut planet = Planet::new();
     planet.feed(&server.url("/evil.atom"), "Eve");
     planet.update();
-    assert_eq!(planet.items_of(&server.url("/evil.atom")).len(), 2);
+    assert_eq!(planet.items_of(&server.url("/evil.atom")).len(), 3);
     for file in ["index.html", "atom.xml", "rss.xml", "feed.json", "opml.xml"] {
         let text = planet.read(file).to_ascii_lowercase();
         for bad in [
@@ -76,6 +76,8 @@ fn hostile_atom_fields_reach_no_output() {
             "root:",
             "xi:include",
             "/etc/passwd",
+            "target=",
+            "overflow: visible",
         ] {
             assert!(!text.contains(bad), "{file} contains {bad:?}");
         }
@@ -308,4 +310,63 @@ fn finding_9_opener_target_and_a_leading_bom_never_reach_the_merged_feeds() {
             .starts_with("<p>plain"),
         "{bom}"
     );
+}
+
+/// Review round two, finding 3: `"<div></x>" * N` fooled the depth guard (any end tag counted
+/// as closing something), so the parser built N levels: N = 80,000 cost a minute to store and
+/// 22 s on every render. Titles had no guard at all. Both are now read as their text; and a
+/// feed whose entries take longer than `timeout_secs` to read fails as a whole (debug builds
+/// slow each entry by 100 ms through `MERCURY_FAULT=slow-entry:…`; 120 entries need 12 s).
+#[test]
+fn finding_3_stray_end_tags_and_deep_titles_are_read_as_text() {
+    let server = FeedServer::start();
+    let n = 80_000;
+    let feed = format!(
+        "<rss version=\"2.0\"><channel><title>Deep</title>\
+         <item><guid>d1</guid><title>{}Deep title</title>\
+         <description><![CDATA[{}deep words]]></description></item></channel></rss>",
+        "&lt;div&gt;".repeat(40_000),
+        "<div></x>".repeat(n),
+    );
+    server.feed("/deep.xml", &feed, RSS);
+    let many: String = (0..120)
+        .map(|k| format!("<item><guid>s{k}</guid><title>Slow {k}</title></item>"))
+        .collect();
+    server.feed(
+        "/slow.xml",
+        &format!("<rss version=\"2.0\"><channel><title>Slow</title>{many}</channel></rss>"),
+        RSS,
+    );
+    server.fixture("/good.xml", "rss2.xml", RSS);
+    let mut planet = Planet::new();
+    // Room for the deep feed on a loaded machine; the slow one needs 12 s.
+    planet.fetch_extra = "timeout_secs = 10\n".into();
+    planet
+        .feed(&server.url("/deep.xml"), "Deep")
+        .feed(&server.url("/slow.xml"), "Slow")
+        .feed(&server.url("/good.xml"), "Good");
+    let config = planet.write_config();
+    let (out, stdout, stderr) = update_with_faults(&config, "slow-entry:/slow.xml");
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("3 feeds: 2 updated, 0 not modified, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("took longer than 10 s (timeout_secs)"),
+        "{stdout}"
+    );
+
+    let items = planet.items_of(&server.url("/deep.xml"));
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["title"], "Deep title");
+    let html = items[0]["content_html"].as_str().unwrap();
+    assert!(
+        !html.contains("<div"),
+        "the nesting was kept: {}",
+        &html[..200]
+    );
+    assert!(html.contains("deep words"), "{html}");
+    assert!(planet.read("index.html").len() < 1_000_000);
+    assert_eq!(planet.items_of(&server.url("/good.xml")).len(), 3);
 }

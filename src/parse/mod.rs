@@ -4,6 +4,8 @@
 //! Out: a [`ParsedFeed`] whose entries have deterministic keys, clamped UTC dates, plain-text
 //! titles and sanitised HTML, or an error message for the feed's row. feed-rs stays in this file.
 
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
 use sha2::{Digest, Sha256};
@@ -70,18 +72,34 @@ pub fn parse_feed(
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
 ) -> Result<ParsedFeed, String> {
-    parse_owned_feed(body.to_vec(), base, content_type, fetched_at)
+    parse_owned_feed(
+        body.to_vec(),
+        base,
+        content_type,
+        fetched_at,
+        DEFAULT_BUDGET,
+    )
 }
 
+/// The time [`parse_feed`] may take: `timeout_secs`'s default.
+const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
+
 /// [`parse_feed`] for a body the caller is done with: its text is decoded in place, not copied.
+/// Normalising its entries stops with an error once `budget` has passed (the refresh gives
+/// `timeout_secs`): a member's feed can cost a parse thread that long, and no longer.
 pub fn parse_owned_feed(
     body: Vec<u8>,
     base: &Url,
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
+    budget: Duration,
 ) -> Result<ParsedFeed, String> {
+    let deadline = Deadline {
+        at: Instant::now() + budget,
+        budget,
+    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_feed_unguarded(body, base, content_type, fetched_at)
+        parse_feed_unguarded(body, base, content_type, fetched_at, deadline)
     }))
     .unwrap_or_else(|_| {
         Err(
@@ -92,11 +110,19 @@ pub fn parse_owned_feed(
     })
 }
 
+/// When normalising a feed's entries must stop.
+#[derive(Clone, Copy)]
+struct Deadline {
+    at: Instant,
+    budget: Duration,
+}
+
 fn parse_feed_unguarded(
     body: Vec<u8>,
     base: &Url,
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
+    deadline: Deadline,
 ) -> Result<ParsedFeed, String> {
     crate::fault::point("parse", base.as_str());
     let xml = repair::repair(body, content_type);
@@ -119,7 +145,7 @@ fn parse_feed_unguarded(
         scan::Extras::default()
     };
     let spellings = scan::link_spellings(&xml);
-    Ok(normalise(feed, base, &extras, &spellings, fetched_at))
+    normalise(feed, base, &extras, &spellings, fetched_at, deadline)
 }
 
 /// Whether the scan pass (scan.rs) can add anything: a second XML pass costs about as much as
@@ -176,7 +202,8 @@ fn normalise(
     extras: &scan::Extras,
     spellings: &[(Url, String)],
     fetched_at: DateTime<Utc>,
-) -> ParsedFeed {
+    deadline: Deadline,
+) -> Result<ParsedFeed, String> {
     let is_atom = feed.feed_type == FeedType::Atom;
     let title = feed
         .title
@@ -191,6 +218,15 @@ fn normalise(
     // Bounded work per feed: a document with tens of thousands of entries keeps its first
     // MAX_ENTRIES (feeds list the newest first).
     for (index, entry) in feed.entries.iter().enumerate().take(MAX_ENTRIES) {
+        crate::fault::slow("slow-entry", base.as_str());
+        if Instant::now() > deadline.at {
+            return Err(format!(
+                "reading its entries took longer than {} s (timeout_secs) after {index} of {}: \
+                 its posts cost too much to read; the feed is tried again later",
+                deadline.budget.as_secs(),
+                feed.entries.len().min(MAX_ENTRIES)
+            ));
+        }
         // The scan saw the same document; use it only when it saw the same entries.
         let extra = if extras.entries.len() == feed.entries.len() {
             extras.entries.get(index).cloned().unwrap_or_default()
@@ -213,12 +249,12 @@ fn normalise(
         .iter()
         .filter_map(|p| p.name.as_deref().map(sanitize::html_to_text))
         .find(|n| !n.is_empty());
-    ParsedFeed {
+    Ok(ParsedFeed {
         title,
         site_link,
         author,
         entries,
-    }
+    })
 }
 
 fn normalise_entry(
@@ -676,7 +712,17 @@ mod tests {
         let body = include_bytes!("../../tests/fixtures/feeds/fuzz-repair-bom-offset.xml");
         let base = Url::parse("https://member.example/blog/feed.xml").unwrap();
         let result = std::panic::catch_unwind(|| {
-            parse_feed_unguarded(body.to_vec(), &base, Some("application/xml"), now())
+            let deadline = Deadline {
+                at: Instant::now() + DEFAULT_BUDGET,
+                budget: DEFAULT_BUDGET,
+            };
+            parse_feed_unguarded(
+                body.to_vec(),
+                &base,
+                Some("application/xml"),
+                now(),
+                deadline,
+            )
         });
         assert!(result.is_ok(), "the repair stage panicked");
     }
