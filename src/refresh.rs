@@ -119,18 +119,19 @@ pub async fn refresh(
         feeds: requests.len(),
         ..Default::default()
     };
-    // Feed id -> (position in the config, URL): failures are reported in config order.
+    // Feed id -> (position in the config, URL as shown): failures are reported in config
+    // order, and without credentials.
     let urls: HashMap<i64, (usize, String)> = requests
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.feed_id, (i, r.url.clone())))
+        .map(|(i, r)| (r.feed_id, (i, r.shown_url().into_owned())))
         .collect();
     let (due, skipped): (Vec<FeedRequest>, Vec<FeedRequest>) = requests
         .into_iter()
         .partition(|r| logic::is_due(r.gone, r.next_due, now, options.force));
     summary.skipped = skipped.len();
     for r in &skipped {
-        tracing::debug!(feed = %r.url, gone = r.gone, next_due = ?r.next_due, "not due");
+        tracing::debug!(feed = %r.shown_url(), gone = r.gone, next_due = ?r.next_due, "not due");
     }
     let due = interleave_by_host(due);
 
@@ -483,7 +484,7 @@ async fn refresh_feed(
     let started = Instant::now();
     let fetched_at = Utc::now();
     let mut bytes = 0;
-    crate::fault::point("fetch", req.url.as_str());
+    crate::fault::point("fetch", &req.shown_url());
     let kind = match fetch::fetch_one(client, req, settings).await {
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
@@ -538,7 +539,7 @@ async fn refresh_feed(
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let next_due = match &kind {
         UpdateKind::Failed(f) => {
-            tracing::debug!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
+            tracing::debug!(feed = %req.shown_url(), kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
             Some(logic::next_due_after_failure(
                 req.consecutive_failures + 1,
                 f.retry_after,
@@ -546,7 +547,7 @@ async fn refresh_feed(
             ))
         }
         _ => {
-            tracing::debug!(feed = %req.url, elapsed_ms, "fetched");
+            tracing::debug!(feed = %req.shown_url(), elapsed_ms, "fetched");
             None
         }
     };

@@ -9,7 +9,7 @@ use url::Url;
 use crate::cli::AddArgs;
 use crate::config::{Config, FetchSettings};
 use crate::config_edit::{self, NewFeed};
-use crate::model::{FeedRequest, FetchOutcome, ParsedFeed};
+use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
 use crate::{discover, fetch, parse, Error};
 
 /// Paths tried on the site's root when a page advertises no feed.
@@ -34,7 +34,16 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
     let url = Url::parse(args.url.trim())
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", args.url))?;
+        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", public_url(&args.url)))?;
+    if has_credentials(&url) {
+        return Err(anyhow::anyhow!(
+            "{} has a user name or password; nothing added: `add` never writes credentials \
+             into feeds.toml. If the member gave them to you for this feed, write the [[feed]] \
+             by hand: Mercury then uses them to fetch and never publishes them",
+            public_url(url.as_str())
+        )
+        .into());
+    }
     check_not_listed(config, &url)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -99,9 +108,24 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     };
     let (html, base) = page;
     let mut candidates = discover::feed_links(&html, &base);
+    // A page's credentials are someone else's: never fetched with, never written down.
+    candidates.retain(|c| {
+        let keep = !has_credentials(c);
+        if !keep {
+            println!(
+                "  {}: has a user name or password; skipped (`add` never writes credentials \
+                 into feeds.toml)",
+                public_url(c.as_str())
+            );
+        }
+        keep
+    });
     let advertised = !candidates.is_empty();
     if !advertised {
-        println!("{base} is a web page that advertises no feed; trying well-known paths");
+        println!(
+            "{} is a web page that advertises no feed to use; trying well-known paths",
+            public_url(base.as_str())
+        );
         candidates = WELL_KNOWN
             .iter()
             .filter_map(|p| base.join(p).ok())

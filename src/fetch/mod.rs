@@ -13,7 +13,7 @@ use std::error::Error as _;
 use reqwest::header;
 
 use crate::config::FetchSettings;
-use crate::model::{FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
+use crate::model::{public_url, FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
 
 /// Fetches one feed. The whole exchange (redirects and body) is bounded by `settings.timeout`.
 pub async fn fetch_one(
@@ -114,8 +114,9 @@ async fn fetch_inner(
         kind: FailureKind::Redirect,
         status: None,
         message: format!(
-            "more than {} redirects; the last pointed to {url}",
-            logic::MAX_REDIRECTS
+            "more than {} redirects; the last pointed to {}",
+            logic::MAX_REDIRECTS,
+            public_url(url.as_str())
         ),
     })
 }
