@@ -150,12 +150,13 @@ pub async fn refresh(
         .spawn(move || write_updates(store, rx, runtime, new_feed_items, &writer_urls))
         .context("cannot start the database writer thread")?;
 
-    let client = fetch::build_client(&config.fetch)?;
+    let clients = fetch::Clients::build(&config.fetch)?;
     let settings = config.fetch.clone();
     let hosts = HostLimits::new(settings.per_host);
     let mut updates = futures_util::stream::iter(due)
         .map(|req| {
-            let client = client.clone();
+            // The configured URL, not where a permanent redirect led, sets the reach.
+            let client = clients.for_feed(&req.url).clone();
             let settings = settings.clone();
             let host = hosts.for_url(&req.fetch_url);
             async move {
@@ -476,7 +477,7 @@ fn parse_job(job: ParseJob) -> Parsed {
 
 /// Fetches and, when there is a new body, parses one feed.
 async fn refresh_feed(
-    client: &reqwest::Client,
+    client: &fetch::Client,
     req: &FeedRequest,
     settings: &FetchSettings,
     parsers: &ParsePool,
