@@ -51,6 +51,9 @@ pub struct Config {
     pub fetch: FetchSettings,
     pub server: ServerSettings,
     pub feeds: Vec<FeedConfig>,
+    /// What the admin should know but that does not stop the config from loading, located
+    /// like errors; every command logs them (`check` included).
+    pub warnings: Vec<ConfigError>,
 }
 
 #[derive(Debug, Clone)]
@@ -362,6 +365,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
     let stale_after = positive(raw.server.stale_after, 3, loc, &["server", "stale_after"])?;
 
     let mut feeds = Vec::with_capacity(raw.feeds.len());
+    let mut warnings = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, rf) in raw.feeds.into_iter().enumerate() {
         let key = |k: &'static str| [KeyPart::Key("feed"), KeyPart::Index(i), KeyPart::Key(k)];
@@ -371,10 +375,20 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
                 &key("url"),
                 format!(
                     "{:?} is already listed as feed[{}]; remove one of the two entries",
-                    rf.url,
+                    crate::model::public_url(&rf.url),
                     first + 1
                 ),
             ));
+        }
+        if crate::model::has_credentials(&parsed_url) {
+            warnings.push(
+                loc.error_at(
+                    &key("url"),
+                    "has a user name and password: they are sent to fetch this feed and never \
+                 published (pages, feeds, OPML, status and logs show the URL without them)"
+                        .into(),
+                ),
+            );
         }
         if rf.name.trim().is_empty() {
             return Err(loc.error_at(
@@ -423,6 +437,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             stale_after: stale_after as u32,
         },
         feeds,
+        warnings,
     })
 }
 
@@ -447,18 +462,20 @@ fn http_url(s: &str, loc: &Locator, key: &[&str]) -> Result<Url, ConfigError> {
 }
 
 fn http_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<Url, ConfigError> {
+    // Errors quote the value without credentials: `serve` shows them on status.html.
+    let shown = crate::model::public_url(s);
     match Url::parse(s.trim()) {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
         Ok(u) => Err(loc.error_at(
             key,
             format!(
-                "{s:?} is not an http(s) URL (scheme {:?}); only http:// and https:// are fetched",
+                "{shown:?} is not an http(s) URL (scheme {:?}); only http:// and https:// are fetched",
                 u.scheme()
             ),
         )),
         Err(e) => Err(loc.error_at(
             key,
-            format!("{s:?} is not a valid URL ({e}); write a full address like \"https://example.org/feed.xml\""),
+            format!("{shown:?} is not a valid URL ({e}); write a full address like \"https://example.org/feed.xml\""),
         )),
     }
 }
@@ -731,6 +748,32 @@ tags = ["x"]
             assert_eq!(err.key.as_deref(), Some(*key), "{err}");
             assert!(err.to_string().starts_with("/tmp/p/feeds.toml:"), "{err}");
         }
+    }
+
+    #[test]
+    fn credentials_in_a_feed_url_are_a_warning_that_does_not_show_them() {
+        let text = GOOD.replace(
+            "https://b.example.org/feed",
+            "https://u:s3cret@b.example.org/f",
+        );
+        let c = load(&text).unwrap();
+        assert_eq!(c.warnings.len(), 1);
+        let w = &c.warnings[0];
+        assert_eq!(
+            (w.line, w.key.as_deref()),
+            (Some(12), Some("feed[2].url")),
+            "{w}"
+        );
+        assert!(w.message.contains("never published"), "{w}");
+        assert!(load(GOOD).unwrap().warnings.is_empty());
+        // An error that quotes such a URL does not show the credentials either.
+        let twice = text.replace(
+            "https://a.example.org/feed.xml",
+            "https://u:s3cret@b.example.org/f",
+        );
+        let err = load(&twice).unwrap_err();
+        assert!(err.message.contains("already listed"), "{err}");
+        assert!(!err.to_string().contains("s3cret"), "{err}");
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub use error::Error;
 pub fn run(cli: cli::Cli) -> Result<(), Error> {
     use cli::Command;
     let config = config::Config::load(&cli.config)?;
+    for warning in &config.warnings {
+        tracing::warn!("{warning}");
+    }
     match cli.command {
         Command::Check => commands::check(&config),
         Command::Fetch(args) => commands::fetch(&config, args),

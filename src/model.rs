@@ -1,7 +1,40 @@
 //! Plain domain types that cross stage boundaries (fetch → parse → store → render). No I/O here.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use url::Url;
+
+/// `url` as Mercury may show or publish it: without the user name and password an admin may
+/// have written into feeds.toml (`http://user:secret@host/feed`). The credentials are sent when
+/// fetching, and nowhere else: every page, feed, OPML file, status line, log line and error
+/// message shows this form. URLs without credentials come back exactly as written; a text that
+/// is not a URL still loses anything between `://` and the last `@` of its authority.
+pub fn public_url(url: &str) -> Cow<'_, str> {
+    if let Ok(mut parsed) = Url::parse(url.trim()) {
+        if parsed.username().is_empty() && parsed.password().is_none() {
+            return Cow::Borrowed(url);
+        }
+        // Cannot fail: a URL with credentials has an authority to take them from.
+        let _ = parsed.set_username("");
+        let _ = parsed.set_password(None);
+        return Cow::Owned(parsed.to_string());
+    }
+    let Some(start) = url.find("://").map(|i| i + 3) else {
+        return Cow::Borrowed(url);
+    };
+    let rest = &url[start..];
+    let authority = &rest[..rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => Cow::Owned(format!("{}{}", &url[..start], &rest[at + 1..])),
+        None => Cow::Borrowed(url),
+    }
+}
+
+/// Whether `url` carries a user name or password (see [`public_url`]).
+pub fn has_credentials(url: &Url) -> bool {
+    !url.username().is_empty() || url.password().is_some()
+}
 
 /// What `fetch` needs to know about one feed: its address and the validators from last time.
 #[derive(Debug, Clone)]
@@ -25,6 +58,11 @@ pub struct FeedRequest {
 }
 
 impl FeedRequest {
+    /// The feed's URL as logs and messages may show it (see [`public_url`]).
+    pub fn shown_url(&self) -> Cow<'_, str> {
+        public_url(&self.url)
+    }
+
     /// A request for a feed Mercury has never fetched (no validators, no history).
     pub fn fresh(url: &Url) -> FeedRequest {
         FeedRequest {
@@ -248,6 +286,8 @@ impl Topic {
 /// A stored entry with its member's attribution, ready to show.
 #[derive(Debug, Clone)]
 pub struct EntryView {
+    /// The member's public feed URL (see [`Member::feed_url`]): the anchor hashes it, so an
+    /// anchor never depends on, or gives away, a password.
     pub feed_url: String,
     pub key: String,
     pub source_id: Option<String>,
@@ -270,7 +310,12 @@ pub struct EntryView {
 #[derive(Debug, Clone)]
 pub struct Member {
     pub name: String,
+    /// The feed's URL as pages, feeds, OPML and status show it: [`public_url`] of the
+    /// configured one. Everything that is shown or published reads this field.
     pub feed_url: String,
+    /// The URL exactly as configured: the feed's identity (database lookups, feeds.toml
+    /// edits). It may carry credentials, so it is never shown or published.
+    pub config_url: String,
     pub feed_title: Option<String>,
     /// The home page link given by the feed document itself.
     pub site_link: Option<String>,
@@ -383,7 +428,28 @@ pub struct StoreStats {
 
 #[cfg(test)]
 mod tests {
-    use super::Topic;
+    use super::{public_url, Topic};
+
+    #[test]
+    fn public_urls_have_no_credentials() {
+        let cases = [
+            ("https://a.example/feed", "https://a.example/feed"),
+            ("HTTP://A.example", "HTTP://A.example"),
+            ("http://admin:s3cret@a.example/f", "http://a.example/f"),
+            (
+                "http://admin@a.example:8080/f?x=1",
+                "http://a.example:8080/f?x=1",
+            ),
+            ("http://:s3cret@a.example/", "http://a.example/"),
+            ("http://a:b@c@a.example/p@q", "http://a.example/p@q"),
+            ("http:\\\\a:s3cret@a.example/", "http://a.example/"),
+            ("not a url://u:s3cret@host/x", "not a url://host/x"),
+            ("redirect to an invalid URL", "redirect to an invalid URL"),
+        ];
+        for (given, shown) in cases {
+            assert_eq!(public_url(given), shown, "{given}");
+        }
+    }
 
     #[test]
     fn topic_slugs_are_plain_folder_names() {

@@ -119,18 +119,19 @@ pub async fn refresh(
         feeds: requests.len(),
         ..Default::default()
     };
-    // Feed id -> (position in the config, URL): failures are reported in config order.
+    // Feed id -> (position in the config, URL as shown): failures are reported in config
+    // order, and without credentials.
     let urls: HashMap<i64, (usize, String)> = requests
         .iter()
         .enumerate()
-        .map(|(i, r)| (r.feed_id, (i, r.url.clone())))
+        .map(|(i, r)| (r.feed_id, (i, r.shown_url().into_owned())))
         .collect();
     let (due, skipped): (Vec<FeedRequest>, Vec<FeedRequest>) = requests
         .into_iter()
         .partition(|r| logic::is_due(r.gone, r.next_due, now, options.force));
     summary.skipped = skipped.len();
     for r in &skipped {
-        tracing::debug!(feed = %r.url, gone = r.gone, next_due = ?r.next_due, "not due");
+        tracing::debug!(feed = %r.shown_url(), gone = r.gone, next_due = ?r.next_due, "not due");
     }
     let due = interleave_by_host(due);
 
@@ -149,12 +150,13 @@ pub async fn refresh(
         .spawn(move || write_updates(store, rx, runtime, new_feed_items, &writer_urls))
         .context("cannot start the database writer thread")?;
 
-    let client = fetch::build_client(&config.fetch)?;
+    let clients = fetch::Clients::build(&config.fetch)?;
     let settings = config.fetch.clone();
     let hosts = HostLimits::new(settings.per_host);
     let mut updates = futures_util::stream::iter(due)
         .map(|req| {
-            let client = client.clone();
+            // The configured URL, not where a permanent redirect led, sets the reach.
+            let client = clients.for_feed(&req.url).clone();
             let settings = settings.clone();
             let host = hosts.for_url(&req.fetch_url);
             async move {
@@ -478,7 +480,7 @@ fn parse_job(job: ParseJob) -> Parsed {
 
 /// Fetches and, when there is a new body, parses one feed.
 async fn refresh_feed(
-    client: &reqwest::Client,
+    client: &fetch::Client,
     req: &FeedRequest,
     settings: &FetchSettings,
     parsers: &ParsePool,
@@ -486,7 +488,7 @@ async fn refresh_feed(
     let started = Instant::now();
     let fetched_at = Utc::now();
     let mut bytes = 0;
-    crate::fault::point("fetch", req.url.as_str());
+    crate::fault::point("fetch", &req.shown_url());
     let kind = match fetch::fetch_one(client, req, settings).await {
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
@@ -542,7 +544,7 @@ async fn refresh_feed(
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let next_due = match &kind {
         UpdateKind::Failed(f) => {
-            tracing::debug!(feed = %req.url, kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
+            tracing::debug!(feed = %req.shown_url(), kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
             Some(logic::next_due_after_failure(
                 req.consecutive_failures + 1,
                 f.retry_after,
@@ -550,7 +552,7 @@ async fn refresh_feed(
             ))
         }
         _ => {
-            tracing::debug!(feed = %req.url, elapsed_ms, "fetched");
+            tracing::debug!(feed = %req.shown_url(), elapsed_ms, "fetched");
             None
         }
     };

@@ -382,6 +382,12 @@ async fn scheduler(
                 if config_error.take().is_some() {
                     tracing::info!("feeds.toml is valid again");
                 }
+                // Logged at start; again only when an edit changed them, not every cycle.
+                if c.warnings != config.warnings {
+                    for warning in &c.warnings {
+                        tracing::warn!("{warning}");
+                    }
+                }
                 let (stale, max_age) = timing(&c);
                 {
                     let mut h = state.health();

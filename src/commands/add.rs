@@ -9,7 +9,8 @@ use url::Url;
 use crate::cli::AddArgs;
 use crate::config::{Config, FetchSettings};
 use crate::config_edit::{self, NewFeed};
-use crate::model::{FeedRequest, FetchOutcome, ParsedFeed};
+use crate::fetch::Reach;
+use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
 use crate::{discover, fetch, parse, Error};
 
 /// Paths tried on the site's root when a page advertises no feed.
@@ -24,6 +25,15 @@ const WELL_KNOWN: &[&str] = &[
     "/feed.json",
 ];
 
+/// At most this many candidate feeds are fetched, the advertised ones first: a hostile page
+/// advertising a thousand links must not make `add` request a thousand addresses.
+const MAX_CANDIDATES: usize = 10;
+
+/// The time `add` may take in all, as a multiple of `fetch.timeout_secs` (which bounds each
+/// fetch): room for the page and at least one slow candidate (60 s by default), after which it
+/// stops and says what it tried, instead of running for hours on a page whose links all hang.
+const BUDGET_TIMEOUTS: u32 = 2;
+
 /// A feed that was fetched and parsed.
 struct Found {
     url: String,
@@ -34,7 +44,16 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
     let url = Url::parse(args.url.trim())
         .ok()
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", args.url))?;
+        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", public_url(&args.url)))?;
+    if has_credentials(&url) {
+        return Err(anyhow::anyhow!(
+            "{} has a user name or password; nothing added: `add` never writes credentials \
+             into feeds.toml. If the member gave them to you for this feed, write the [[feed]] \
+             by hand: Mercury then uses them to fetch and never publishes them",
+            public_url(url.as_str())
+        )
+        .into());
+    }
     check_not_listed(config, &url)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -82,10 +101,15 @@ fn check_not_listed(config: &Config, url: &Url) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The feed at `given`, or the first working one the page there leads to.
+/// The feed at `given`, or the first working one the page there leads to, within the budget.
 async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::Result<Found> {
-    let client = fetch::build_client(settings)?;
-    let page = match probe(&client, settings, url).await {
+    let budget = settings.timeout * BUDGET_TIMEOUTS;
+    let deadline = tokio::time::Instant::now() + budget;
+    // The URL the admin typed sets the reach: candidates a public page advertises are fetched
+    // as public feeds, whatever addresses they name.
+    let clients = fetch::Clients::build(settings)?;
+    let client = clients.get(Reach::of(url));
+    let page = match probe(client, settings, url).await {
         Probe::Feed(feed) => {
             // A feed URL is kept exactly as the admin wrote it.
             describe(given, &feed);
@@ -99,17 +123,52 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     };
     let (html, base) = page;
     let mut candidates = discover::feed_links(&html, &base);
+    // A page's credentials are someone else's: never fetched with, never written down.
+    candidates.retain(|c| {
+        let keep = !has_credentials(c);
+        if !keep {
+            println!(
+                "  {}: has a user name or password; skipped (`add` never writes credentials \
+                 into feeds.toml)",
+                public_url(c.as_str())
+            );
+        }
+        keep
+    });
     let advertised = !candidates.is_empty();
+    if candidates.len() > MAX_CANDIDATES {
+        println!(
+            "{} advertises {} feeds; trying the first {MAX_CANDIDATES}",
+            public_url(base.as_str()),
+            candidates.len()
+        );
+        candidates.truncate(MAX_CANDIDATES);
+    }
     if !advertised {
-        println!("{base} is a web page that advertises no feed; trying well-known paths");
+        println!(
+            "{} is a web page that advertises no feed to use; trying well-known paths",
+            public_url(base.as_str())
+        );
         candidates = WELL_KNOWN
             .iter()
             .filter_map(|p| base.join(p).ok())
+            .take(MAX_CANDIDATES)
             .collect();
     }
     let mut found: Option<Found> = None;
-    for candidate in candidates {
-        match probe(&client, settings, &candidate).await {
+    for (tried, candidate) in candidates.iter().enumerate() {
+        let Ok(probed) =
+            tokio::time::timeout_at(deadline, probe(client, settings, candidate)).await
+        else {
+            println!(
+                "stopped after {} s (add's budget: {BUDGET_TIMEOUTS} × fetch.timeout_secs), \
+                 having tried {tried} of {} candidates (the last one did not answer in time)",
+                budget.as_secs(),
+                candidates.len()
+            );
+            break;
+        };
+        match probed {
             Probe::Feed(feed) => {
                 describe(candidate.as_str(), &feed);
                 if found.is_none() {
@@ -129,6 +188,11 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
             println!("using {}", f.url);
             Ok(f)
         }
+        None if tokio::time::Instant::now() >= deadline => anyhow::bail!(
+            "no feed found at {url} within {} s: ask the member for the address of their RSS, \
+             Atom or JSON feed, and add that",
+            budget.as_secs()
+        ),
         None => anyhow::bail!(
             "no feed found at {url}: ask the member for the address of their RSS, Atom or JSON feed"
         ),
@@ -157,7 +221,7 @@ enum Probe {
     Failed(String),
 }
 
-async fn probe(client: &reqwest::Client, settings: &FetchSettings, url: &Url) -> Probe {
+async fn probe(client: &fetch::Client, settings: &FetchSettings, url: &Url) -> Probe {
     let req = FeedRequest::fresh(url);
     match fetch::fetch_one(client, &req, settings).await {
         FetchOutcome::Fetched(body) => {

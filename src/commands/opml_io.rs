@@ -8,6 +8,7 @@ use url::Url;
 
 use crate::config::Config;
 use crate::config_edit::{self, NewFeed};
+use crate::model::{has_credentials, public_url};
 use crate::store::Store;
 use crate::Error;
 
@@ -33,12 +34,26 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         let url = match Url::parse(xml_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => u,
             _ => {
-                skipped.push(format!("{xml_url} (not an http(s) URL)"));
+                skipped.push(format!("{} (not an http(s) URL)", public_url(xml_url)));
                 continue;
             }
         };
+        // Credentials are the admin's to write, by hand: a subscription list exported from
+        // someone's reader must not put them into feeds.toml, where `add` and the like would
+        // take them for the planet's own.
+        if has_credentials(&url) {
+            return Err(anyhow::anyhow!(
+                "{}: the outline {:?} has a feed URL with a user name or password ({}); nothing \
+                 imported: remove it from the file and import again, or write that [[feed]] \
+                 by hand (Mercury then uses the credentials to fetch and never publishes them)",
+                file.display(),
+                o.text.trim(),
+                public_url(xml_url)
+            )
+            .into());
+        }
         if !known.insert(url) {
-            skipped.push(format!("{xml_url} (already listed)"));
+            skipped.push(format!("{} (already listed)", public_url(xml_url)));
             continue;
         }
         let name = [Some(o.text.as_str()), o.title.as_deref()]
@@ -107,11 +122,7 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
 pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.feeds)?;
-    let moved: Vec<(String, String)> = store
-        .feed_views()?
-        .into_iter()
-        .filter_map(|f| f.health.moved_to.map(|to| (f.member.feed_url, to)))
-        .collect();
+    let moved = store.permanent_moves()?;
     if moved.is_empty() {
         println!("no feed has moved permanently; nothing to change");
         return Ok(());
@@ -119,7 +130,7 @@ pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
     for (from, to) in moved {
         if config_edit::replace_feed_url(config_path, &from, &to)? {
             store.rename_feed(&from, &to)?;
-            println!("{from} -> {to}");
+            println!("{} -> {}", public_url(&from), public_url(&to));
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
         for f in &feeds {
             out.push(JsonFeed::new(
                 f,
-                store.fetch_history(&f.member.feed_url, JSON_HISTORY)?,
+                store.fetch_history(&f.member.config_url, JSON_HISTORY)?,
                 now,
             ));
         }

@@ -1,12 +1,62 @@
-//! The one HTTP client, built from `[fetch]` settings. Every limit here has a reason.
+//! The HTTP clients, built from `[fetch]` settings: one per [`Reach`]. Every limit here has a
+//! reason.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use super::reach::{Reach, Resolver};
 use crate::config::FetchSettings;
 
-/// Builds the shared client. Redirects are followed by hand in `fetch_one` (see there) so that
-/// 301/308 can be told from 302/307 and every hop's scheme can be checked.
-pub fn build_client(settings: &FetchSettings) -> anyhow::Result<reqwest::Client> {
+/// A client and the reach of the feeds it fetches: `fetch_one` checks each hop against it.
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub(super) http: reqwest::Client,
+    pub reach: Reach,
+}
+
+/// The two clients of a refresh or an `add`. Two, not one with a per-request switch: a client
+/// pools its connections by host, and a public feed must never be handed a connection an
+/// internal feed opened to an internal address (no resolver would see that reuse).
+#[derive(Debug, Clone)]
+pub struct Clients {
+    public: Client,
+    internal: Client,
+}
+
+impl Clients {
+    pub fn build(settings: &FetchSettings) -> anyhow::Result<Clients> {
+        let client = |reach| -> anyhow::Result<Client> {
+            Ok(Client {
+                http: build_client(settings, reach)?,
+                reach,
+            })
+        };
+        Ok(Clients {
+            public: client(Reach::Public)?,
+            internal: client(Reach::Internal)?,
+        })
+    }
+
+    /// The client for feeds of `reach`.
+    pub fn get(&self, reach: Reach) -> &Client {
+        match reach {
+            Reach::Public => &self.public,
+            Reach::Internal => &self.internal,
+        }
+    }
+
+    /// The client for the feed configured as `url` (as written in feeds.toml); a URL that does
+    /// not parse (never, after config validation) gets the stricter one.
+    pub fn for_feed(&self, url: &str) -> &Client {
+        let reach = url::Url::parse(url.trim()).map_or(Reach::Public, |u| Reach::of(&u));
+        self.get(reach)
+    }
+}
+
+/// Builds a client for feeds of `reach`. Redirects are followed by hand in `fetch_one` (see
+/// there) so that 301/308 can be told from 302/307 and every hop's scheme and address can be
+/// checked.
+pub fn build_client(settings: &FetchSettings, reach: Reach) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder()
         .user_agent(settings.user_agent.clone())
         // A member's server that cannot even accept a connection in 10 s is down; do not let it
@@ -19,6 +69,12 @@ pub fn build_client(settings: &FetchSettings) -> anyhow::Result<reqwest::Client>
         .timeout(settings.timeout)
         // We follow redirects ourselves: at most five, http(s) only, permanent ones reported.
         .redirect(reqwest::redirect::Policy::none())
+        // The system's resolver, with a public feed's internal answers dropped (`reach`).
+        .dns_resolver(Arc::new(Resolver { reach }))
+        // Connect directly, never through a proxy from the environment (HTTP_PROXY…): the
+        // private-address rule holds for the address Mercury itself connects to, and a proxy
+        // would connect on our behalf to wherever a member's DNS points.
+        .no_proxy()
         .gzip(true)
         .brotli(true)
         // Many members share one blog host; keep a few warm connections per host, not hundreds.

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
-use crate::model::{FailureKind, FetchFailure};
+use crate::model::{public_url, FailureKind, FetchFailure};
 
 /// At most this many redirects are followed for one fetch (RFC 9110 §15.4 suggests a limit; 5 is
 /// what browsers' old limit and most feed readers use).
@@ -37,7 +37,7 @@ pub fn redirect_target(from: &Url, location: Option<&str>) -> Result<Url, FetchF
         retry_after: None,
         kind: FailureKind::Redirect,
         status: None,
-        message: format!("redirect to an invalid URL {location:?}: {e}"),
+        message: format!("redirect to an invalid URL {:?}: {e}", public_url(location)),
     })?;
     if !matches!(target.scheme(), "http" | "https") {
         return Err(FetchFailure {
@@ -46,7 +46,7 @@ pub fn redirect_target(from: &Url, location: Option<&str>) -> Result<Url, FetchF
             status: None,
             message: format!(
                 "redirect to {:?} refused: only http and https are followed",
-                target.as_str()
+                public_url(target.as_str())
             ),
         });
     }
@@ -111,12 +111,18 @@ pub fn is_due(
 }
 
 /// The base URL for the document's relative links: its `Content-Location` (RFC 9110 §8.7)
-/// resolved against the URL it came from, when that is http(s); else that URL.
+/// resolved against the URL it came from, when that is http(s); else that URL. Never with a
+/// user name or password: a feed fetched with credentials would otherwise publish them in
+/// every relative link of every post (`/notes/1` resolving to `http://user:secret@host/notes/1`).
 pub fn document_base(final_url: &Url, content_location: Option<&str>) -> Url {
-    content_location
+    let mut base = content_location
         .and_then(|cl| final_url.join(cl.trim()).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .unwrap_or_else(|| final_url.clone())
+        .unwrap_or_else(|| final_url.clone());
+    // Cannot fail: an http(s) URL has a host.
+    let _ = base.set_username("");
+    let _ = base.set_password(None);
+    base
 }
 
 /// The failure for a non-success status, with a hint for the admin.
@@ -199,6 +205,15 @@ mod tests {
         for (cl, want) in cases {
             assert_eq!(document_base(&from, cl).as_str(), want, "{cl:?}");
         }
+        let private = Url::parse("http://user:secret@a.example/feeds/x.xml").unwrap();
+        assert_eq!(
+            document_base(&private, Some("y.xml")).as_str(),
+            "http://a.example/feeds/y.xml"
+        );
+        assert_eq!(
+            document_base(&private, None).as_str(),
+            "http://a.example/feeds/x.xml"
+        );
     }
 
     #[test]

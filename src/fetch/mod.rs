@@ -1,23 +1,27 @@
-//! HTTP: fetches feeds with conditional GET, a byte cap, timeouts and hand-followed redirects.
+//! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
+//! the private-address rule (`reach`).
 //!
-//! In: [`FeedRequest`]s and `[fetch]` settings. Out: one [`FetchOutcome`] per feed, never an `Err`:
+//! In: [`FeedRequest`]s, a [`Client`] and `[fetch]` settings. Out: one [`FetchOutcome`] per feed, never an `Err`:
 //! a failed feed is a value that the refresh records on the feed's row.
 
 mod client;
 pub mod logic;
+pub mod reach;
 
-pub use client::build_client;
+pub use client::{build_client, Client, Clients};
+pub use reach::Reach;
 
 use std::error::Error as _;
 
 use reqwest::header;
 
 use crate::config::FetchSettings;
-use crate::model::{FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
+use crate::model::{public_url, FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
 
-/// Fetches one feed. The whole exchange (redirects and body) is bounded by `settings.timeout`.
+/// Fetches one feed with `client`, whose reach every hop must keep to. The whole exchange
+/// (redirects and body) is bounded by `settings.timeout`.
 pub async fn fetch_one(
-    client: &reqwest::Client,
+    client: &Client,
     req: &FeedRequest,
     settings: &FetchSettings,
 ) -> FetchOutcome {
@@ -42,7 +46,7 @@ pub async fn fetch_one(
 }
 
 async fn fetch_inner(
-    client: &reqwest::Client,
+    client: &Client,
     req: &FeedRequest,
     settings: &FetchSettings,
 ) -> Result<FetchOutcome, FetchFailure> {
@@ -50,7 +54,23 @@ async fn fetch_inner(
     let mut all_permanent = true;
     let mut redirected = false;
     for _hop in 0..=logic::MAX_REDIRECTS {
-        let mut request = client.get(url.clone()).header(
+        // An address written in the URL (the first hop's, a redirect's) never goes through the
+        // resolver: it is checked here.
+        client.reach.check_url(&url).map_err(|why| FetchFailure {
+            retry_after: None,
+            kind: if redirected {
+                FailureKind::Redirect
+            } else {
+                FailureKind::Network
+            },
+            status: None,
+            message: if redirected {
+                format!("redirect to {}: {why}", public_url(url.as_str()))
+            } else {
+                why
+            },
+        })?;
+        let mut request = client.http.get(url.clone()).header(
             header::ACCEPT,
             "application/atom+xml, application/rss+xml, application/feed+json, \
              application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
@@ -61,6 +81,18 @@ async fn fetch_inner(
             request = request.header(name, value);
         }
         let response = request.send().await.map_err(network_failure)?;
+        // Belt and braces: the address actually connected to, whatever led there.
+        if let Some(addr) = response.remote_addr() {
+            client
+                .reach
+                .check_addr(addr.ip())
+                .map_err(|why| FetchFailure {
+                    retry_after: None,
+                    kind: FailureKind::Network,
+                    status: None,
+                    message: format!("connected to {}: {why}", public_url(url.as_str())),
+                })?;
+        }
         let status = response.status().as_u16();
         if logic::is_redirect(status) {
             let location = response
@@ -114,8 +146,9 @@ async fn fetch_inner(
         kind: FailureKind::Redirect,
         status: None,
         message: format!(
-            "more than {} redirects; the last pointed to {url}",
-            logic::MAX_REDIRECTS
+            "more than {} redirects; the last pointed to {}",
+            logic::MAX_REDIRECTS,
+            public_url(url.as_str())
         ),
     })
 }

@@ -159,7 +159,7 @@ fn topic_site(site: &Site, topic: &Topic) -> Site {
         site.name, topic.tag
     ));
     sub.feeds
-        .retain(|f| topic.feed_urls.contains(&f.member.feed_url));
+        .retain(|f| topic.feed_urls.contains(&f.member.config_url));
     sub.current_topic = Some(topic.slug.clone());
     sub
 }

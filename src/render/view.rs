@@ -61,8 +61,15 @@ pub fn health_notes(f: &FeedView, now: DateTime<Utc>) -> Vec<String> {
             .moved_since
             .map(|t| format!(" {}", ago(t, now)))
             .unwrap_or_default();
+        // Both URLs are the public forms; a feed configured with credentials keeps them
+        // across the edit, which `fix-redirects` makes without ever showing them.
+        let keep = if f.member.feed_url != f.member.config_url {
+            " (with your user name and password; `mercury fix-redirects` keeps them)"
+        } else {
+            ""
+        };
         notes.push(format!(
-            "moved permanently{since}: in feeds.toml change url = \"{}\" to url = \"{to}\"",
+            "moved permanently{since}: in feeds.toml change url = \"{}\" to url = \"{to}\"{keep}",
             f.member.feed_url
         ));
     }
@@ -143,6 +150,7 @@ mod tests {
             member: Member {
                 name: "A".into(),
                 feed_url: "https://a.example/feed".into(),
+                config_url: "https://a.example/feed".into(),
                 feed_title: None,
                 site_link: None,
                 homepage: None,

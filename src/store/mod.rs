@@ -271,7 +271,7 @@ impl Store {
             }
             let e = row?;
             if max_per_feed > 0 {
-                let n = per_feed.entry(e.feed_url.clone()).or_default();
+                let n = per_feed.entry(e.member.config_url.clone()).or_default();
                 if *n >= max_per_feed {
                     continue;
                 }
@@ -306,7 +306,11 @@ impl Store {
                     last_status: r.get::<_, Option<i64>>(9)?.map(|s| s as u16),
                     last_error: r.get(10)?,
                     consecutive_failures: r.get::<_, i64>(11)? as u32,
-                    moved_to: r.get(12)?,
+                    // Shown to the admin: a redirect relative to a URL with credentials
+                    // keeps them (see `permanent_moves` for the URL itself).
+                    moved_to: r
+                        .get::<_, Option<String>>(12)?
+                        .map(|u| crate::model::public_url(&u).into_owned()),
                     entries: r.get::<_, i64>(13)? as u64,
                     moved_since: opt_time(r.get(14)?),
                     next_due: opt_time(r.get(15)?),
@@ -315,6 +319,18 @@ impl Store {
                 },
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `(configured URL, new URL)` of every configured feed that moved permanently, in config
+    /// order: the URLs themselves, credentials included, for `fix-redirects` to write into
+    /// feeds.toml (`feed_views` holds the forms that may be shown).
+    pub fn permanent_moves(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, fetch_url FROM feeds
+             WHERE active = 1 AND fetch_url IS NOT NULL ORDER BY position, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -856,8 +872,10 @@ fn hidden_entries(entries: &[NewEntry], shown: Option<usize>) -> HashSet<usize> 
 
 /// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
 fn member_from(r: &Row, at: usize) -> rusqlite::Result<Member> {
+    let config_url: String = r.get(at)?;
     Ok(Member {
-        feed_url: r.get(at)?,
+        feed_url: crate::model::public_url(&config_url).into_owned(),
+        config_url,
         name: r.get(at + 1)?,
         feed_title: r.get(at + 2)?,
         site_link: r.get(at + 3)?,

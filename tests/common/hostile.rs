@@ -148,7 +148,7 @@ fn handle(
                 out.flush()?;
             }
         }
-        "/never" => {
+        p if p.starts_with("/never") => {
             std::thread::sleep(Duration::from_secs(300));
         }
         "/huge" => {

@@ -32,6 +32,7 @@ pub struct Seen {
     pub if_modified_since: Option<String>,
     pub user_agent: Option<String>,
     pub accept_encoding: Option<String>,
+    pub authorization: Option<String>,
     pub status: u16,
 }
 
@@ -49,7 +50,13 @@ pub struct FeedServer {
 
 impl FeedServer {
     pub fn start() -> FeedServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        FeedServer::start_on("127.0.0.1")
+    }
+
+    /// A server on another loopback address (all of 127.0.0.0/8 is loopback on Linux), for
+    /// tests that need two hosts told apart by address.
+    pub fn start_on(ip: &str) -> FeedServer {
+        let listener = std::net::TcpListener::bind((ip, 0)).expect("bind loopback");
         listener.set_nonblocking(true).unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(ServerState::default()));
@@ -147,6 +154,7 @@ async fn handle(
         if_modified_since: header("if-modified-since"),
         user_agent: header("user-agent"),
         accept_encoding: header("accept-encoding"),
+        authorization: header("authorization"),
         status: 404,
     };
     let response = match route {
@@ -299,11 +307,17 @@ impl Planet {
 
 /// Runs the real binary with `--config PATH` and `args`.
 pub fn mercury_with(config: &Path, args: &[&str]) -> Output {
+    mercury_env(config, args, &[])
+}
+
+/// Runs the real binary with `--config PATH`, `args` and extra environment variables.
+pub fn mercury_env(config: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mercury"))
         .arg("--config")
         .arg(config)
         .args(args)
         .env("RUST_LOG", "mercury=info")
+        .envs(env.iter().copied())
         .output()
         .expect("run mercury")
 }
