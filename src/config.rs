@@ -191,6 +191,10 @@ pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
 pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
+/// The most `concurrency` and `per_host` may be.
+const MAX_CONCURRENCY: i64 = 1024;
+/// The most `timeout_secs` may be: an hour.
+const MAX_TIMEOUT_SECS: i64 = 3600;
 
 impl Config {
     /// Reads and validates the config file at `path`.
@@ -231,6 +235,16 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
 
     let p = raw.planet;
     non_empty(&p.name, loc, &["planet", "name"])?;
+    for (value, key) in [
+        (Some(&p.name), "name"),
+        (p.description.as_ref(), "description"),
+        (p.owner_name.as_ref(), "owner_name"),
+        (p.owner_email.as_ref(), "owner_email"),
+    ] {
+        if let Some(value) = value {
+            xml_safe(value, loc, &[KeyPart::Key("planet"), KeyPart::Key(key)])?;
+        }
+    }
     let link = http_url(&p.link, loc, &["planet", "link"])?;
     let schedule_src = p.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.to_string());
     let schedule = cron::Schedule::from_str(&schedule_src).map_err(|e| {
@@ -282,14 +296,17 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
             )
         })?,
     };
+    let database = resolve(p.database.as_deref().unwrap_or("mercury.db"));
+    let output_dir = resolve(p.output_dir.as_deref().unwrap_or("public"));
+    check_output_dir(&output_dir, &base_dir, &database, loc)?;
     let planet = Planet {
         name: p.name,
         link,
         description: p.description,
         owner_name: p.owner_name,
         owner_email: p.owner_email,
-        database: resolve(p.database.as_deref().unwrap_or("mercury.db")),
-        output_dir: resolve(p.output_dir.as_deref().unwrap_or("public")),
+        database,
+        output_dir,
         schedule,
         items,
         archive_pages,
@@ -311,21 +328,26 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
     };
 
     let f = raw.fetch;
-    let concurrency = positive(
+    // Upper bounds: a count of tasks or seconds past these is a typo, and some would overflow
+    // further on (a semaphore of 2^61 permits panics).
+    let concurrency = at_most(
         f.concurrency,
         DEFAULT_CONCURRENCY as i64,
+        MAX_CONCURRENCY,
         loc,
         &["fetch", "concurrency"],
     )? as usize;
-    let per_host = positive(
+    let per_host = at_most(
         f.per_host,
         DEFAULT_PER_HOST as i64,
+        MAX_CONCURRENCY,
         loc,
         &["fetch", "per_host"],
     )? as usize;
-    let timeout_secs = positive(
+    let timeout_secs = at_most(
         f.timeout_secs,
         DEFAULT_TIMEOUT_SECS as i64,
+        MAX_TIMEOUT_SECS,
         loc,
         &["fetch", "timeout_secs"],
     )? as u64;
@@ -362,7 +384,13 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         )
     })?;
 
-    let stale_after = positive(raw.server.stale_after, 3, loc, &["server", "stale_after"])?;
+    let stale_after = at_most(
+        raw.server.stale_after,
+        3,
+        10_000,
+        loc,
+        &["server", "stale_after"],
+    )?;
 
     let mut feeds = Vec::with_capacity(raw.feeds.len());
     let mut warnings = Vec::new();
@@ -395,6 +423,10 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
                 &key("name"),
                 "is empty; give the member's name as it should be shown".into(),
             ));
+        }
+        xml_safe(&rf.name, loc, &key("name"))?;
+        for tag in &rf.tags {
+            xml_safe(tag, loc, &key("tags"))?;
         }
         let homepage = rf
             .homepage
@@ -446,6 +478,110 @@ fn non_empty(value: &str, loc: &Locator, key: &[&str]) -> Result<(), ConfigError
         return Err(loc.error(key, "must not be empty".into()));
     }
     Ok(())
+}
+
+/// Text that goes into the page, the merged feeds and OPML as it is: no control characters
+/// (XML 1.0 forbids most; C1 and DEL are as unwelcome) and no bidi embeddings or overrides,
+/// which would reorder the page's own text around a member's name.
+fn xml_safe(value: &str, loc: &Locator, key: &[KeyPart]) -> Result<(), ConfigError> {
+    match value.chars().find(|&c| !crate::model::is_safe_text_char(c)) {
+        None => Ok(()),
+        Some(c) => Err(loc.error_at(
+            key,
+            format!(
+                "{value:?} holds the control character U+{:04X}; remove it (names, tags and \
+                 descriptions are shown as text in the page, the feeds and OPML)",
+                c as u32
+            ),
+        )),
+    }
+}
+
+/// `output_dir` is served as it is and rewritten on every render: it must not hold the
+/// config, the database or the whole file system.
+fn check_output_dir(
+    output_dir: &Path,
+    config_dir: &Path,
+    database: &Path,
+    loc: &Locator,
+) -> Result<(), ConfigError> {
+    let out = normalise_path(output_dir);
+    let problem = if out.parent().is_none() {
+        Some("is the root of the file system".to_string())
+    } else if normalise_path(config_dir).starts_with(&out) {
+        Some(format!(
+            "holds the config's folder ({})",
+            config_dir.display()
+        ))
+    } else if normalise_path(database).starts_with(&out) {
+        Some(format!("holds the database ({})", database.display()))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(loc.error(
+            &["planet", "output_dir"],
+            format!(
+                "{} {problem}: everything in it is served and rewritten; use a folder of its \
+                 own, such as \"public\"",
+                output_dir.display()
+            ),
+        )),
+    }
+}
+
+/// `path` absolute with `.` and `..` resolved, and through symbolic links where it exists (a
+/// link named `public` pointing at the config's folder is that folder).
+fn normalise_path(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for part in std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .components()
+    {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // The nearest folder that exists, through its links, then the rest as written.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return out,
+        }
+    }
+    let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+    real.extend(rest.iter().rev());
+    real
+}
+
+/// A whole number from 1 to `max`.
+fn at_most(
+    v: Option<i64>,
+    default: i64,
+    max: i64,
+    loc: &Locator,
+    key: &[&str],
+) -> Result<i64, ConfigError> {
+    match positive(v, default, loc, key)? {
+        n if n > max => Err(loc.error(key, format!("{n} is more than the most allowed, {max}"))),
+        n => Ok(n),
+    }
 }
 
 fn positive(v: Option<i64>, default: i64, loc: &Locator, key: &[&str]) -> Result<i64, ConfigError> {

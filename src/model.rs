@@ -426,6 +426,22 @@ pub struct StoreStats {
     pub updated_entries: u64,
 }
 
+/// Whether `c` may stand in text that the page, the merged feeds and OPML show as it is: not a
+/// control character other than tab and line breaks (XML 1.0 forbids most, DEL and C1 are
+/// controls too), not U+FFFE/U+FFFF, and not a bidi embedding, override or isolate (U+202A–
+/// U+202E, U+2066–U+2069), which reorders the text around it.
+pub fn is_safe_text_char(c: char) -> bool {
+    !(matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || matches!(c, '\u{fffe}' | '\u{ffff}')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
+/// `text` without the characters [`is_safe_text_char`] refuses (for names that come from a
+/// subscription list or a member's feed rather than from the admin's hand).
+pub fn safe_text(text: &str) -> String {
+    text.chars().filter(|&c| is_safe_text_char(c)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{public_url, Topic};

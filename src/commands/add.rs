@@ -65,8 +65,10 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
     let name = args
         .name
         .clone()
-        .or_else(|| found.feed.author.clone())
-        .or_else(|| found.feed.title.clone().filter(|t| !t.is_empty()))
+        .or_else(|| found.feed.author.as_deref().map(crate::model::safe_text))
+        .or_else(|| {
+            (found.feed.title.as_deref().map(crate::model::safe_text)).filter(|t| !t.is_empty())
+        })
         .unwrap_or_else(|| feed_url.host_str().unwrap_or("member").to_string());
     config_edit::append_feeds(
         config_path,

@@ -8,13 +8,14 @@ use url::Url;
 
 use crate::config::Config;
 use crate::config_edit::{self, NewFeed};
-use crate::model::{has_credentials, public_url};
+use crate::model::{has_credentials, public_url, safe_text};
 use crate::store::Store;
 use crate::Error;
 
 pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    check_nesting(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let doc = opml::OPML::from_str(&text)
         .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))?;
     let mut outlines = Vec::new();
@@ -56,19 +57,20 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
             skipped.push(format!("{} (already listed)", public_url(xml_url)));
             continue;
         }
+        // Names and tags go into the page, the feeds and OPML as text: control characters and
+        // bidi overrides from someone's export are left out.
         let name = [Some(o.text.as_str()), o.title.as_deref()]
             .into_iter()
             .flatten()
-            .map(str::trim)
+            .map(|n| safe_text(n).trim().to_string())
             .find(|n| !n.is_empty())
-            .unwrap_or(xml_url)
-            .to_string();
+            .unwrap_or_else(|| public_url(xml_url).into_owned());
         let tags = o
             .category
             .as_deref()
             .map(|c| {
                 c.split(',')
-                    .map(|t| t.trim().trim_start_matches('/').to_string())
+                    .map(|t| safe_text(t).trim().trim_start_matches('/').to_string())
                     .filter(|t| !t.is_empty())
                     .collect()
             })
@@ -96,6 +98,35 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         println!("  skipped: {s}");
     }
     Ok(())
+}
+
+/// Folders nested deeper than this are refused before the OPML reader sees them: it recurses
+/// once per level, and 8,000 levels overflowed the stack (the process aborted).
+const MAX_OPML_DEPTH: usize = 64;
+
+/// Refuses a document whose elements nest deeper than [`MAX_OPML_DEPTH`], in one pass that
+/// keeps only a counter.
+fn check_nesting(text: &str) -> Result<(), String> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                depth += 1;
+                if depth > MAX_OPML_DEPTH {
+                    return Err(format!(
+                        "outlines nested more than {MAX_OPML_DEPTH} levels deep; nothing \
+                         imported (flatten the folders and import again)"
+                    ));
+                }
+            }
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            // Malformed XML: the OPML reader says what is wrong with it.
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => {}
+        }
+    }
 }
 
 fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) {
