@@ -1,11 +1,13 @@
 //! `serve`: the long-running planet. A scheduler refreshes on the cron schedule (in the planet's
-//! time zone) and an HTTP server (axum) serves the output folder (`files`).
+//! time zone) and an HTTP server (axum on hyper, with our own connection loop: `conn`) serves the
+//! output folder (`files`).
 //!
 //! In: the config path and its first validated [`Config`]. Out: nothing; runs until SIGINT or
 //! SIGTERM. Refreshes never overlap (one loop runs them in turn; an overrun delays the next).
 //! feeds.toml is re-read before each refresh: a bad edit keeps the last good config running and
 //! is logged and shown on `status.html`.
 
+mod conn;
 mod files;
 
 use std::path::PathBuf;
@@ -150,6 +152,14 @@ pub async fn run(config_path: PathBuf, config: Config) -> anyhow::Result<()> {
         config.planet.name
     );
 
+    let max_connections = config.server.max_connections;
+    tracing::info!(
+        max_connections,
+        header_timeout_s = conn::HEADER_TIMEOUT.as_secs(),
+        stall_timeout_s = conn::STALL_TIMEOUT.as_secs(),
+        "connection limits"
+    );
+
     let (stop_tx, stop_rx) = watch::channel(false);
     let scheduler = tokio::spawn(scheduler(
         config_path,
@@ -157,18 +167,20 @@ pub async fn run(config_path: PathBuf, config: Config) -> anyhow::Result<()> {
         state.clone(),
         stop_rx.clone(),
     ));
-    let mut server_stop = stop_rx.clone();
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
-        let _ = server_stop.wait_for(|stop| *stop).await;
-    });
-    let server = tokio::spawn(async move { server.await });
+    // Open connections get a moment to finish their request after the stop, then go.
+    let server = tokio::spawn(conn::serve(
+        listener,
+        app(state),
+        max_connections,
+        stop_rx.clone(),
+        Duration::from_secs(5),
+    ));
 
     shutdown_signal().await;
     tracing::info!("shutting down: the running refresh is abandoned between feeds");
     let _ = stop_tx.send(true);
     let _ = scheduler.await;
-    // Give open connections a moment to finish, then go.
-    let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+    let _ = server.await;
     Ok(())
 }
 
