@@ -43,8 +43,9 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// response. nginx's `send_timeout` is 60 s; a planet's largest file is a few MB.
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// At the cap, a connection idle this long may be closed to make room for a new one; busier
-/// ones are not (a client in the middle of a transfer keeps its connection).
+/// At the cap, a connection idle this long may be closed to make room for a new one; one that
+/// moved a byte more recently keeps its place (a transfer in progress is not cut for a
+/// newcomer unless its client stops reading).
 pub const REPLACEABLE_AFTER: Duration = Duration::from_secs(1);
 
 /// Request heads larger than this are refused, and a connection buffers no more than this of a
@@ -145,7 +146,7 @@ async fn connection(
 ) {
     let activity = Arc::new(AtomicU64::new(open.now_ms()));
     let (id, closed) = open.add(activity.clone());
-    let io = TokioIo::new(Watched::new(stream, activity, open.clone()));
+    let io = TokioIo::new(Watched::new(stream, activity, open.clone(), STALL_TIMEOUT));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -244,24 +245,26 @@ impl Open {
 }
 
 /// A connection's socket that records when a byte last moved, and fails once none has moved
-/// for [`STALL_TIMEOUT`] while the server waits on the client.
+/// for `limit` ([`STALL_TIMEOUT`]) while the server waits on the client.
 struct Watched {
     stream: TcpStream,
     activity: Arc<AtomicU64>,
     open: Arc<Open>,
+    limit: Duration,
     last: tokio::time::Instant,
     stall: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl Watched {
-    fn new(stream: TcpStream, activity: Arc<AtomicU64>, open: Arc<Open>) -> Self {
+    fn new(stream: TcpStream, activity: Arc<AtomicU64>, open: Arc<Open>, limit: Duration) -> Self {
         let last = tokio::time::Instant::now();
         Watched {
             stream,
             activity,
             open,
+            limit,
             last,
-            stall: Box::pin(tokio::time::sleep_until(last + STALL_TIMEOUT)),
+            stall: Box::pin(tokio::time::sleep_until(last + limit)),
         }
     }
 
@@ -272,7 +275,7 @@ impl Watched {
 
     /// The socket is not ready: an error once the stall timeout has passed since the last byte.
     fn pending<T>(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<T>> {
-        let deadline = self.last + STALL_TIMEOUT;
+        let deadline = self.last + self.limit;
         if self.stall.deadline() != deadline {
             self.stall.as_mut().reset(deadline);
         }
@@ -362,5 +365,62 @@ impl AsyncWrite for Watched {
             Poll::Pending => this.pending(cx),
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    /// A client that stops reading a response: the server's writes fail once nothing has moved
+    /// for the stall limit, instead of waiting forever (and holding a slot).
+    #[tokio::test]
+    async fn a_client_that_stops_reading_is_dropped_after_the_stall_limit() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (stream, _) = listener.accept().await.unwrap();
+        let open = Arc::new(Open::default());
+        let activity = Arc::new(AtomicU64::new(0));
+        let mut watched = Watched::new(stream, activity, open, Duration::from_millis(300));
+        let chunk = vec![b'x'; 64 << 10];
+        let started = Instant::now();
+        let error = loop {
+            // Fills the socket buffers, then waits on a client that never reads.
+            if let Err(e) = watched.write_all(&chunk).await {
+                break e;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "never timed out"
+            );
+        };
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        drop(client);
+    }
+
+    #[test]
+    fn at_the_cap_the_connection_idle_longest_is_closed_if_idle_long_enough() {
+        let open = Open {
+            started: Instant::now().checked_sub(Duration::from_secs(60)).unwrap(),
+            conns: Mutex::default(),
+        };
+        let now = open.now_ms();
+        let moved = |ms_ago: u64| Arc::new(AtomicU64::new(now - ms_ago));
+        let (_, mut busy) = open.add(moved(200));
+        let (_, mut idlest) = open.add(moved(5_000));
+        let (_, mut idle) = open.add(moved(3_000));
+        open.close_idlest(REPLACEABLE_AFTER);
+        assert!(idlest.try_recv().is_ok(), "the idlest stays open");
+        assert!(idle.try_recv().is_err() && busy.try_recv().is_err());
+        open.close_idlest(REPLACEABLE_AFTER);
+        assert!(idle.try_recv().is_ok(), "the next idlest stays open");
+        open.close_idlest(REPLACEABLE_AFTER);
+        assert!(
+            busy.try_recv().is_err(),
+            "closed a connection that moved 200 ms ago"
+        );
     }
 }
