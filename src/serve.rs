@@ -266,7 +266,7 @@ async fn scheduler(
 async fn run_cycle(
     config: &Config,
     config_error: Option<String>,
-    state: &AppState,
+    state: &Arc<AppState>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let store = Store::open(&config.planet.database)?;
@@ -288,26 +288,32 @@ async fn run_cycle(
         return Ok(()); // stopping
     };
     let (store, summary) = refreshed?;
+    // Healthy means the planet is really refreshing: some feed came through (or there are none).
+    let fetched_ok = summary.updated + summary.not_modified;
+    let healthy = fetched_ok > 0 || summary.feeds == 0;
     let config2 = config.clone();
+    let state = state.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut site = crate::commands::build_site(&config2, &store)?;
         site.notices.extend(config_error.map(|e| {
             format!("feeds.toml has an error, so the last good configuration is running: {e}")
         }));
-        crate::render::render_site(
+        // Refreshed once the site's files are in place; their compressed variants follow.
+        let in_place = || {
+            if healthy {
+                state.health().last_good = Some(Utc::now());
+            }
+        };
+        crate::render::render_site_then(
             &site,
             &config2.planet.output_dir,
             &config2.planet.theme_dir,
             Utc::now(),
+            in_place,
         )?;
         Ok(())
     })
     .await??;
-    // Healthy means the planet is really refreshing: some feed came through (or there are none).
-    let fetched_ok = summary.updated + summary.not_modified;
-    if fetched_ok > 0 || summary.feeds == 0 {
-        state.health().last_good = Some(Utc::now());
-    }
     Ok(())
 }
 

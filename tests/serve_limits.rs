@@ -239,7 +239,8 @@ fn compressed_variants_are_made_by_the_render_not_per_request() {
     planet.feed(&feeds.url("/feed.xml"), "Alice");
     let (planet, addr, _serving) = serving_with(planet, "");
     assert!(
-        wait_for(20, || planet.out("feed.json.br").exists()),
+        wait_for(20, || planet.out("feed.json.br").exists()
+            && planet.out("feed.json.gz").exists()),
         "no feed.json.br after the first refresh"
     );
     let json = std::fs::read(planet.out("feed.json")).unwrap();

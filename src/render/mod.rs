@@ -30,6 +30,19 @@ pub fn render_site(
     theme_dir: &Path,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<PathBuf>> {
+    render_site_then(site, out_dir, theme_dir, now, || {})
+}
+
+/// [`render_site`], calling `in_place` once every file is in place, before the compressed
+/// variants of the changed ones are made (which takes longer than writing them: `serve` says
+/// the planet is refreshed from then on).
+pub fn render_site_then(
+    site: &Site,
+    out_dir: &Path,
+    theme_dir: &Path,
+    now: DateTime<Utc>,
+    in_place: impl FnOnce(),
+) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let pages = planet_files(site, "", true, now, &mut files)?;
     for topic in &site.topics {
@@ -63,18 +76,24 @@ pub fn render_site(
         remove_stale_temp_files(&topic.path());
     }
     let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let path = out_dir.join(&name);
+    let mut changed = Vec::with_capacity(files.len());
+    for (name, bytes) in &files {
+        let path = out_dir.join(name);
         if let Some(dir) = path.parent().filter(|d| !d.exists()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let changed = write_if_changed(&path, &bytes)?;
-        precompress::write_variants(&path, &bytes, changed)?;
+        changed.push(write_if_changed(&path, bytes)?);
         written.push(path);
     }
     remove_old_archive_pages(&out_dir.join("page"), pages);
     remove_old_topics(&out_dir.join("tags"), &site.topics);
+    in_place();
+    // The variants once every file is in place, so the site changes all at once as before;
+    // meanwhile a changed file is sent uncompressed (its old variants no longer match it).
+    for ((path, (_, bytes)), changed) in written.iter().zip(&files).zip(changed) {
+        precompress::write_variants(path, bytes, changed)?;
+    }
     Ok(written)
 }
 
