@@ -99,6 +99,8 @@ pub struct ServerSettings {
     pub listen: SocketAddr,
     /// `/healthz` fails when the last good refresh is older than this many schedule intervals.
     pub stale_after: u32,
+    /// At most this many connections open at once (see `serve::conn`).
+    pub max_connections: usize,
 }
 
 /// One member's feed.
@@ -166,6 +168,7 @@ struct RawFetch {
 struct RawServer {
     listen: Option<String>,
     stale_after: Option<i64>,
+    max_connections: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,6 +198,19 @@ pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
 const MAX_CONCURRENCY: i64 = 1024;
 /// The most `timeout_secs` may be: an hour.
 const MAX_TIMEOUT_SECS: i64 = 3600;
+/// The most `[server] max_connections` may say: far beyond what a planet needs, low enough that
+/// a typo (an extra zero or three) is caught.
+pub const MAX_CONNECTIONS_CEILING: usize = 100_000;
+
+/// `[server] max_connections` when unset: a quarter of the process's open-file limit (its soft
+/// RLIMIT_NOFILE; 256 under systemd's default of 1,024), at least 8 and at most 16,384. A
+/// connection can hold two descriptors (its socket and the file it is sending), and the
+/// refresh needs its own (up to `[fetch] concurrency` sockets, the database and its journal):
+/// a quarter leaves half the table to spare, so the cap is met before the descriptors run out.
+pub fn default_max_connections() -> usize {
+    let (soft, _hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap_or((1024, 1024));
+    (soft / 4).clamp(8, 16_384) as usize
+}
 
 impl Config {
     /// Reads and validates the config file at `path`.
@@ -391,6 +407,20 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         loc,
         &["server", "stale_after"],
     )?;
+    let max_connections = match raw.server.max_connections {
+        None => default_max_connections(),
+        Some(n) if (1..=MAX_CONNECTIONS_CEILING as i64).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["server", "max_connections"],
+                format!(
+                    "{n} must be between 1 and {MAX_CONNECTIONS_CEILING}; leave it out for a \
+                     quarter of the open-file limit ({} here)",
+                    default_max_connections()
+                ),
+            ))
+        }
+    };
 
     let mut feeds = Vec::with_capacity(raw.feeds.len());
     let mut warnings = Vec::new();
@@ -467,6 +497,7 @@ fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, Config
         server: ServerSettings {
             listen,
             stale_after: stale_after as u32,
+            max_connections,
         },
         feeds,
         warnings,
@@ -910,6 +941,20 @@ tags = ["x"]
         let err = load(&twice).unwrap_err();
         assert!(err.message.contains("already listed"), "{err}");
         assert!(!err.to_string().contains("s3cret"), "{err}");
+    }
+
+    #[test]
+    fn max_connections_is_checked() {
+        let with = |v: &str| load(&format!("{GOOD}\n[server]\nmax_connections = {v}\n"));
+        assert_eq!(with("64").unwrap().server.max_connections, 64);
+        let default = load(GOOD).unwrap().server.max_connections;
+        assert!((8..=16_384).contains(&default), "{default}");
+        for bad in ["0", "-3", "1000000"] {
+            let err = with(bad).expect_err(bad);
+            assert_eq!(err.key.as_deref(), Some("server.max_connections"), "{err}");
+            assert_eq!(err.line, Some(17), "{err}");
+            assert!(err.message.contains("between 1 and 100000"), "{err}");
+        }
     }
 
     #[test]

@@ -3,13 +3,15 @@
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
 //! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml` and the theme's files. Every output is built in
 //! memory first, so a failure writes nothing; each file is then written to a temporary file in
-//! the same folder and renamed over the old one, so a reader never sees half a file.
+//! the same folder and renamed over the old one, so a reader never sees half a file. Text files
+//! get compressed variants beside them when they change (`precompress`).
 
 mod assets;
 mod atom;
 mod html;
 mod json_feed;
 mod opml;
+pub mod precompress;
 mod rss;
 pub mod view;
 
@@ -27,6 +29,19 @@ pub fn render_site(
     out_dir: &Path,
     theme_dir: &Path,
     now: DateTime<Utc>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    render_site_then(site, out_dir, theme_dir, now, || {})
+}
+
+/// [`render_site`], calling `in_place` once every file is in place, before the compressed
+/// variants of the changed ones are made (which takes longer than writing them: `serve` says
+/// the planet is refreshed from then on).
+pub fn render_site_then(
+    site: &Site,
+    out_dir: &Path,
+    theme_dir: &Path,
+    now: DateTime<Utc>,
+    in_place: impl FnOnce(),
 ) -> anyhow::Result<Vec<PathBuf>> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let pages = planet_files(site, "", true, now, &mut files)?;
@@ -61,17 +76,24 @@ pub fn render_site(
         remove_stale_temp_files(&topic.path());
     }
     let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let path = out_dir.join(&name);
+    let mut changed = Vec::with_capacity(files.len());
+    for (name, bytes) in &files {
+        let path = out_dir.join(name);
         if let Some(dir) = path.parent().filter(|d| !d.exists()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        write_atomic(&path, &bytes)?;
+        changed.push(write_if_changed(&path, bytes)?);
         written.push(path);
     }
     remove_old_archive_pages(&out_dir.join("page"), pages);
     remove_old_topics(&out_dir.join("tags"), &site.topics);
+    in_place();
+    // The variants once every file is in place, so the site changes all at once as before;
+    // meanwhile a changed file is sent uncompressed (its old variants no longer match it).
+    for ((path, (_, bytes)), changed) in written.iter().zip(&files).zip(changed) {
+        precompress::write_variants(path, bytes, changed)?;
+    }
     Ok(written)
 }
 
@@ -214,8 +236,10 @@ fn remove_old_archive_pages(dir: &Path, pages: usize) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
+        // `3.html` and its variants `3.html.gz`, `3.html.br`.
         let number = name
             .to_str()
+            .map(|n| n.trim_end_matches(".gz").trim_end_matches(".br"))
             .and_then(|n| n.strip_suffix(".html"))
             .and_then(|n| n.parse::<usize>().ok());
         if number.is_some_and(|n| n > pages) {
@@ -288,15 +312,34 @@ pub fn opml_bytes(site: &Site) -> anyhow::Result<Vec<u8>> {
 /// A file that already holds exactly these bytes is left alone, so its modification time (the
 /// server's Last-Modified) only moves when its content does.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_if_changed(path, bytes).map(|_| ())
+}
+
+/// [`write_atomic`], saying whether the file was rewritten.
+fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(());
+        return Ok(false);
     }
+    write_replacing(path, bytes, None)?;
+    Ok(true)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, gives it the modification time
+/// `modified` when set, and renames it over `path`.
+fn write_replacing(
+    path: &Path,
+    bytes: &[u8],
+    modified: Option<std::time::SystemTime>,
+) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
+        if let Some(t) = modified {
+            f.set_modified(t)?;
+        }
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
