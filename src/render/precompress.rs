@@ -1,7 +1,7 @@
 //! Compressed variants of the output's text files: `name.br` and `name.gz` beside `name`, made
 //! once when the render writes a file, so `serve` sends them as they are instead of compressing
-//! per request (40 parallel brotli requests for a 9 MB feed.json took 5.4 s of two cores and
-//! starved every other request; the review's finding 4). Any other web server can send them too
+//! per request (parallel brotli requests for a large feed.json starved every other request: the
+//! review's finding 4, figures in BENCHMARKS.md). Any other web server can send them too
 //! (nginx's `gzip_static`, `brotli_static`).
 //!
 //! In: a file's path and bytes as just written. Out: its variants on disk. The one policy both
@@ -45,15 +45,15 @@ impl Encoding {
         let mut out = Vec::with_capacity(bytes.len() / 4);
         match self {
             Encoding::Brotli => {
-                // Quality 9 (of 11), window 4 MB: paid once per change, not per request, so it
-                // can be higher than the 4 the per-request compressor used; 10 and 11 switch to
-                // a far slower search for a few per cent (figures in BENCHMARKS.md).
-                let mut w = brotli::CompressorWriter::new(&mut out, 64 << 10, 9, 22);
+                // Quality 5 (of 11), window 4 MB: every render pays it for each changed file, and
+                // past 5 each step costs far more time than it saves bytes (BENCHMARKS.md).
+                let mut w = brotli::CompressorWriter::new(&mut out, 64 << 10, 5, 22);
                 w.write_all(bytes)?;
                 w.flush()?;
             }
             Encoding::Gzip => {
-                let mut w = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
+                // zlib's default level: the best one is barely smaller and slower.
+                let mut w = flate2::write::GzEncoder::new(&mut out, flate2::Compression::default());
                 w.write_all(bytes)?;
                 w.finish()?;
             }
