@@ -36,6 +36,22 @@ pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
 
+/// One member's feed as the store keeps it on the feed's row: what the configuration says about
+/// it. `config` makes these from feeds.toml; the store reads no configuration itself.
+#[derive(Debug, Clone)]
+pub struct MemberFeed {
+    /// The URL exactly as configured: the feed's identity in the database and outputs.
+    pub url: String,
+    /// The same URL, parsed: where to fetch from until a permanent redirect says otherwise.
+    pub parsed_url: Url,
+    pub name: String,
+    pub homepage: Option<Url>,
+    pub face: Option<Url>,
+    pub tags: Vec<String>,
+    /// Show only a short excerpt of this member's posts, with a link to read them.
+    pub excerpt_only: bool,
+}
+
 /// What `fetch` needs to know about one feed: its address and the validators from last time.
 #[derive(Debug, Clone)]
 pub struct FeedRequest {

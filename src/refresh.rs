@@ -112,7 +112,7 @@ pub async fn refresh(
     options: RefreshOptions,
     on_feed_done: &(dyn Fn() + Sync),
 ) -> anyhow::Result<(Store, RefreshSummary)> {
-    let requests = store.sync_feeds(&config.feeds)?;
+    let requests = store.sync_feeds(&config.member_feeds())?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
     let now = Utc::now();
     let mut summary = RefreshSummary {

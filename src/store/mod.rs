@@ -17,10 +17,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction};
 use url::Url;
 
-use crate::config::FeedConfig;
 use crate::model::{
-    Enclosure, EntryView, FeedRequest, FeedUpdate, FeedView, FetchRecord, Health, Member, NewEntry,
-    StoreStats, UpdateKind,
+    Enclosure, EntryView, FeedRequest, FeedUpdate, FeedView, FetchRecord, Health, Member,
+    MemberFeed, NewEntry, StoreStats, UpdateKind,
 };
 
 /// How long a writer waits for another process's lock before giving up (a second `update`).
@@ -106,9 +105,9 @@ impl Store {
         }
     }
 
-    /// Makes the feeds table match the config (new feeds added, removed ones marked inactive,
+    /// Makes the feeds table match the configured feeds (new feeds added, removed ones marked inactive,
     /// names and order refreshed) and returns what the fetcher needs for each configured feed.
-    pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> anyhow::Result<Vec<FeedRequest>> {
+    pub fn sync_feeds(&mut self, feeds: &[MemberFeed]) -> anyhow::Result<Vec<FeedRequest>> {
         let tx = self.write_transaction()?;
         tx.execute("UPDATE feeds SET active = 0", [])?;
         {
@@ -933,11 +932,11 @@ mod tests {
     /// A store with one configured feed per name, and their ids.
     fn store_with(dir: &Path, names: &[&str]) -> (Store, Vec<i64>) {
         let mut store = Store::open(&dir.join("m.db")).unwrap();
-        let feeds: Vec<FeedConfig> = names
+        let feeds: Vec<MemberFeed> = names
             .iter()
             .map(|name| {
                 let url = format!("https://{name}.example/feed");
-                FeedConfig {
+                MemberFeed {
                     parsed_url: Url::parse(&url).unwrap(),
                     url,
                     name: name.to_string(),
@@ -1106,7 +1105,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("m.db")).unwrap();
         let url = "https://m.example/feed";
-        let feed = FeedConfig {
+        let feed = MemberFeed {
             url: url.into(),
             parsed_url: Url::parse(url).unwrap(),
             name: "m".into(),
