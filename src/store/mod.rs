@@ -1001,7 +1001,12 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(store_once(&mut store, "<p>one</p>").new_entries, 1);
-        let legacy = crate::parse::hash_hex(b"as session 5 stored it");
+        // SHA-256 hex, as before fingerprints (made here: the store does not import parse).
+        let legacy: String = {
+            use sha2::Digest;
+            let digest = sha2::Sha256::digest(b"as session 5 stored it");
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        };
         store
             .conn
             .execute("UPDATE entries SET content_hash = ?1", [&legacy])
