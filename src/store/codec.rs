@@ -1,12 +1,13 @@
 //! Post bodies as stored: short ones as TEXT, longer ones LZ4-compressed in a BLOB, and the
-//! way back from either.
+//! way back from either. [`prepare`] encodes a parsed feed's bodies before it reaches the
+//! writer, so the parse threads share the compressing instead of the one writer thread.
 //!
-//! In: a body's text (or an entry's, to prepare on a parse thread). Out: the value written in
-//! its column; from a row, the text again.
+//! In: a [`ParsedFeed`]; from a row, a body's column. Out: a [`PreparedFeed`], the only form
+//! the writer stores; from a row, the body's text again.
 
 use rusqlite::Row;
 
-use crate::model::NewEntry;
+use crate::model::{NewEntry, ParsedFeed};
 
 /// A body (content or summary) this long or longer is stored compressed.
 const PACK_MIN: usize = 512;
@@ -23,8 +24,7 @@ const MAX_UNPACKED: usize = 64 << 20;
 /// written before, all TEXT, read the same way.
 pub(super) enum Body<'a> {
     Text(&'a str),
-    Packed(Vec<u8>),
-    Prepared(&'a [u8]),
+    Packed(&'a [u8]),
 }
 
 /// The BLOB for a body long enough to compress.
@@ -45,31 +45,60 @@ fn packed(body: &str) -> Option<Vec<u8>> {
     })
 }
 
-/// Prepares each entry's bodies as the store writes them ([`NewEntry::stored`]). Called on the
-/// parse threads: compressing is then spread over them, not done on the one writer thread.
-pub fn pack_entries(entries: &mut [NewEntry]) {
-    for e in entries {
-        e.stored = Some(crate::model::StoredBodies {
-            content: e.content.as_deref().and_then(packed),
-            summary: e.summary.as_deref().and_then(packed),
-        });
+/// A parsed feed as the writer stores it: what the store keeps of the document, and each
+/// entry with its bodies encoded. Made by [`prepare`].
+#[derive(Debug)]
+pub struct PreparedFeed {
+    pub(super) title: Option<String>,
+    pub(super) site_link: Option<String>,
+    pub(super) entries: Vec<PreparedEntry>,
+}
+
+/// One entry and its bodies as their columns store them.
+#[derive(Debug)]
+pub(super) struct PreparedEntry {
+    pub(super) entry: NewEntry,
+    /// The BLOB of `entry.content` when it is long enough to compress; `None`: stored as text.
+    pub(super) content: Option<Vec<u8>>,
+    /// The same for `entry.summary`.
+    pub(super) summary: Option<Vec<u8>>,
+}
+
+impl PreparedEntry {
+    /// The content column's value.
+    pub(super) fn content(&self) -> Option<Body<'_>> {
+        body(self.entry.content.as_deref(), self.content.as_deref())
+    }
+
+    /// The summary column's value.
+    pub(super) fn summary(&self) -> Option<Body<'_>> {
+        body(self.entry.summary.as_deref(), self.summary.as_deref())
     }
 }
 
-/// A body as written: prepared on the parse thread, else packed now.
-pub(super) fn pack<'a>(
-    body: Option<&'a str>,
-    prepared: Option<&'a Option<Vec<u8>>>,
-) -> Option<Body<'a>> {
-    let body = body?;
-    Some(match prepared {
-        Some(Some(blob)) => Body::Prepared(blob),
-        Some(None) => Body::Text(body),
-        None => match packed(body) {
-            Some(blob) => Body::Packed(blob),
-            None => Body::Text(body),
-        },
-    })
+/// Encodes `feed`'s bodies as the store writes them. Called on the parse threads: compressing
+/// is then spread over them, not done on the one writer thread.
+pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|entry| PreparedEntry {
+            content: entry.content.as_deref().and_then(packed),
+            summary: entry.summary.as_deref().and_then(packed),
+            entry,
+        })
+        .collect();
+    PreparedFeed {
+        title: feed.title,
+        site_link: feed.site_link,
+        entries,
+    }
+}
+
+/// A body as written: its BLOB when it has one, else its text.
+fn body<'a>(text: Option<&'a str>, blob: Option<&'a [u8]>) -> Option<Body<'a>> {
+    let text = text?;
+    Some(blob.map_or(Body::Text(text), Body::Packed))
 }
 
 impl rusqlite::ToSql for Body<'_> {
@@ -78,12 +107,11 @@ impl rusqlite::ToSql for Body<'_> {
         Ok(match self {
             Body::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Body::Packed(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
-            Body::Prepared(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
         })
     }
 }
 
-/// Column `i` of `r` as a body written by [`pack`].
+/// Column `i` of `r` as a body written by [`prepare`] (or as TEXT before compression).
 pub(super) fn unpack(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
     use rusqlite::types::{Type, ValueRef};
     let failed = |t: Type, e: String| rusqlite::Error::FromSqlConversionFailure(i, t, e.into());

@@ -10,7 +10,8 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
-//! - `codec.rs`: post bodies as stored (LZ4 pack and unpack).
+//! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`prepare`], which encodes a
+//!   parsed feed's bodies on the parse threads: the writer stores only [`PreparedFeed`]s.
 //!
 //! [`MemberFeed`]: crate::model::MemberFeed
 //! [`FeedUpdate`]: crate::model::FeedUpdate
@@ -25,8 +26,8 @@ mod read;
 mod sync;
 mod write;
 
-pub use codec::pack_entries;
-pub use write::Batch;
+pub use codec::{prepare, PreparedFeed};
+pub use write::{Batch, PreparedUpdate, StoredUpdate};
 
 /// The database: one SQLite connection. Open it with [`Store::open`]; no handle crosses an
 /// `.await` (a refresh moves it to its writer thread).

@@ -8,7 +8,7 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use super::codec::unpack_blob;
-use super::{pack_entries, Store};
+use super::{prepare, PreparedUpdate, Store};
 use crate::model::{FeedUpdate, MemberFeed, NewEntry, ParsedFeed, UpdateKind};
 
 fn entry(key: &str, content: &str) -> NewEntry {
@@ -26,7 +26,6 @@ fn entry(key: &str, content: &str) -> NewEntry {
         categories: vec![],
         enclosures: vec![],
         content_hash: format!("{}{key}", crate::model::FINGERPRINT_PREFIX),
-        stored: None,
     }
 }
 
@@ -159,7 +158,7 @@ fn a_panic_while_storing_one_feed_keeps_the_rest_of_the_batch() {
         ),
         parsed(ids[2], Some("After"), vec![entry("a1", "two")]),
     ];
-    let on_panic = |update: &FeedUpdate, _: &(dyn Any + Send)| FeedUpdate {
+    let on_panic = |update: &PreparedUpdate, _: &(dyn Any + Send)| FeedUpdate {
         feed_id: update.feed_id,
         fetched_at: update.fetched_at,
         elapsed_ms: 0,
@@ -264,17 +263,19 @@ fn long_bodies_are_stored_compressed_and_read_back_whole() {
     assert_eq!(by_key("short").content.as_deref(), Some("<p>hi</p>"));
     assert_eq!(by_key("long").summary.as_deref(), Some("short"));
 
-    // Bodies prepared on a parse thread (pack_entries) are stored the same way.
+    // Bodies prepared on a parse thread (prepare) are stored the same way.
     let changed = format!("{long}<p>edited</p>");
     let mut entries = vec![entry("long", &changed)];
     entries[0].content_hash = format!("{}edited", crate::model::FINGERPRINT_PREFIX);
-    pack_entries(&mut entries);
-    assert!(entries[0].stored.as_ref().unwrap().content.is_some());
-    assert!(
-        entries[0].stored.as_ref().unwrap().summary.is_none(),
-        "short: text"
-    );
-    store_parsed(&mut store, id, entries);
+    let update = parsed(id, None, entries).map_feed(prepare);
+    let UpdateKind::Parsed { feed, .. } = &update.kind else {
+        unreachable!()
+    };
+    assert!(feed.entries[0].content.is_some());
+    assert!(feed.entries[0].summary.is_none(), "short: text");
+    let mut batch = store.begin_batch(None).unwrap();
+    batch.apply(update, &|_, _| unreachable!()).unwrap();
+    batch.commit().unwrap();
     let read = store.recent_entries(10, 0, None).unwrap();
     let by_key = |k: &str| read.iter().find(|e| e.key == k).unwrap();
     assert_eq!(by_key("long").content.as_deref(), Some(changed.as_str()));

@@ -2,7 +2,8 @@
 //! feed all or nothing, savepoints after a panic), entries inserted or updated in place, and
 //! the log of fetches.
 //!
-//! In: [`FeedUpdate`]s. Out: each update back with the [`StoreStats`] of what storing it
+//! In: [`PreparedUpdate`]s (a [`FeedUpdate`] whose feed was [`prepare`]d; the one write path).
+//! Out: each result back, without its posts, with the [`StoreStats`] of what storing it
 //! changed.
 
 use std::any::Any;
@@ -11,9 +12,15 @@ use std::panic::AssertUnwindSafe;
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::codec::pack;
+use super::codec::{prepare, PreparedEntry, PreparedFeed};
 use super::Store;
-use crate::model::{FeedUpdate, NewEntry, StoreStats, UpdateKind};
+use crate::model::{FeedUpdate, StoreStats, UpdateKind};
+
+/// A feed's result as the writer takes it: a new body's feed [`prepare`]d.
+pub type PreparedUpdate = FeedUpdate<PreparedFeed>;
+
+/// A feed's result as the writer hands it back once stored: without its posts.
+pub type StoredUpdate = FeedUpdate<()>;
 
 /// Fetch records kept per feed (the health history).
 const FETCH_HISTORY: i64 = 100;
@@ -31,19 +38,20 @@ impl Store {
         })
     }
 
-    /// Stores `updates` in one batch (see [`Batch`]) and commits it.
+    /// Stores `updates` in one batch (see [`Batch`]) and commits it, [`prepare`]ing each feed
+    /// here (a refresh prepares them on its parse threads and uses [`Batch`] itself).
     pub fn apply_batch(
         &mut self,
         updates: Vec<FeedUpdate>,
         new_feed_items: Option<usize>,
-        on_panic: impl Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
-    ) -> Result<Vec<(FeedUpdate, StoreStats)>, (i64, anyhow::Error)> {
+        on_panic: impl Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
+    ) -> Result<Vec<(StoredUpdate, StoreStats)>, (i64, anyhow::Error)> {
         let first = updates.first().map_or(0, |u| u.feed_id);
         let mut batch = self
             .begin_batch(new_feed_items)
             .map_err(|e| (first, e.into()))?;
         for update in updates {
-            batch.apply(update, &on_panic)?;
+            batch.apply(update.map_feed(prepare), &on_panic)?;
         }
         batch.commit()
     }
@@ -59,7 +67,7 @@ impl Store {
 pub struct Batch<'a> {
     tx: Transaction<'a>,
     new_feed_items: Option<usize>,
-    done: Vec<(FeedUpdate, StoreStats)>,
+    done: Vec<(PreparedUpdate, StoreStats)>,
     /// Set after a panic: each feed's writes get a savepoint of their own from then on.
     careful: bool,
 }
@@ -82,8 +90,8 @@ impl Batch<'_> {
     /// stored again, from then on with a savepoint per feed.
     pub fn apply(
         &mut self,
-        update: FeedUpdate,
-        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+        update: PreparedUpdate,
+        on_panic: &dyn Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
     ) -> Result<(), (i64, anyhow::Error)> {
         if self.careful {
             return self.apply_in_savepoint(update, on_panic);
@@ -114,8 +122,8 @@ impl Batch<'_> {
     /// [`Batch::apply`] with the feed's writes in a savepoint, rolled back alone on a panic.
     fn apply_in_savepoint(
         &mut self,
-        update: FeedUpdate,
-        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+        update: PreparedUpdate,
+        on_panic: &dyn Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
     ) -> Result<(), (i64, anyhow::Error)> {
         let id = update.feed_id;
         let named = |e: anyhow::Error| (id, e);
@@ -148,9 +156,9 @@ impl Batch<'_> {
     /// writes already rolled back).
     fn store_failure(
         &mut self,
-        update: &FeedUpdate,
+        update: &PreparedUpdate,
         panic: &(dyn Any + Send),
-        on_panic: &dyn Fn(&FeedUpdate, &(dyn Any + Send)) -> FeedUpdate,
+        on_panic: &dyn Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
     ) -> Result<(), (i64, anyhow::Error)> {
         let failed = on_panic(update, panic);
         let stats =
@@ -159,18 +167,21 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Commits the batch and hands back each feed's result with what storing it changed.
-    pub fn commit(self) -> Result<Vec<(FeedUpdate, StoreStats)>, (i64, anyhow::Error)> {
+    /// Commits the batch and hands back each feed's result with what storing it changed. The
+    /// posts are dropped: the caller (a refresh's writer thread) need not hold every feed's
+    /// content.
+    pub fn commit(self) -> Result<Vec<(StoredUpdate, StoreStats)>, (i64, anyhow::Error)> {
         let first = self.done.first().map_or(0, |(u, _)| u.feed_id);
         self.tx.commit().map_err(|e| (first, e.into()))?;
-        Ok(self.done)
+        let done = self.done.into_iter();
+        Ok(done.map(|(u, stats)| (u.map_feed(drop), stats)).collect())
     }
 }
 
 /// One feed's result, written inside the caller's transaction or savepoint.
 fn apply_in(
     tx: &Connection,
-    update: &FeedUpdate,
+    update: &PreparedUpdate,
     new_feed_items: Option<usize>,
 ) -> anyhow::Result<StoreStats> {
     let at = update.fetched_at.timestamp();
@@ -293,11 +304,11 @@ fn upsert_entries(
     tx: &Connection,
     feed_id: i64,
     at: i64,
-    entries: &[NewEntry],
+    entries: &[PreparedEntry],
     shown: Option<usize>,
 ) -> anyhow::Result<StoreStats> {
     let mut stats = StoreStats::default();
-    let keys_in_doc: HashSet<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    let keys_in_doc: HashSet<&str> = entries.iter().map(|p| p.entry.key.as_str()).collect();
     let hidden = hidden_entries(entries, shown);
     let mut by_key = tx.prepare_cached(
         "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
@@ -322,7 +333,8 @@ fn upsert_entries(
     let has_entries: bool = tx
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)")?
         .query_row([feed_id], |r| r.get(0))?;
-    for (i, e) in entries.iter().enumerate() {
+    for (i, prepared) in entries.iter().enumerate() {
+        let e = &prepared.entry;
         let mut found: Option<(i64, String, i64)> = None;
         if has_entries {
             found = by_key
@@ -362,8 +374,8 @@ fn upsert_entries(
                     e.author,
                     e.published.map(|d| d.timestamp()),
                     e.updated.map(|d| d.timestamp()),
-                    pack(e.content.as_deref(), e.stored.as_ref().map(|s| &s.content)),
-                    pack(e.summary.as_deref(), e.stored.as_ref().map(|s| &s.summary)),
+                    prepared.content(),
+                    prepared.summary(),
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
@@ -392,8 +404,8 @@ fn upsert_entries(
                     e.updated.map(|d| d.timestamp()),
                     at,
                     sort_date,
-                    pack(e.content.as_deref(), e.stored.as_ref().map(|s| &s.content)),
-                    pack(e.summary.as_deref(), e.stored.as_ref().map(|s| &s.summary)),
+                    prepared.content(),
+                    prepared.summary(),
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
@@ -418,13 +430,13 @@ fn joins_late(tx: &Connection, feed_id: i64) -> rusqlite::Result<bool> {
 
 /// The positions of the entries a first fetch hides: all but the `shown` newest (undated
 /// entries count as newest, in document order, since they would be dated "now").
-fn hidden_entries(entries: &[NewEntry], shown: Option<usize>) -> HashSet<usize> {
+fn hidden_entries(entries: &[PreparedEntry], shown: Option<usize>) -> HashSet<usize> {
     let Some(shown) = shown else {
         return HashSet::new();
     };
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| {
-        let e = &entries[i];
+        let e = &entries[i].entry;
         std::cmp::Reverse(
             e.published
                 .or(e.updated)
