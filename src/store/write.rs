@@ -10,11 +10,11 @@ use std::any::Any;
 use std::collections::HashSet;
 use std::panic::AssertUnwindSafe;
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
 use super::codec::{prepare, PreparedEntry, PreparedFeed};
 use super::Store;
-use crate::model::{FeedUpdate, StoreStats, UpdateKind};
+use crate::model::{FailureKind, FeedUpdate, FetchFailure, NewEntry, StoreStats, UpdateKind};
 
 /// A feed's result as the writer takes it: a new body's feed [`prepare`]d.
 pub type PreparedUpdate = FeedUpdate<PreparedFeed>;
@@ -224,21 +224,7 @@ fn apply_in(
             (Some(*status), "updated", None)
         }
         UpdateKind::Failed(failure) => {
-            tx.prepare_cached(
-                "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
-                     last_error_kind = ?5, consecutive_failures = consecutive_failures + 1,
-                     next_due = ?6, gone = ?7
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                id,
-                at,
-                failure.status,
-                failure.message,
-                failure.kind.as_str(),
-                update.next_due.map(|d| d.timestamp()),
-                failure.kind == crate::model::FailureKind::Gone,
-            ])?;
+            record_failure(tx, update, failure)?;
             (
                 failure.status,
                 failure.kind.as_str(),
@@ -246,6 +232,42 @@ fn apply_in(
             )
         }
     };
+    log_fetch(tx, update, (status, outcome, error), stats)?;
+    Ok(stats)
+}
+
+/// Marks a failed fetch: the failure shown, counted for the backoff, and when to try again.
+fn record_failure(
+    tx: &Connection,
+    update: &PreparedUpdate,
+    failure: &FetchFailure,
+) -> rusqlite::Result<usize> {
+    tx.prepare_cached(
+        "UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+             last_error_kind = ?5, consecutive_failures = consecutive_failures + 1,
+             next_due = ?6, gone = ?7
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        update.feed_id,
+        update.fetched_at.timestamp(),
+        failure.status,
+        failure.message,
+        failure.kind.as_str(),
+        update.next_due.map(|d| d.timestamp()),
+        failure.kind == FailureKind::Gone,
+    ])
+}
+
+/// Logs the fetch (status, outcome and error as recorded) in the feed's health history,
+/// keeping the newest [`FETCH_HISTORY`].
+fn log_fetch(
+    tx: &Connection,
+    update: &PreparedUpdate,
+    (status, outcome, error): (Option<u16>, &str, Option<&str>),
+    stats: StoreStats,
+) -> rusqlite::Result<()> {
+    let id = update.feed_id;
     tx.prepare_cached(
         "INSERT INTO fetches (feed_id, at, status, duration_ms, bytes, new_entries,
              updated_entries, outcome, error)
@@ -253,7 +275,7 @@ fn apply_in(
     )?
     .execute(params![
         id,
-        at,
+        update.fetched_at.timestamp(),
         status,
         update.elapsed_ms as i64,
         update.bytes as i64,
@@ -267,7 +289,7 @@ fn apply_in(
              SELECT id FROM fetches WHERE feed_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)",
     )?
     .execute(params![id, FETCH_HISTORY])?;
-    Ok(stats)
+    Ok(())
 }
 
 /// Marks a successful fetch: failures cleared, and (for a 200) the new validators and a
@@ -308,14 +330,8 @@ fn upsert_entries(
     shown: Option<usize>,
 ) -> anyhow::Result<StoreStats> {
     let mut stats = StoreStats::default();
-    let keys_in_doc: HashSet<&str> = entries.iter().map(|p| p.entry.key.as_str()).collect();
     let hidden = hidden_entries(entries, shown);
-    let mut by_key = tx.prepare_cached(
-        "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
-    )?;
-    let mut by_link = tx.prepare_cached(
-        "SELECT id, content_hash, entry_index, key FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
-    )?;
+    let mut stored = StoredEntries::new(tx, feed_id, entries)?;
     let mut set_index = tx.prepare_cached("UPDATE entries SET entry_index = ?2 WHERE id = ?1")?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
@@ -329,36 +345,10 @@ fn upsert_entries(
              hidden)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     )?;
-    // A feed's first fetch (every feed, on a new planet) has nothing to match against.
-    let has_entries: bool = tx
-        .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)")?
-        .query_row([feed_id], |r| r.get(0))?;
     for (i, prepared) in entries.iter().enumerate() {
         let e = &prepared.entry;
-        let mut found: Option<(i64, String, i64)> = None;
-        if has_entries {
-            found = by_key
-                .query_row(params![feed_id, e.key], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?;
-        }
-        if found.is_none() && has_entries {
-            // A feed that changes guids but keeps links must not duplicate (DESIGN.md), unless
-            // the stored entry with that link is itself still in the document.
-            if let Some(link) = &e.link {
-                let mut rows = by_link.query(params![feed_id, link])?;
-                while let Some(r) = rows.next()? {
-                    let key: String = r.get(3)?;
-                    if !keys_in_doc.contains(key.as_str()) {
-                        found = Some((r.get(0)?, r.get(1)?, r.get(2)?));
-                        break;
-                    }
-                }
-            }
-        }
         let index = e.index as i64;
-        match found {
+        match stored.find(e)? {
             Some((id, hash, old_index)) if hash == e.content_hash => {
                 if old_index != index {
                     set_index.execute(params![id, index])?;
@@ -387,35 +377,112 @@ fn upsert_entries(
                 }
             }
             None => {
-                let sort_date = e
-                    .published
-                    .or(e.updated)
-                    .map(|d| d.timestamp())
-                    .unwrap_or(at);
-                insert.execute(params![
-                    feed_id,
-                    e.key,
-                    e.source_id,
-                    index,
-                    e.link,
-                    e.title,
-                    e.author,
-                    e.published.map(|d| d.timestamp()),
-                    e.updated.map(|d| d.timestamp()),
-                    at,
-                    sort_date,
-                    prepared.content(),
-                    prepared.summary(),
-                    serde_json::to_string(&e.categories)?,
-                    serde_json::to_string(&e.enclosures)?,
-                    e.content_hash,
-                    hidden.contains(&i),
-                ])?;
+                insert_entry(&mut insert, feed_id, at, prepared, hidden.contains(&i))?;
                 stats.new_entries += 1;
             }
         }
     }
     Ok(stats)
+}
+
+/// Inserts an entry seen for the first time, at `at`.
+fn insert_entry(
+    insert: &mut CachedStatement<'_>,
+    feed_id: i64,
+    at: i64,
+    prepared: &PreparedEntry,
+    hidden: bool,
+) -> anyhow::Result<()> {
+    let e = &prepared.entry;
+    let sort_date = e
+        .published
+        .or(e.updated)
+        .map(|d| d.timestamp())
+        .unwrap_or(at);
+    insert.execute(params![
+        feed_id,
+        e.key,
+        e.source_id,
+        e.index as i64,
+        e.link,
+        e.title,
+        e.author,
+        e.published.map(|d| d.timestamp()),
+        e.updated.map(|d| d.timestamp()),
+        at,
+        sort_date,
+        prepared.content(),
+        prepared.summary(),
+        serde_json::to_string(&e.categories)?,
+        serde_json::to_string(&e.enclosures)?,
+        e.content_hash,
+        hidden,
+    ])?;
+    Ok(())
+}
+
+/// Finds the stored entry an incoming one is, within one feed.
+struct StoredEntries<'c> {
+    feed_id: i64,
+    /// A feed's first fetch (every feed, on a new planet) has nothing to match against.
+    has_entries: bool,
+    /// The keys of the incoming document's entries.
+    keys_in_doc: HashSet<&'c str>,
+    by_key: CachedStatement<'c>,
+    by_link: CachedStatement<'c>,
+}
+
+impl<'c> StoredEntries<'c> {
+    fn new(
+        tx: &'c Connection,
+        feed_id: i64,
+        entries: &'c [PreparedEntry],
+    ) -> rusqlite::Result<Self> {
+        let has_entries: bool = tx
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM entries WHERE feed_id = ?1)")?
+            .query_row([feed_id], |r| r.get(0))?;
+        Ok(StoredEntries {
+            feed_id,
+            has_entries,
+            keys_in_doc: entries.iter().map(|p| p.entry.key.as_str()).collect(),
+            by_key: tx.prepare_cached(
+                "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
+            )?,
+            by_link: tx.prepare_cached(
+                "SELECT id, content_hash, entry_index, key FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
+            )?,
+        })
+    }
+
+    /// `(id, content hash, index)` of the stored entry `e` is: the one with its key, else one
+    /// with its link.
+    fn find(&mut self, e: &NewEntry) -> rusqlite::Result<Option<(i64, String, i64)>> {
+        if !self.has_entries {
+            return Ok(None);
+        }
+        let found = self
+            .by_key
+            .query_row(params![self.feed_id, e.key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        // A feed that changes guids but keeps links must not duplicate (DESIGN.md), unless
+        // the stored entry with that link is itself still in the document.
+        let Some(link) = &e.link else {
+            return Ok(None);
+        };
+        let mut rows = self.by_link.query(params![self.feed_id, link])?;
+        while let Some(r) = rows.next()? {
+            let key: String = r.get(3)?;
+            if !self.keys_in_doc.contains(key.as_str()) {
+                return Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?)));
+            }
+        }
+        Ok(None)
+    }
 }
 
 /// Whether this parse is the first of a feed that joined a planet already showing posts.
