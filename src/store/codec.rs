@@ -123,7 +123,7 @@ pub(super) fn unpack(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
     }
 }
 
-pub(super) fn unpack_blob(b: &[u8]) -> Result<String, String> {
+fn unpack_blob(b: &[u8]) -> Result<String, String> {
     let Some((&PACKED_LZ4, packed)) = b.split_first() else {
         return Err("a stored body in an unknown format".into());
     };
@@ -135,4 +135,22 @@ pub(super) fn unpack_blob(b: &[u8]) -> Result<String, String> {
     }
     let bytes = lz4_flex::block::decompress_size_prepended(packed).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpack_blob;
+
+    /// A damaged blob is an error, never a panic or a huge allocation.
+    #[test]
+    fn damaged_blobs_are_errors() {
+        for bad in [
+            &b""[..],
+            b"\x02abc",
+            b"\x01\xff\xff\xff\xff\x00",
+            b"\x01\x10\x00\x00\x00zz",
+        ] {
+            assert!(unpack_blob(bad).is_err(), "{bad:?}");
+        }
+    }
 }
