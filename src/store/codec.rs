@@ -19,9 +19,9 @@ const PACKED_LZ4: u8 = 1;
 const MAX_UNPACKED: usize = 64 << 20;
 
 /// A post's body as stored: short ones as TEXT, longer ones as a BLOB holding
-/// [`PACKED_LZ4`] and the LZ4-compressed text. Posts compress about 3×; a cold refresh writes
-/// that much less to the database and its log, which was most of the writer's time. Rows
-/// written before, all TEXT, read the same way.
+/// [`PACKED_LZ4`] and the LZ4-compressed text. Posts compress well, and a cold refresh then
+/// writes that much less to the database and its log, where most of the writer's time went
+/// (BENCHMARKS.md, "Store settings"). Rows written before, all TEXT, read the same way.
 pub(super) enum Body<'a> {
     Text(&'a str),
     Packed(&'a [u8]),

@@ -16,8 +16,8 @@ use super::{migrations, Store};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// SQLite page size of a new database. A post's row (a few KB of HTML) fits in one 16 KB page
-/// instead of spilling into a chain of 4 KB overflow pages: storing a cold refresh of 2,000
-/// feeds took 2.5 s instead of 3.1 s, and all-304 refreshes cost the same. (A database keeps
+/// instead of spilling into a chain of 4 KB overflow pages, which slowed storing a cold
+/// refresh and did not help any other (BENCHMARKS.md, "Store settings"). (A database keeps
 /// the page size it was created with.)
 const PAGE_SIZE: i64 = 16384;
 

@@ -84,10 +84,10 @@ impl Batch<'_> {
     }
 
     /// Stores one feed's result. Feeds are written straight into the transaction, without a
-    /// savepoint each: a savepoint copies every page the feed touches, which was a fifth to a
-    /// third of the writer's time in a cold refresh. Should storing one panic, its half-done
-    /// writes are mixed with the others', so the whole transaction is rolled back and the batch
-    /// stored again, from then on with a savepoint per feed.
+    /// savepoint each: a savepoint copies every page the feed touches, a large part of the
+    /// writer's time in a cold refresh (BENCHMARKS.md, "The writer"). Should storing one panic,
+    /// its half-done writes are mixed with the others', so the whole transaction is rolled back
+    /// and the batch stored again, from then on with a savepoint per feed.
     pub fn apply(
         &mut self,
         update: PreparedUpdate,
