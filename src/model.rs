@@ -374,7 +374,7 @@ impl Health {
 
 /// One feed's result of a refresh, handed from the fetch/parse workers to the store. `F` is
 /// what a new body was parsed into: a [`ParsedFeed`], or the form the store prepares of one
-/// on the parse threads on its way to the writer (`store::PreparedFeed`); the store hands
+/// on the parse threads on its way to the writer (`store::codec::PreparedFeed`); the store hands
 /// back `FeedUpdate<()>`, the result without its posts.
 #[derive(Debug)]
 pub struct FeedUpdate<F = ParsedFeed> {

@@ -24,7 +24,9 @@ use crate::model::{
     UpdateKind,
 };
 use crate::parse;
-use crate::store::{PreparedFeed, PreparedUpdate, Store, StoredUpdate};
+use crate::store::codec::PreparedFeed;
+use crate::store::write::{PreparedUpdate, StoredUpdate};
+use crate::store::Store;
 
 /// Counts for the one summary line of a refresh.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -208,7 +210,7 @@ pub async fn refresh(
 /// The writer thread's loop: stores each update as it arrives, until the channel closes. An
 /// open batch (one transaction) takes what arrives for up to [`COMMIT_EVERY`] or
 /// [`WRITE_BATCH`] feeds, then commits: few commits, and a crash loses at most that much. A
-/// panic while storing one feed stays with that feed (see [`crate::store::Batch`]); an error
+/// panic while storing one feed stays with that feed (see [`crate::store::write::Batch`]); an error
 /// ends the refresh.
 fn write_updates(
     mut store: Store,
@@ -466,7 +468,7 @@ fn parse_job(job: ParseJob) -> Parsed {
     ) {
         Ok(feed) => {
             crate::fault::point("pack", job.base.as_str());
-            let feed = crate::store::prepare(feed);
+            let feed = crate::store::codec::prepare(feed);
             Parsed::Feed { body_hash, feed }
         }
         Err(message) => Parsed::Failed(message),

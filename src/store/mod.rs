@@ -8,10 +8,11 @@
 //! - `open.rs`: opening the file, the connection's settings, migrating (the ordered list is in
 //!   `migrations.rs`), the integrity check;
 //! - `sync.rs`: the feeds table made to match the configured feeds;
-//! - `write.rs`: the batch writer ([`Batch`]), entry upserts, the fetch log;
+//! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
-//! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`prepare`], which encodes a
-//!   parsed feed's bodies on the parse threads: the writer stores only [`PreparedFeed`]s.
+//! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
+//!   encodes a parsed feed's bodies on the parse threads: the writer stores only
+//!   [`codec::PreparedFeed`]s.
 //!
 //! [`MemberFeed`]: crate::model::MemberFeed
 //! [`FeedUpdate`]: crate::model::FeedUpdate
@@ -19,15 +20,14 @@
 //! [`EntryView`]: crate::model::EntryView
 //! [`FeedView`]: crate::model::FeedView
 
-mod codec;
+// Only the files whose types callers name are public; the others add methods to `Store`.
+// Nothing here re-exports from them: they import `Store` from this module, never the reverse.
+pub mod codec;
 mod migrations;
 mod open;
 mod read;
 mod sync;
-mod write;
-
-pub use codec::{prepare, PreparedFeed};
-pub use write::{Batch, PreparedUpdate, StoredUpdate};
+pub mod write;
 
 /// The database: one SQLite connection. Open it with [`Store::open`]; no handle crosses an
 /// `.await` (a refresh moves it to its writer thread).

@@ -7,7 +7,9 @@ use std::path::Path;
 use chrono::{TimeZone, Utc};
 use url::Url;
 
-use super::{prepare, PreparedUpdate, Store};
+use super::codec::prepare;
+use super::write::PreparedUpdate;
+use super::Store;
 use crate::model::{FeedUpdate, MemberFeed, NewEntry, ParsedFeed, UpdateKind};
 
 fn entry(key: &str, content: &str) -> NewEntry {
