@@ -63,7 +63,7 @@ impl Store {
 /// full disk) ends the batch, and dropping it rolls all of it back. With `new_feed_items`, the
 /// first successful parse of a feed that joined a planet already showing posts keeps only that
 /// many of its newest entries visible; the others are stored hidden. Every fetch is also
-/// logged (the newest [`FETCH_HISTORY`] per feed are kept).
+/// logged (the newest `FETCH_HISTORY` per feed are kept).
 pub struct Batch<'a> {
     tx: Transaction<'a>,
     new_feed_items: Option<usize>,
