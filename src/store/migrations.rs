@@ -1,5 +1,7 @@
 //! The schema, as an append-only list of migrations. `PRAGMA user_version` records how many have
 //! run. Never edit a migration that has shipped: add a new one.
+//!
+//! Out: the SQL of each step, run in order by `Store::migrate` (`open.rs`).
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: feeds and entries.

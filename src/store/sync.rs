@@ -12,8 +12,8 @@ use super::Store;
 use crate::model::{FeedRequest, MemberFeed};
 
 impl Store {
-    /// Makes the feeds table match the configured feeds (new feeds added, removed ones marked inactive,
-    /// names and order refreshed) and returns what the fetcher needs for each configured feed.
+    /// Makes the feeds table match the configured feeds (new feeds added, removed ones marked
+    /// inactive, names and order refreshed) and returns what the fetcher needs for each one.
     pub fn sync_feeds(&mut self, feeds: &[MemberFeed]) -> anyhow::Result<Vec<FeedRequest>> {
         let tx = self.write_transaction()?;
         tx.execute("UPDATE feeds SET active = 0", [])?;
