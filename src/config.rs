@@ -232,6 +232,26 @@ impl Config {
         let raw: RawConfig = toml::from_str(text).map_err(|e| locator.serde_error(&e))?;
         validate(raw, path, &locator)
     }
+
+    /// The configured feeds as the store records them, in config order.
+    pub fn member_feeds(&self) -> Vec<crate::model::MemberFeed> {
+        self.feeds.iter().map(FeedConfig::member_feed).collect()
+    }
+}
+
+impl FeedConfig {
+    /// This feed as the store records it (the store reads no configuration itself).
+    pub fn member_feed(&self) -> crate::model::MemberFeed {
+        crate::model::MemberFeed {
+            url: self.url.clone(),
+            parsed_url: self.parsed_url.clone(),
+            name: self.name.clone(),
+            homepage: self.homepage.clone(),
+            face: self.face.clone(),
+            tags: self.tags.clone(),
+            excerpt_only: self.excerpt_only,
+        }
+    }
 }
 
 fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, ConfigError> {

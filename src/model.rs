@@ -36,6 +36,22 @@ pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
 
+/// One member's feed as the store keeps it on the feed's row: what the configuration says about
+/// it. `config` makes these from feeds.toml; the store reads no configuration itself.
+#[derive(Debug, Clone)]
+pub struct MemberFeed {
+    /// The URL exactly as configured: the feed's identity in the database and outputs.
+    pub url: String,
+    /// The same URL, parsed: where to fetch from until a permanent redirect says otherwise.
+    pub parsed_url: Url,
+    pub name: String,
+    pub homepage: Option<Url>,
+    pub face: Option<Url>,
+    pub tags: Vec<String>,
+    /// Show only a short excerpt of this member's posts, with a link to read them.
+    pub excerpt_only: bool,
+}
+
 /// What `fetch` needs to know about one feed: its address and the validators from last time.
 #[derive(Debug, Clone)]
 pub struct FeedRequest {
@@ -190,18 +206,6 @@ pub struct NewEntry {
     pub enclosures: Vec<Enclosure>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
-    /// `content` and `summary` as the database stores them, prepared on the parse thread so
-    /// the single writer thread does not compress them (`crate::store::pack_entries`).
-    /// `None`: the store prepares them itself.
-    pub stored: Option<StoredBodies>,
-}
-
-/// A post's bodies as stored: `Some(bytes)` is the BLOB written in place of that body (it is
-/// long enough to compress), `None` stores the text as it is.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct StoredBodies {
-    pub content: Option<Vec<u8>>,
-    pub summary: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -368,9 +372,12 @@ impl Health {
     }
 }
 
-/// One feed's result of a refresh, handed from the fetch/parse workers to the store.
+/// One feed's result of a refresh, handed from the fetch/parse workers to the store. `F` is
+/// what a new body was parsed into: a [`ParsedFeed`], or the form the store prepares of one
+/// on the parse threads on its way to the writer (`store::codec::PreparedFeed`); the store hands
+/// back `FeedUpdate<()>`, the result without its posts.
 #[derive(Debug)]
-pub struct FeedUpdate {
+pub struct FeedUpdate<F = ParsedFeed> {
     pub feed_id: i64,
     pub fetched_at: DateTime<Utc>,
     pub elapsed_ms: u64,
@@ -378,11 +385,55 @@ pub struct FeedUpdate {
     pub bytes: u64,
     /// When a failed feed may be tried again (backoff, Retry-After); `None` after a success.
     pub next_due: Option<DateTime<Utc>>,
-    pub kind: UpdateKind,
+    pub kind: UpdateKind<F>,
+}
+
+impl<F> FeedUpdate<F> {
+    /// The same result with its parsed feed (if any) turned into `G` by `f`.
+    pub fn map_feed<G>(self, f: impl FnOnce(F) -> G) -> FeedUpdate<G> {
+        let kind = match self.kind {
+            UpdateKind::NotModified { status } => UpdateKind::NotModified { status },
+            UpdateKind::Unchanged {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+            } => UpdateKind::Unchanged {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+            },
+            UpdateKind::Parsed {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+                body_hash,
+                feed,
+            } => UpdateKind::Parsed {
+                status,
+                etag,
+                last_modified,
+                moved_to,
+                body_hash,
+                feed: f(feed),
+            },
+            UpdateKind::Failed(failure) => UpdateKind::Failed(failure),
+        };
+        FeedUpdate {
+            feed_id: self.feed_id,
+            fetched_at: self.fetched_at,
+            elapsed_ms: self.elapsed_ms,
+            bytes: self.bytes,
+            next_due: self.next_due,
+            kind,
+        }
+    }
 }
 
 #[derive(Debug)]
-pub enum UpdateKind {
+pub enum UpdateKind<F = ParsedFeed> {
     /// 304 Not Modified.
     NotModified { status: u16 },
     /// 200 with the same body as last time: nothing parsed.
@@ -399,7 +450,7 @@ pub enum UpdateKind {
         last_modified: Option<String>,
         moved_to: Option<String>,
         body_hash: String,
-        feed: ParsedFeed,
+        feed: F,
     },
     /// Could not be fetched or parsed.
     Failed(FetchFailure),

@@ -20,10 +20,12 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 use crate::config::{Config, FetchSettings};
 use crate::fetch::{self, logic};
 use crate::model::{
-    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, ParsedFeed,
-    StoreStats, UpdateKind,
+    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, StoreStats,
+    UpdateKind,
 };
 use crate::parse;
+use crate::store::codec::PreparedFeed;
+use crate::store::write::{PreparedUpdate, StoredUpdate};
 use crate::store::Store;
 
 /// Counts for the one summary line of a refresh.
@@ -112,7 +114,7 @@ pub async fn refresh(
     options: RefreshOptions,
     on_feed_done: &(dyn Fn() + Sync),
 ) -> anyhow::Result<(Store, RefreshSummary)> {
-    let requests = store.sync_feeds(&config.feeds)?;
+    let requests = store.sync_feeds(&config.member_feeds())?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
     let now = Utc::now();
     let mut summary = RefreshSummary {
@@ -138,7 +140,7 @@ pub async fn refresh(
     let parsers = &ParsePool::start()?;
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
-    let (tx, rx) = mpsc::channel::<FeedUpdate>(WRITE_QUEUE);
+    let (tx, rx) = mpsc::channel::<PreparedUpdate>(WRITE_QUEUE);
     let writer_urls = urls.clone();
     // The writer waits for the next update with a time limit, through the runtime's timer. On
     // the runtime of `refresh_blocking` the timer turns while this function runs: the writer
@@ -208,16 +210,16 @@ pub async fn refresh(
 /// The writer thread's loop: stores each update as it arrives, until the channel closes. An
 /// open batch (one transaction) takes what arrives for up to [`COMMIT_EVERY`] or
 /// [`WRITE_BATCH`] feeds, then commits: few commits, and a crash loses at most that much. A
-/// panic while storing one feed stays with that feed (see [`crate::store::Batch`]); an error
+/// panic while storing one feed stays with that feed (see [`crate::store::write::Batch`]); an error
 /// ends the refresh.
 fn write_updates(
     mut store: Store,
-    mut rx: mpsc::Receiver<FeedUpdate>,
+    mut rx: mpsc::Receiver<PreparedUpdate>,
     runtime: tokio::runtime::Handle,
     new_feed_items: Option<usize>,
     urls: &HashMap<i64, (usize, String)>,
-) -> anyhow::Result<(Store, Vec<(FeedUpdate, StoreStats)>)> {
-    let on_panic = |update: &FeedUpdate, panic: &(dyn Any + Send)| {
+) -> anyhow::Result<(Store, Vec<(StoredUpdate, StoreStats)>)> {
+    let on_panic = |update: &PreparedUpdate, panic: &(dyn Any + Send)| {
         internal_failure(update.feed_id, update.fetched_at, "storing", panic)
     };
     let failed = |(feed_id, e): (i64, anyhow::Error)| {
@@ -252,7 +254,7 @@ fn write_updates(
             }
         }
         let stored = batch.commit().map_err(failed)?;
-        done.extend(stored.into_iter().map(|(u, stats)| (strip(u), stats)));
+        done.extend(stored);
     }
     Ok((store, done))
 }
@@ -310,12 +312,12 @@ fn interleave_by_host(requests: Vec<FeedRequest>) -> Vec<FeedRequest> {
 
 /// A feed's failure after a panic (a bug in Mercury) while `stage` handled it. The panic is
 /// logged; the feed is tried again at the next refresh.
-fn internal_failure(
+fn internal_failure<F>(
     feed_id: i64,
     fetched_at: DateTime<Utc>,
     stage: &str,
     panic: &(dyn Any + Send),
-) -> FeedUpdate {
+) -> FeedUpdate<F> {
     FeedUpdate {
         feed_id,
         fetched_at,
@@ -349,14 +351,6 @@ fn internal_error(
     }
 }
 
-/// Drops the parsed entries once stored, so the writer does not hold every feed's content.
-fn strip(mut update: FeedUpdate) -> FeedUpdate {
-    if let UpdateKind::Parsed { feed, .. } = &mut update.kind {
-        feed.entries = Vec::new();
-    }
-    update
-}
-
 /// A fetched document for the parse threads, and what they need to know about it.
 struct ParseJob {
     body: Vec<u8>,
@@ -374,7 +368,10 @@ enum Parsed {
     /// The body is the one stored last time.
     Unchanged,
     /// Parsed, normalised, sanitised, and its bodies packed for the store.
-    Feed { body_hash: String, feed: ParsedFeed },
+    Feed {
+        body_hash: String,
+        feed: PreparedFeed,
+    },
     /// The document cannot be read as a feed; why.
     Failed(String),
     /// Reading it panicked (a bug): logged, and this feed's failure.
@@ -469,9 +466,9 @@ fn parse_job(job: ParseJob) -> Parsed {
         job.fetched_at,
         job.budget,
     ) {
-        Ok(mut feed) => {
+        Ok(feed) => {
             crate::fault::point("pack", job.base.as_str());
-            crate::store::pack_entries(&mut feed.entries);
+            let feed = crate::store::codec::prepare(feed);
             Parsed::Feed { body_hash, feed }
         }
         Err(message) => Parsed::Failed(message),
@@ -484,7 +481,7 @@ async fn refresh_feed(
     req: &FeedRequest,
     settings: &FetchSettings,
     parsers: &ParsePool,
-) -> FeedUpdate {
+) -> PreparedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
     let mut bytes = 0;

@@ -60,7 +60,7 @@ name = "Former Member"
     std::fs::write(&config_path, &config_text).unwrap();
     let config = Config::load(&config_path).unwrap();
     let mut store = Store::open(&config.planet.database).unwrap();
-    let requests = store.sync_feeds(&config.feeds).unwrap();
+    let requests = store.sync_feeds(&config.member_feeds()).unwrap();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/showcase");
     let bodies = [
         Some(("metadata.atom", "application/atom+xml")),

@@ -51,7 +51,7 @@ pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
 /// `render`: write the site from the database.
 pub fn render(config: &Config) -> Result<(), Error> {
     let mut store = open_store(config)?;
-    store.sync_feeds(&config.feeds)?;
+    store.sync_feeds(&config.member_feeds())?;
     write_site(config, &store)?;
     Ok(())
 }

@@ -138,7 +138,7 @@ fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) 
 
 pub fn export_opml(config: &Config) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.feeds)?;
+    store.sync_feeds(&config.member_feeds())?;
     let site = super::build_site(config, &store)?;
     let bytes = crate::render::opml_bytes(&site)?;
     use std::io::Write;
@@ -152,7 +152,7 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
 /// (and keep its history under the new URL).
 pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.feeds)?;
+    store.sync_feeds(&config.member_feeds())?;
     let moved = store.permanent_moves()?;
     if moved.is_empty() {
         println!("no feed has moved permanently; nothing to change");

@@ -15,7 +15,7 @@ const JSON_HISTORY: usize = 10;
 
 pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.feeds)?;
+    store.sync_feeds(&config.member_feeds())?;
     let feeds = store.feed_views()?;
     let now = Utc::now();
     if args.json {

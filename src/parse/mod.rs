@@ -460,7 +460,6 @@ fn normalise_entry(
         categories,
         enclosures,
         content_hash,
-        stored: None,
     }
 }
 

@@ -1,5 +1,7 @@
 //! The schema, as an append-only list of migrations. `PRAGMA user_version` records how many have
 //! run. Never edit a migration that has shipped: add a new one.
+//!
+//! Out: the SQL of each step, run in order by `Store::migrate` (`open.rs`).
 
 pub const MIGRATIONS: &[&str] = &[
     // 1: feeds and entries.
@@ -79,7 +81,8 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE entries ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
     "#,
     // 5: each member's entry count and newest post (the sidebar and status page) from an index
-    // alone; before, they read every entry's row (10,000 members: a third of the render).
+    // alone; before, they read every entry's row (a large part of the render at 10,000 members:
+    // BENCHMARKS.md, "Store settings").
     r#"
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,

@@ -1,0 +1,156 @@
+//! Post bodies as stored: short ones as TEXT, longer ones LZ4-compressed in a BLOB, and the
+//! way back from either. [`prepare`] encodes a parsed feed's bodies before it reaches the
+//! writer, so the parse threads share the compressing instead of the one writer thread.
+//!
+//! In: a [`ParsedFeed`]; from a row, a body's column. Out: a [`PreparedFeed`], the only form
+//! the writer stores; from a row, the body's text again.
+
+use rusqlite::Row;
+
+use crate::model::{NewEntry, ParsedFeed};
+
+/// A body (content or summary) this long or longer is stored compressed.
+const PACK_MIN: usize = 512;
+
+/// The first byte of a compressed body: an LZ4 block with its length prepended follows.
+const PACKED_LZ4: u8 = 1;
+
+/// No stored body decompresses to more than this (the parser caps what it keeps far below).
+const MAX_UNPACKED: usize = 64 << 20;
+
+/// A post's body as stored: short ones as TEXT, longer ones as a BLOB holding
+/// [`PACKED_LZ4`] and the LZ4-compressed text. Posts compress well, and a cold refresh then
+/// writes that much less to the database and its log, where most of the writer's time went
+/// (BENCHMARKS.md, "Store settings"). Rows written before, all TEXT, read the same way.
+pub(super) enum Body<'a> {
+    Text(&'a str),
+    Packed(&'a [u8]),
+}
+
+/// The BLOB for a body long enough to compress.
+fn packed(body: &str) -> Option<Vec<u8>> {
+    (body.len() >= PACK_MIN).then(|| {
+        // Laid out as `compress_prepend_size` would, compressed straight into place: the kind
+        // byte, the length (u32, little-endian), the block.
+        let bytes = body.as_bytes();
+        let mut packed = vec![0; 5 + lz4_flex::block::get_maximum_output_size(bytes.len())];
+        packed[0] = PACKED_LZ4;
+        packed[1..5].copy_from_slice(&(bytes.len() as u32).to_le_bytes());
+        let len = lz4_flex::block::compress_into(bytes, &mut packed[5..])
+            .expect("the output is sized for the worst case");
+        packed.truncate(5 + len);
+        // Held until the writer stores it: not at the worst case's size (about 3× the post).
+        packed.shrink_to_fit();
+        packed
+    })
+}
+
+/// A parsed feed as the writer stores it: what the store keeps of the document, and each
+/// entry with its bodies encoded. Made by [`prepare`].
+#[derive(Debug)]
+pub struct PreparedFeed {
+    pub(super) title: Option<String>,
+    pub(super) site_link: Option<String>,
+    pub(super) entries: Vec<PreparedEntry>,
+}
+
+/// One entry and its bodies as their columns store them.
+#[derive(Debug)]
+pub(super) struct PreparedEntry {
+    pub(super) entry: NewEntry,
+    /// The BLOB of `entry.content` when it is long enough to compress; `None`: stored as text.
+    pub(super) content: Option<Vec<u8>>,
+    /// The same for `entry.summary`.
+    pub(super) summary: Option<Vec<u8>>,
+}
+
+impl PreparedEntry {
+    /// The content column's value.
+    pub(super) fn content(&self) -> Option<Body<'_>> {
+        body(self.entry.content.as_deref(), self.content.as_deref())
+    }
+
+    /// The summary column's value.
+    pub(super) fn summary(&self) -> Option<Body<'_>> {
+        body(self.entry.summary.as_deref(), self.summary.as_deref())
+    }
+}
+
+/// Encodes `feed`'s bodies as the store writes them. Called on the parse threads: compressing
+/// is then spread over them, not done on the one writer thread.
+pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
+    let entries = feed
+        .entries
+        .into_iter()
+        .map(|entry| PreparedEntry {
+            content: entry.content.as_deref().and_then(packed),
+            summary: entry.summary.as_deref().and_then(packed),
+            entry,
+        })
+        .collect();
+    PreparedFeed {
+        title: feed.title,
+        site_link: feed.site_link,
+        entries,
+    }
+}
+
+/// A body as written: its BLOB when it has one, else its text.
+fn body<'a>(text: Option<&'a str>, blob: Option<&'a [u8]>) -> Option<Body<'a>> {
+    let text = text?;
+    Some(blob.map_or(Body::Text(text), Body::Packed))
+}
+
+impl rusqlite::ToSql for Body<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, ValueRef};
+        Ok(match self {
+            Body::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Body::Packed(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+        })
+    }
+}
+
+/// Column `i` of `r` as a body written by [`prepare`] (or as TEXT before compression).
+pub(super) fn unpack(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::{Type, ValueRef};
+    let failed = |t: Type, e: String| rusqlite::Error::FromSqlConversionFailure(i, t, e.into());
+    match r.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
+        ValueRef::Blob(b) => unpack_blob(b).map(Some).map_err(|e| failed(Type::Blob, e)),
+        other => Err(failed(other.data_type(), "not a post body".into())),
+    }
+}
+
+fn unpack_blob(b: &[u8]) -> Result<String, String> {
+    let Some((&PACKED_LZ4, packed)) = b.split_first() else {
+        return Err("a stored body in an unknown format".into());
+    };
+    let claimed = packed
+        .get(..4)
+        .map(|n| u32::from_le_bytes([n[0], n[1], n[2], n[3]]) as usize);
+    if claimed.is_none_or(|n| n > MAX_UNPACKED) {
+        return Err("a stored body with an impossible length".into());
+    }
+    let bytes = lz4_flex::block::decompress_size_prepended(packed).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unpack_blob;
+
+    /// A damaged blob is an error, never a panic or a huge allocation.
+    #[test]
+    fn damaged_blobs_are_errors() {
+        for bad in [
+            &b""[..],
+            b"\x02abc",
+            b"\x01\xff\xff\xff\xff\x00",
+            b"\x01\x10\x00\x00\x00zz",
+        ] {
+            assert!(unpack_blob(bad).is_err(), "{bad:?}");
+        }
+    }
+}

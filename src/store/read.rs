@@ -1,0 +1,193 @@
+//! The queries render and `status` read, and the mapping of their rows to model types.
+//!
+//! In: a [`Store`]. Out: [`EntryView`]s, [`FeedView`]s, [`FetchRecord`]s, moved feeds and the
+//! last success time.
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Row};
+
+use super::codec::unpack;
+use super::Store;
+use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member};
+
+impl Store {
+    /// The newest fetch records of the feed configured as `url`, newest first.
+    pub fn fetch_history(&self, url: &str, limit: usize) -> anyhow::Result<Vec<FetchRecord>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT x.at, x.status, x.duration_ms, x.bytes, x.new_entries, x.updated_entries,
+                    x.outcome, x.error
+             FROM fetches x JOIN feeds f ON f.id = x.feed_id
+             WHERE f.url = ?1 ORDER BY x.id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![url, limit as i64], |r| {
+            Ok(FetchRecord {
+                at: time(r.get(0)?),
+                status: r.get::<_, Option<i64>>(1)?.map(|s| s as u16),
+                duration_ms: r.get::<_, i64>(2)? as u64,
+                bytes: r.get::<_, i64>(3)? as u64,
+                new_entries: r.get::<_, i64>(4)? as u64,
+                updated_entries: r.get::<_, i64>(5)? as u64,
+                outcome: r.get(6)?,
+                error: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest `limit` entries of configured feeds, newest first, with their members.
+    /// With `max_per_feed` > 0, a member's entries past that many are skipped; the rows are read
+    /// in index order and reading stops as soon as `limit` entries are kept. With `only`, just
+    /// the entries of those feeds (by configured URL).
+    pub fn recent_entries(
+        &self,
+        limit: usize,
+        max_per_feed: usize,
+        only: Option<&[String]>,
+    ) -> anyhow::Result<Vec<EntryView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
+                    e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+             FROM entries e JOIN feeds f ON f.id = e.feed_id
+             WHERE f.active = 1 AND e.hidden = 0
+               AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
+             ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
+             LIMIT ?1",
+        )?;
+        // Without a cap SQLite stops at the limit; with one, it reads until enough are kept.
+        let sql_limit = if max_per_feed == 0 {
+            limit
+        } else {
+            usize::MAX / 2
+        };
+        let only = only.map(serde_json::to_string).transpose()?;
+        let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
+        let rows = stmt.query_map(params![sql_limit, only], |r| {
+            let mut member = member_from(r, 13)?;
+            member.excerpt_only = r.get::<_, i64>(19)? != 0;
+            Ok(EntryView {
+                feed_url: member.feed_url.clone(),
+                key: r.get(0)?,
+                source_id: r.get(1)?,
+                index: r.get::<_, i64>(2)? as usize,
+                link: r.get(3)?,
+                title: r.get(4)?,
+                author: r.get(5)?,
+                published: opt_time(r.get(6)?),
+                updated: opt_time(r.get(7)?),
+                date: time(r.get(8)?),
+                content: unpack(r, 9)?,
+                summary: unpack(r, 10)?,
+                categories: json_list(&r.get::<_, String>(11)?),
+                enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+                member,
+            })
+        })?;
+        let mut kept: Vec<EntryView> = Vec::new();
+        let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
+        for row in rows {
+            if kept.len() >= limit {
+                break;
+            }
+            let e = row?;
+            if max_per_feed > 0 {
+                let n = per_feed.entry(e.member.config_url.clone()).or_default();
+                if *n >= max_per_feed {
+                    continue;
+                }
+                *n += 1;
+            }
+            kept.push(e);
+        }
+        Ok(kept)
+    }
+
+    /// Every configured feed, in config order, with its health.
+    pub fn feed_views(&self) -> anyhow::Result<Vec<FeedView>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.tags,
+                    f.last_fetch, f.last_success, f.last_status, f.last_error,
+                    f.consecutive_failures, f.fetch_url,
+                    (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
+                    f.moved_since, f.next_due, f.gone,
+                    (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
+                    f.excerpt_only
+             FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let mut member = member_from(r, 0)?;
+            member.excerpt_only = r.get::<_, i64>(18)? != 0;
+            Ok(FeedView {
+                member,
+                tags: json_list(&r.get::<_, String>(6)?),
+                health: Health {
+                    last_fetch: opt_time(r.get(7)?),
+                    last_success: opt_time(r.get(8)?),
+                    last_status: r.get::<_, Option<i64>>(9)?.map(|s| s as u16),
+                    last_error: r.get(10)?,
+                    consecutive_failures: r.get::<_, i64>(11)? as u32,
+                    // Shown to the admin: a redirect relative to a URL with credentials
+                    // keeps them (see `permanent_moves` for the URL itself).
+                    moved_to: r
+                        .get::<_, Option<String>>(12)?
+                        .map(|u| crate::model::public_url(&u).into_owned()),
+                    entries: r.get::<_, i64>(13)? as u64,
+                    moved_since: opt_time(r.get(14)?),
+                    next_due: opt_time(r.get(15)?),
+                    gone: r.get::<_, i64>(16)? != 0,
+                    last_post: opt_time(r.get(17)?),
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// `(configured URL, new URL)` of every configured feed that moved permanently, in config
+    /// order: the URLs themselves, credentials included, for `fix-redirects` to write into
+    /// feeds.toml (`feed_views` holds the forms that may be shown).
+    pub fn permanent_moves(&self) -> anyhow::Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, fetch_url FROM feeds
+             WHERE active = 1 AND fetch_url IS NOT NULL ORDER BY position, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The last time any configured feed was fetched successfully.
+    pub fn last_success(&self) -> anyhow::Result<Option<DateTime<Utc>>> {
+        let t: Option<i64> = self.conn.query_row(
+            "SELECT MAX(last_success) FROM feeds WHERE active = 1",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(opt_time(t))
+    }
+}
+
+/// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
+fn member_from(r: &Row, at: usize) -> rusqlite::Result<Member> {
+    let config_url: String = r.get(at)?;
+    Ok(Member {
+        feed_url: crate::model::public_url(&config_url).into_owned(),
+        config_url,
+        name: r.get(at + 1)?,
+        feed_title: r.get(at + 2)?,
+        site_link: r.get(at + 3)?,
+        homepage: r.get::<_, Option<String>>(at + 4)?.or(r.get(at + 3)?),
+        face: r.get(at + 5)?,
+        excerpt_only: false,
+    })
+}
+
+pub(super) fn time(ts: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(ts, 0).single().unwrap_or_default()
+}
+
+pub(super) fn opt_time(ts: Option<i64>) -> Option<DateTime<Utc>> {
+    ts.map(time)
+}
+
+fn json_list<T: serde::de::DeserializeOwned>(s: &str) -> Vec<T> {
+    serde_json::from_str(s).unwrap_or_default()
+}

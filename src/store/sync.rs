@@ -1,0 +1,81 @@
+//! The feeds table made to match the configured feeds: new ones added, removed ones marked
+//! inactive, names and order refreshed; and a feed's row moved to a new URL.
+//!
+//! In: [`MemberFeed`]s (config makes them; the store reads no configuration). Out: a
+//! [`FeedRequest`] per configured feed, for the fetcher.
+
+use rusqlite::params;
+use url::Url;
+
+use super::read::opt_time;
+use super::Store;
+use crate::model::{FeedRequest, MemberFeed};
+
+impl Store {
+    /// Makes the feeds table match the configured feeds (new feeds added, removed ones marked
+    /// inactive, names and order refreshed) and returns what the fetcher needs for each one.
+    pub fn sync_feeds(&mut self, feeds: &[MemberFeed]) -> anyhow::Result<Vec<FeedRequest>> {
+        let tx = self.write_transaction()?;
+        tx.execute("UPDATE feeds SET active = 0", [])?;
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only,
+                     joined_late)
+                 VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, EXISTS (SELECT 1 FROM entries))
+                 ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
+                     homepage = ?4, face = ?5, tags = ?6, excerpt_only = ?7",
+            )?;
+            for (pos, f) in feeds.iter().enumerate() {
+                upsert.execute(params![
+                    f.url,
+                    pos as i64,
+                    f.name,
+                    f.homepage.as_ref().map(Url::as_str),
+                    f.face.as_ref().map(Url::as_str),
+                    serde_json::to_string(&f.tags)?,
+                    f.excerpt_only,
+                ])?;
+            }
+        }
+        let mut requests = Vec::with_capacity(feeds.len());
+        {
+            let mut select = tx.prepare(
+                "SELECT id, fetch_url, etag, last_modified, body_hash, consecutive_failures,
+                        next_due, gone
+                 FROM feeds WHERE url = ?1",
+            )?;
+            for f in feeds {
+                let req = select.query_row([&f.url], |r| {
+                    let moved: Option<String> = r.get(1)?;
+                    Ok(FeedRequest {
+                        feed_id: r.get(0)?,
+                        url: f.url.clone(),
+                        fetch_url: moved
+                            .and_then(|m| Url::parse(&m).ok())
+                            .unwrap_or_else(|| f.parsed_url.clone()),
+                        etag: r.get(2)?,
+                        last_modified: r.get(3)?,
+                        body_hash: r.get(4)?,
+                        consecutive_failures: r.get::<_, i64>(5)? as u32,
+                        next_due: opt_time(r.get(6)?),
+                        gone: r.get::<_, i64>(7)? != 0,
+                    })
+                })?;
+                requests.push(req);
+            }
+        }
+        tx.commit()?;
+        Ok(requests)
+    }
+
+    /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent
+    /// redirect was written into feeds.toml. Nothing happens if the new URL already has a row.
+    pub fn rename_feed(&mut self, old: &str, new: &str) -> anyhow::Result<()> {
+        self.conn.execute(
+            "UPDATE feeds SET url = ?2, fetch_url = NULL, moved_since = NULL
+             WHERE url = ?1 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
+            params![old, new],
+        )?;
+        Ok(())
+    }
+}
