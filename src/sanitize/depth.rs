@@ -2,7 +2,7 @@
 //! pass without building a tree. html5ever's tree builder walks that stack for every start tag
 //! (the "has an element in scope" checks), so its cost is the number of tags times the depth:
 //! 80,000 `<div></x>` cost a minute, and every render paid it again. A post that may nest deeper
-//! than [`super::MAX_DEPTH`] is shown as its text instead.
+//! than [`MAX_DEPTH`] is shown as its text instead.
 //!
 //! In: the post's HTML as the parser will get it. Out: whether the depth may pass a limit.
 //!
@@ -28,6 +28,43 @@
 //! The parser also adds elements no tag asked for (`tbody` and `tr` around a bare `td`): at most
 //! two per tag, so its depth is below three times the estimate. The `sanitize` fuzz target and
 //! the unit tests check the estimate against the depth of what the parser really builds.
+
+/// Deeper markup than this is not parsed as HTML (see `clean_html`); real posts stay far
+/// below it.
+pub const MAX_DEPTH: usize = 512;
+
+/// The element nesting depth of HTML that the serialiser wrote (every element closed, in
+/// order): start tags minus end tags, as a linear scan. Void elements (`<br>`, `<img>`) open
+/// nothing. For HTML from a feed, see [`may_exceed`]: a stray end tag there closes
+/// nothing.
+pub(super) fn written_depth(html: &str) -> usize {
+    const VOID: &[&[u8]] = &[
+        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
+        b"source", b"track", b"wbr",
+    ];
+    let b = html.as_bytes();
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
+        i += p + 1;
+        match b.get(i) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name_len = b[i..]
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .unwrap_or(b.len() - i);
+                let name = &b[i..i + name_len];
+                if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+            }
+            _ => {}
+        }
+    }
+    max
+}
 
 /// Whether the parser's stack of open elements may grow deeper than `limit` on `html`.
 pub(super) fn may_exceed(html: &str, limit: usize) -> bool {
@@ -610,7 +647,7 @@ fn parser_depth(html: &str) -> usize {
         .add_tags(CHECKED_TAGS)
         .clean(html)
         .to_string();
-    super::written_depth(&out)
+    written_depth(&out)
 }
 
 #[rustfmt::skip]
