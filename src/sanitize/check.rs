@@ -6,7 +6,7 @@
 use url::Url;
 
 use super::passes::serial_tags;
-use super::policy::{MATH_TAGS, SVG_TAGS, TAGS};
+use super::policy::{link_scheme, MATH_TAGS, SVG_TAGS, TAGS};
 
 /// What in sanitised HTML breaks the policy: elements outside the allowlist, event
 /// attributes, URL attributes with a scheme other than http(s)/mailto, CSS with `url(` or
@@ -15,8 +15,7 @@ use super::policy::{MATH_TAGS, SVG_TAGS, TAGS};
 pub fn policy_violations(html: &str) -> Vec<String> {
     // What a browser would make of the URL (the URL parser drops tabs and new lines anywhere,
     // and spaces around): its scheme must be one we allow.
-    let web =
-        |u: &str| Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https" | "mailto"));
+    let web = |u: &str| Url::parse(u).is_ok_and(|u| link_scheme(u.scheme()));
     // A `srcset` candidate: the URL before its descriptor.
     let candidate = |c: &str| web(c.split_whitespace().next().unwrap_or(""));
     let mut found = Vec::new();

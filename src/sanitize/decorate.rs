@@ -7,6 +7,7 @@ use super::clean::builder;
 use super::depth::{written_depth, MAX_DEPTH};
 use super::fast;
 use super::passes::keep_pre_newline;
+use super::policy::{PAGE_ATTRIBUTES, PAGE_LINK_REL};
 use super::text::{strip_tags, text_to_html};
 
 /// The page's extra safety and manners on already-clean HTML: links get
@@ -18,7 +19,7 @@ pub fn decorate_for_page(clean: &str) -> String {
         // render would cost what it cost at ingest.
         return text_to_html(&strip_tags(clean));
     }
-    fast::decorate(clean).unwrap_or_else(|| decorate_full(clean))
+    fast_path(clean).unwrap_or_else(|| decorate_full(clean))
 }
 
 /// [`decorate_for_page`] through the HTML parser and allowlist, for any stored HTML. Public for
@@ -28,11 +29,53 @@ pub fn decorate_full(clean: &str) -> String {
     let mut b = builder(None);
     b.url_relative(ammonia::UrlRelative::PassThrough)
         .rm_generic_attributes(&["rel"])
-        .link_rel(Some("noopener noreferrer nofollow"))
-        .set_tag_attribute_value("img", "loading", "lazy")
-        // A wide table scrolls sideways on a phone; keyboard users must be able to scroll it.
-        .set_tag_attribute_value("table", "tabindex", "0");
+        .link_rel(Some(PAGE_LINK_REL));
+    for (tag, attribute, value) in PAGE_ATTRIBUTES {
+        b.set_tag_attribute_value(*tag, *attribute, *value);
+    }
     keep_pre_newline(b.clean(clean).to_string())
+}
+
+/// [`decorate_for_page`] without a parser, for stored HTML of the fast path's shape (it reads back as
+/// itself): links get the page's `rel`, images load lazily. `None` otherwise.
+pub(super) fn fast_path(html: &str) -> Option<String> {
+    if fast::clean(html, None).as_deref() != Some(html) {
+        return None;
+    }
+    // Serialiser output of this shape: every `<` starts a tag, and a tag's first `>` ends it.
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let gt = lt + rest[lt..].find('>')?;
+        let tag = &rest[lt..gt];
+        out.push_str(&rest[..lt]);
+        out.push_str(tag);
+        let name = tag[1..].split(' ').next().unwrap_or("");
+        page_attributes(name, &mut out);
+        out.push('>');
+        rest = &rest[gt + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// Appends the attributes the page adds to a start tag of element `name` (as the full path's
+/// ammonia settings add them: after the element's own).
+fn page_attributes(name: &str, out: &mut String) {
+    if name == "a" {
+        out.push_str(" rel=\"");
+        out.push_str(PAGE_LINK_REL);
+        out.push('"');
+    }
+    for (tag, attribute, value) in PAGE_ATTRIBUTES {
+        if *tag == name {
+            out.push(' ');
+            out.push_str(attribute);
+            out.push_str("=\"");
+            out.push_str(value);
+            out.push('"');
+        }
+    }
 }
 
 #[cfg(test)]

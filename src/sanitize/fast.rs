@@ -9,7 +9,8 @@
 //! drop, or nesting that an HTML parser would rearrange (a block inside a paragraph or inside
 //! inline markup, a link inside a link, a list item outside a list, an end tag that does not
 //! close the innermost element). So this path can only be stricter than the allowlist, never
-//! looser: what it accepts holds only the elements and attributes below, with escaped text
+//! looser: what it accepts holds only the elements and attributes of the policy's `FAST_*`
+//! subsets (`policy.rs`), with escaped text
 //! and http(s)/mailto URLs. The unit tests and the `sanitize` fuzz target check that its output
 //! is byte-identical to the full sanitiser's on everything it accepts.
 
@@ -17,39 +18,10 @@ use std::borrow::Cow;
 
 use url::Url;
 
-/// Phrasing elements: inside them, and inside `p`, headings and `pre`, only these may open.
-const INLINE: &[&str] = &[
-    "a", "abbr", "b", "br", "cite", "code", "em", "i", "img", "kbd", "mark", "q", "s", "samp",
-    "small", "span", "strong", "sub", "sup", "u", "var",
-];
-
-/// Block elements, opened only where no phrasing element or paragraph is open.
-const BLOCK: &[&str] = &[
-    "blockquote",
-    "div",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "li",
-    "ol",
-    "p",
-    "pre",
-    "ul",
-];
-
-/// Blocks whose content is phrasing only.
-const PHRASING_BLOCK: &[&str] = &["h1", "h2", "h3", "h4", "h5", "h6", "p", "pre"];
-
-const VOID: &[&str] = &["br", "hr", "img"];
-
-/// Attributes accepted on every element above (all in the allowlist's generic set), besides
-/// `href` on `a` and `src` on `img`. Not here, so sent to the full sanitiser: `style` (CSS
-/// filter), `width`/`height` (tracking pixels), and everything else.
-const ATTRIBUTES: &[&str] = &["alt", "class", "dir", "lang", "title"];
+use super::policy::{
+    link_scheme, FAST_ATTRIBUTES, FAST_BLOCK, FAST_INLINE, FAST_PHRASING_BLOCK,
+    FAST_URL_ATTRIBUTES, VOID,
+};
 
 /// Deeper nesting goes to the full sanitiser (and its own depth guard).
 const MAX_DEPTH: usize = 64;
@@ -106,7 +78,7 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
             i = end;
         } else {
             let (name, name_end) = tag_name(html, lt + 1)?;
-            let block = !INLINE.contains(&name);
+            let block = !FAST_INLINE.contains(&name);
             if (block && phrasing > 0)
                 || (name == "a" && stack.contains(&"a"))
                 || (name == "li" && !matches!(stack.last(), Some(&("ul" | "ol"))))
@@ -142,34 +114,8 @@ pub(super) fn clean(html: &str, base: Option<&Url>) -> Option<String> {
     Some(trimmed.to_string())
 }
 
-/// [`super::decorate_for_page`] for stored HTML of the fast path's shape (it reads back as
-/// itself): links get the page's `rel`, images load lazily. `None` otherwise.
-pub(super) fn decorate(html: &str) -> Option<String> {
-    if clean(html, None).as_deref() != Some(html) {
-        return None;
-    }
-    // Serialiser output of this shape: every `<` starts a tag, and a tag's first `>` ends it.
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        let gt = lt + rest[lt..].find('>')?;
-        let tag = &rest[lt..gt];
-        out.push_str(&rest[..lt]);
-        out.push_str(tag);
-        if tag == "<a" || tag.starts_with("<a ") {
-            out.push_str(" rel=\"noopener noreferrer nofollow\"");
-        } else if tag == "<img" || tag.starts_with("<img ") {
-            out.push_str(" loading=\"lazy\"");
-        }
-        out.push('>');
-        rest = &rest[gt + 1..];
-    }
-    out.push_str(rest);
-    Some(out)
-}
-
 fn is_phrasing(name: &str) -> bool {
-    INLINE.contains(&name) || PHRASING_BLOCK.contains(&name)
+    FAST_INLINE.contains(&name) || FAST_PHRASING_BLOCK.contains(&name)
 }
 
 /// The known element whose name starts at byte `from`, and where the name ends.
@@ -189,7 +135,8 @@ fn attributes(
     out: &mut String,
 ) -> Option<usize> {
     let b = html.as_bytes();
-    // Which of href, src and ATTRIBUTES the tag has had (a repeated one: the full sanitiser).
+    // Which of FAST_URL_ATTRIBUTES and FAST_ATTRIBUTES the tag has had (a repeated one: the
+    // full sanitiser).
     let mut seen = 0u32;
     let mut i = from;
     loop {
@@ -203,14 +150,16 @@ fn attributes(
             c if c.is_ascii_alphabetic() && i > spaced => {
                 let attr_end = word_end(b, i, |c| c.is_ascii_alphabetic());
                 let written = &html[i..attr_end];
-                let (attr, bit) = match name {
-                    "a" if written.eq_ignore_ascii_case("href") => ("href", 1),
-                    "img" if written.eq_ignore_ascii_case("src") => ("src", 2),
-                    _ => {
-                        let at = ATTRIBUTES
+                let is_url = FAST_URL_ATTRIBUTES
+                    .iter()
+                    .position(|(tag, a)| *tag == name && a.eq_ignore_ascii_case(written));
+                let (attr, bit) = match is_url {
+                    Some(k) => (FAST_URL_ATTRIBUTES[k].1, 1 << k),
+                    None => {
+                        let at = FAST_ATTRIBUTES
                             .iter()
                             .position(|a| a.eq_ignore_ascii_case(written))?;
-                        (ATTRIBUTES[at], 4 << at)
+                        (FAST_ATTRIBUTES[at], 1 << (FAST_URL_ATTRIBUTES.len() + at))
                     }
                 };
                 let quote = *b.get(attr_end + 1)?;
@@ -225,9 +174,9 @@ fn attributes(
                 }
                 seen |= bit;
                 let value = decode(raw)?;
-                let value = match attr {
-                    "href" | "src" => url(value, base)?,
-                    _ => value,
+                let value = match is_url {
+                    Some(_) => url(value, base)?,
+                    None => value,
                 };
                 out.push(' ');
                 out.push_str(attr);
@@ -269,7 +218,7 @@ fn element(name: &str) -> Option<&'static str> {
         *l = c.to_ascii_lowercase();
     }
     let lower = &lower[..b.len()];
-    for list in [INLINE, BLOCK] {
+    for list in [FAST_INLINE, FAST_BLOCK] {
         for n in list {
             if n.as_bytes() == lower {
                 return Some(n);
@@ -288,7 +237,7 @@ fn url<'a>(value: Cow<'a, str>, base: Option<&Url>) -> Option<Cow<'a, str>> {
         return Some(Cow::Owned(super::urls::resolve_relative(&value, base?)?));
     }
     match Url::parse(&value) {
-        Ok(u) => matches!(u.scheme(), "http" | "https" | "mailto").then_some(value),
+        Ok(u) => link_scheme(u.scheme()).then_some(value),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             Some(Cow::Owned(super::urls::resolve_relative(&value, base?)?))
         }
@@ -483,18 +432,142 @@ mod tests {
         assert_eq!(plain_run(b""), 0);
     }
 
-    /// Everything the fast path writes must be allowed by the full allowlist, or the two paths
-    /// would disagree about what is safe.
+    /// The fast path accepts no element, attribute or URL scheme the policy does not allow
+    /// (STYLE.md, convention 15): every candidate, allowed or not, is fed to it, and whatever
+    /// it keeps must be in the policy, and kept alike by the full sanitiser.
     #[test]
-    fn fast_lists_are_inside_the_allowlist() {
-        for tag in INLINE.iter().chain(BLOCK) {
-            assert!(crate::sanitize::policy::TAGS.contains(tag), "{tag}");
+    fn fast_path_accepts_nothing_the_policy_refuses() {
+        use crate::sanitize::policy::{
+            link_scheme, GENERIC_ATTRIBUTES, MATH_ATTRIBUTES, MATH_TAGS, SVG_ATTRIBUTES, SVG_TAGS,
+            TAGS, URL_ATTRIBUTES, URL_SCHEMES,
+        };
+        const REFUSED_TAGS: &[&str] = &[
+            "script",
+            "style",
+            "iframe",
+            "frame",
+            "object",
+            "embed",
+            "applet",
+            "form",
+            "input",
+            "button",
+            "select",
+            "textarea",
+            "meta",
+            "link",
+            "base",
+            "noscript",
+            "title",
+            "template",
+            "foreignObject",
+            "use",
+            "image",
+            "animate",
+            "set",
+            "annotation-xml",
+            "x",
+        ];
+        const REFUSED_ATTRIBUTES: &[&str] = &[
+            "onclick",
+            "onerror",
+            "onload",
+            "id",
+            "name",
+            "style",
+            "width",
+            "height",
+            "href",
+            "src",
+            "srcset",
+            "poster",
+            "action",
+            "formaction",
+            "data",
+            "background",
+            "lowsrc",
+            "xlink:href",
+            "tabindex",
+            "loading",
+        ];
+        const SCHEMES: &[&str] = &[
+            "http",
+            "https",
+            "mailto",
+            "javascript",
+            "vbscript",
+            "data",
+            "file",
+            "ftp",
+            "tel",
+            "sms",
+            "blob",
+            "about",
+            "ws",
+            "irc",
+            "news",
+            "feed",
+            "jar",
+            "view-source",
+            "x-y",
+        ];
+        for name in TAGS
+            .iter()
+            .chain(SVG_TAGS)
+            .chain(MATH_TAGS)
+            .chain(REFUSED_TAGS)
+        {
+            for spelled in [name.to_string(), name.to_ascii_uppercase()] {
+                if let Some(kept) = element(&spelled) {
+                    assert!(TAGS.contains(&kept), "fast path keeps <{spelled}>");
+                }
+            }
         }
-        for attr in ATTRIBUTES {
-            assert!(
-                crate::sanitize::policy::GENERIC_ATTRIBUTES.contains(attr),
-                "{attr}"
-            );
+        let base = base();
+        let attributes = GENERIC_ATTRIBUTES
+            .iter()
+            .chain(SVG_ATTRIBUTES)
+            .chain(MATH_ATTRIBUTES);
+        for attr in attributes.chain(REFUSED_ATTRIBUTES) {
+            for (tag, html) in [
+                ("p", format!("<p {attr}=\"v\">x</p>")),
+                ("a", format!("<a {attr}=\"https://o.example/\">x</a>")),
+                ("img", format!("<img {attr}=\"https://o.example/i.png\">")),
+            ] {
+                let Some(fast) = clean(&html, Some(&base)) else {
+                    continue;
+                };
+                let by_element = URL_ATTRIBUTES
+                    .iter()
+                    .any(|(t, attrs)| *t == tag && attrs.contains(attr));
+                assert!(
+                    !fast.contains(&format!(" {attr}="))
+                        || GENERIC_ATTRIBUTES.contains(attr)
+                        || by_element,
+                    "fast path keeps {attr} on <{tag}>: {fast:?}"
+                );
+                assert_eq!(fast, crate::sanitize::clean_html_full(&html, Some(&base)));
+            }
+        }
+        for scheme in SCHEMES {
+            for html in [
+                format!("<a href=\"{scheme}:x\">l</a>"),
+                format!("<a href=\"{scheme}://host.example/x\">l</a>"),
+                format!("<img src=\"{scheme}://host.example/i.png\">"),
+            ] {
+                let fast = clean(&html, Some(&base));
+                if let Some(fast) = &fast {
+                    if fast.contains("href=") || fast.contains("src=") {
+                        assert!(link_scheme(scheme), "fast path keeps {scheme}: in {fast:?}");
+                    }
+                    assert_eq!(fast, &crate::sanitize::clean_html_full(&html, Some(&base)));
+                } else {
+                    assert!(
+                        !URL_SCHEMES.contains(scheme) || html.contains("img"),
+                        "{html}"
+                    );
+                }
+            }
         }
     }
 
@@ -625,7 +698,7 @@ mod tests {
                     crate::sanitize::html_to_text(&fast),
                     "text of {fast:?}"
                 );
-                if let Some(decorated) = decorate(&fast) {
+                if let Some(decorated) = crate::sanitize::decorate::fast_path(&fast) {
                     decorations += 1;
                     let full = crate::sanitize::decorate_full(&fast);
                     assert_eq!(decorated, full, "decorating {fast:?}");

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use super::policy::web_scheme;
 use super::text::is_bidi_control;
 
 /// An absolute http(s) URL, resolved against `base` when relative.
@@ -18,7 +19,7 @@ pub(super) fn web_url(value: &str, base: Option<&Url>) -> Option<String> {
         Some(b) => b.join(value).ok()?,
         None => Url::parse(value).ok()?,
     };
-    matches!(url.scheme(), "http" | "https").then(|| iri(value, url.into()))
+    web_scheme(url.scheme()).then(|| iri(value, url.into()))
 }
 
 /// ammonia's hook for relative URLs: [`resolve_relative`] against the base.
@@ -40,7 +41,7 @@ pub(super) fn resolve_relative(value: &str, base: &Url) -> Option<String> {
         return Some(joined);
     }
     let url = base.join(value).ok()?;
-    matches!(url.scheme(), "http" | "https").then(|| iri(value, url.into()))
+    web_scheme(url.scheme()).then(|| iri(value, url.into()))
 }
 
 /// `base.join(value)` without the URL parser, for the shape nearly every relative link in a
@@ -60,7 +61,7 @@ fn join_plain_path(value: &str, base: &Url) -> Option<String> {
             prev = b;
             ok
         });
-    if !plain || !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+    if !plain || !web_scheme(base.scheme()) || base.cannot_be_a_base() {
         return None;
     }
     let head = &base[..url::Position::BeforePath];
