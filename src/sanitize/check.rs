@@ -5,8 +5,8 @@
 
 use url::Url;
 
-use super::passes::serial_tags;
 use super::policy::{link_scheme, MATH_TAGS, SVG_TAGS, TAGS};
+use crate::markup;
 
 /// What in sanitised HTML breaks the policy: elements outside the allowlist, event
 /// attributes, URL attributes with a scheme other than http(s)/mailto, CSS with `url(` or
@@ -50,10 +50,10 @@ pub fn policy_violations(html: &str) -> Vec<String> {
 /// The elements of serialised HTML with their attributes (values are always double-quoted
 /// by the serialiser, so quotes delimit them reliably).
 pub fn tags_of(html: &str) -> Vec<(String, Vec<(String, String)>)> {
-    serial_tags(html)
+    markup::tags(html)
         .filter(|t| !t.closing)
         .map(|t| {
-            let attributes = t.attributes.iter().map(|(name, value)| {
+            let attributes = t.attributes().map(|(name, value)| {
                 let value = html_escape::decode_html_entities(value).into_owned();
                 (name.to_ascii_lowercase(), value)
             });

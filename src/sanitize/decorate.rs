@@ -9,6 +9,7 @@ use super::fast;
 use super::passes::keep_pre_newline;
 use super::policy::{PAGE_ATTRIBUTES, PAGE_LINK_REL};
 use super::text::{strip_tags, text_to_html};
+use crate::markup;
 
 /// The page's extra safety and manners on already-clean HTML: links get
 /// `rel="noopener noreferrer nofollow"`, images load lazily. The merged feeds carry the member's
@@ -42,20 +43,19 @@ pub(super) fn fast_path(html: &str) -> Option<String> {
     if fast::clean(html, None).as_deref() != Some(html) {
         return None;
     }
-    // Serialiser output of this shape: every `<` starts a tag, and a tag's first `>` ends it.
     let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        let gt = lt + rest[lt..].find('>')?;
-        let tag = &rest[lt..gt];
-        out.push_str(&rest[..lt]);
-        out.push_str(tag);
-        let name = tag[1..].split(' ').next().unwrap_or("");
-        page_attributes(name, &mut out);
-        out.push('>');
-        rest = &rest[gt + 1..];
+    let mut copied = 0;
+    for tag in markup::tags(html).filter(|t| !t.closing) {
+        if tag.cut_off {
+            return None;
+        }
+        // Before the `>`: the fast path writes no `/>`.
+        let gt = tag.end - 1;
+        out.push_str(&html[copied..gt]);
+        page_attributes(tag.name, &mut out);
+        copied = gt;
     }
-    out.push_str(rest);
+    out.push_str(&html[copied..]);
     Some(out)
 }
 

@@ -29,6 +29,9 @@
 //! two per tag, so its depth is below three times the estimate. The `sanitize` fuzz target and
 //! the unit tests check the estimate against the depth of what the parser really builds.
 
+use super::policy::VOID as VOID_WRITTEN;
+use crate::markup;
+
 /// Deeper markup than this is not parsed as HTML (see `clean_html`); real posts stay far
 /// below it.
 pub const MAX_DEPTH: usize = 512;
@@ -38,29 +41,13 @@ pub const MAX_DEPTH: usize = 512;
 /// nothing. For HTML from a feed, see [`may_exceed`]: a stray end tag there closes
 /// nothing.
 pub(super) fn written_depth(html: &str) -> usize {
-    const VOID: &[&[u8]] = &[
-        b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-        b"source", b"track", b"wbr",
-    ];
-    let b = html.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
-    let mut i = 0;
-    while let Some(p) = b[i..].iter().position(|&c| c == b'<') {
-        i += p + 1;
-        match b.get(i) {
-            Some(b'/') => depth = depth.saturating_sub(1),
-            Some(c) if c.is_ascii_alphabetic() => {
-                let name_len = b[i..]
-                    .iter()
-                    .position(|c| !c.is_ascii_alphanumeric())
-                    .unwrap_or(b.len() - i);
-                let name = &b[i..i + name_len];
-                if !VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) {
-                    depth += 1;
-                    max = max.max(depth);
-                }
-            }
-            _ => {}
+    for tag in markup::tags(html) {
+        if tag.closing {
+            depth = depth.saturating_sub(1);
+        } else if !VOID_WRITTEN.iter().any(|v| tag.is(v)) {
+            depth += 1;
+            max = max.max(depth);
         }
     }
     max
@@ -129,7 +116,7 @@ fn estimate(html: &str, limit: usize) -> usize {
                 .iter()
                 .position(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r' | b'/' | b'>'))
                 .unwrap_or(b.len() - name_at);
-        let Some(tag_end) = tag_end(b, name_end) else {
+        let Some(tag_end) = markup::tag_end(b, name_end) else {
             break; // a tag cut off by the end of the post is dropped by the parser
         };
         let name = html[name_at..name_end].to_ascii_lowercase();
@@ -387,49 +374,6 @@ fn comment_end(b: &[u8], from: usize) -> usize {
         }
     }
     b.len()
-}
-
-/// The `>` that ends a tag whose name ends at `from`, read with the tokenizer's attribute states
-/// (a quote starts a value only after `=`; `a"b` is a name). `None` when the post ends first.
-fn tag_end(b: &[u8], from: usize) -> Option<usize> {
-    #[derive(Clone, Copy)]
-    enum State {
-        BeforeName,
-        Name,
-        AfterName,
-        BeforeValue,
-        Quoted(u8),
-        Unquoted,
-        SelfClosing,
-    }
-    use State::*;
-    let space = |c: u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r');
-    let mut state = BeforeName;
-    let mut i = from;
-    while i < b.len() {
-        let c = b[i];
-        state = match (state, c) {
-            (Quoted(q), _) => {
-                i += memchr::memchr(q, &b[i..])?;
-                // After the value: what the tokenizer's "after attribute value" state allows,
-                // which is where a name may start again.
-                BeforeName
-            }
-            (Unquoted, c) if space(c) => BeforeName,
-            (_, b'>') => return Some(i),
-            (Unquoted, _) => Unquoted,
-            (BeforeValue, c) if space(c) => BeforeValue,
-            (BeforeValue, b'"' | b'\'') => Quoted(c),
-            (BeforeValue, _) => Unquoted,
-            (Name | AfterName, b'=') => BeforeValue,
-            (Name | AfterName, c) if space(c) => AfterName,
-            (_, b'/') => SelfClosing,
-            (_, c) if space(c) => BeforeName,
-            (AfterName | BeforeName | SelfClosing | Name, _) => Name,
-        };
-        i += 1;
-    }
-    None
 }
 
 /// Elements that never open (no end tag, nothing inside).
@@ -803,17 +747,5 @@ mod tests {
                 .collect();
             holds(&post);
         }
-    }
-
-    #[test]
-    fn tags_end_where_the_tokenizer_ends_them() {
-        let b = |s: &str| tag_end(s.as_bytes(), 0);
-        assert_eq!(b(" a=\">\">"), Some(6));
-        assert_eq!(b(" a='>'>"), Some(6));
-        assert_eq!(b(" a\"b>c"), Some(4)); // a quote in a name is part of it
-        assert_eq!(b(" =\">\""), Some(3)); // `=` starts a name here
-        assert_eq!(b(" x/=\"y>\""), Some(6)); // after `/`, `=` starts a name
-        assert_eq!(b(" a=b\"c>"), Some(6));
-        assert_eq!(b(" a=\"never closed"), None);
     }
 }

@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use crate::markup;
+
 /// Markup declarations a post opens and never closes are read as the member most likely meant
 /// them, instead of hiding the rest of the post as a browser would:
 /// - a comment with no `-->` ends at the first `>` (`sa<!-- -- x >fe` reads "safe"), unless
@@ -68,37 +70,34 @@ pub(super) fn unclosed_declarations(html: &str) -> Cow<'_, str> {
 /// allowlist: a tag it misreads is still sanitised afterwards, so it can only fail to remove a
 /// pixel, never let anything through.
 pub(super) fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
-    let lower = html.to_ascii_lowercase();
-    if !lower.contains("<img") {
+    if !html
+        .as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"<img"))
+    {
         return Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len());
-    let mut at = 0;
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find("<img").map(|p| p + from) {
-        let end = lower[pos..]
-            .find('>')
-            .map(|e| pos + e + 1)
-            .unwrap_or(lower.len());
-        from = end;
-        let tag = &lower[pos..end];
+    let mut copied = 0;
+    for tag in markup::tags(html).filter(|t| !t.closing && t.is("img")) {
         let tiny = |name: &str| {
-            crate::discover::attribute(tag, name).is_some_and(|v| {
+            tag.attribute(name).is_some_and(|v| {
                 v.trim()
+                    .to_ascii_lowercase()
                     .trim_end_matches("px")
                     .parse::<f32>()
                     .is_ok_and(|n| n <= 1.0)
             })
         };
         if tiny("width") && tiny("height") {
-            out.push_str(&html[at..pos]);
-            at = end;
+            out.push_str(&html[copied..tag.start]);
+            copied = tag.end;
         }
     }
-    if at == 0 {
+    if copied == 0 {
         return Cow::Borrowed(html);
     }
-    out.push_str(&html[at..]);
+    out.push_str(&html[copied..]);
     Cow::Owned(out)
 }
 
@@ -106,31 +105,25 @@ pub(super) fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
 /// make up for it, so preformatted text that starts with a blank line lost one on every round
 /// (found by fuzzing: sanitising was not idempotent). As the HTML standard's serialiser does,
 /// this writes one more newline after each `<pre>` start tag whose text starts with one.
-/// `html` is serialiser output: `<` in text and attribute values is escaped there, so every
-/// `<pre` is a tag and its first `>` ends it.
+/// `html` is serialiser output: `<` in text and attribute values is escaped there, so the tag
+/// reader finds every `<pre>` tag.
 pub(super) fn keep_pre_newline(html: String) -> String {
     if !html.contains("<pre") {
         return html;
     }
     let mut out = String::with_capacity(html.len() + 8);
-    let mut rest = html.as_str();
-    while let Some(pos) = rest.find("<pre") {
-        let name_end = pos + 4;
-        if !rest[name_end..].starts_with(['>', ' ']) {
-            out.push_str(&rest[..name_end]);
-            rest = &rest[name_end..];
-            continue;
-        }
-        let Some(gt) = rest[name_end..].find('>').map(|g| name_end + g + 1) else {
-            break;
-        };
-        out.push_str(&rest[..gt]);
-        rest = &rest[gt..];
-        if rest.starts_with('\n') {
+    let mut copied = 0;
+    for tag in markup::tags(&html) {
+        if !tag.closing && tag.name == "pre" && html[tag.end..].starts_with('\n') {
+            out.push_str(&html[copied..tag.end]);
             out.push('\n');
+            copied = tag.end;
         }
     }
-    out.push_str(rest);
+    if copied == 0 {
+        return html;
+    }
+    out.push_str(&html[copied..]);
     out
 }
 
@@ -149,29 +142,28 @@ pub(super) fn finish_foreign(html: String) -> String {
     let mut out = String::with_capacity(html.len() + 64);
     let mut copied = 0;
     let (mut svg_depth, mut in_html_title, mut cut_off) = (0usize, false, false);
-    for tag in serial_tags(&html) {
-        if tag.gt >= html.len() {
+    for tag in markup::tags(&html) {
+        if tag.cut_off {
             cut_off = true; // not serialiser output: leave it as it is
             break;
         }
-        let after = tag.gt + 1;
         if tag.closing {
             if tag.name == "svg" {
                 svg_depth = svg_depth.saturating_sub(1);
             } else if tag.name == "title" && in_html_title {
                 in_html_title = false;
-                out.push_str(&html[copied..tag.lt]);
-                copied = after;
+                out.push_str(&html[copied..tag.start]);
+                copied = tag.end;
             }
             continue;
         }
         if tag.name == "title" && svg_depth == 0 {
             in_html_title = true;
-            out.push_str(&html[copied..tag.lt]);
-            copied = after;
+            out.push_str(&html[copied..tag.start]);
+            copied = tag.end;
             continue;
         }
-        let has = |n: &str| tag.attributes.iter().any(|(a, _)| *a == n);
+        let has = |n: &str| tag.attributes().any(|(a, _)| a == n);
         let mut add = String::new();
         match tag.name {
             "svg" => {
@@ -185,13 +177,14 @@ pub(super) fn finish_foreign(html: String) -> String {
             }
             _ => {}
         }
-        if tag.attributes.iter().any(|(a, _)| a.starts_with("xlink:")) && !has("xmlns:xlink") {
+        if tag.attributes().any(|(a, _)| a.starts_with("xlink:")) && !has("xmlns:xlink") {
             add.push_str(" xmlns:xlink=\"http://www.w3.org/1999/xlink\"");
         }
         if !add.is_empty() {
-            out.push_str(&html[copied..tag.gt]);
+            let gt = tag.end - 1;
+            out.push_str(&html[copied..gt]);
             out.push_str(&add);
-            copied = tag.gt;
+            copied = gt;
         }
     }
     if copied == 0 || cut_off {
@@ -199,75 +192,6 @@ pub(super) fn finish_foreign(html: String) -> String {
     }
     out.push_str(&html[copied..]);
     out
-}
-
-/// A tag of serialiser output, as [`serial_tags`] reads it.
-pub(super) struct SerialTag<'a> {
-    /// Byte offsets of its `<` and of its `>` (the input's length when the tag is cut off).
-    pub(super) lt: usize,
-    pub(super) gt: usize,
-    pub(super) closing: bool,
-    pub(super) name: &'a str,
-    /// Names and raw values (the text between double quotes; empty without a value).
-    pub(super) attributes: Vec<(&'a str, &'a str)>,
-}
-
-/// The start and end tags of serialiser output, in order. There `<` in text is escaped and
-/// attribute values are double-quoted, so every `<` before a letter (or `/` and a letter)
-/// opens a tag and the first `>` outside quotes ends it.
-pub(super) fn serial_tags(html: &str) -> impl Iterator<Item = SerialTag<'_>> {
-    let b = html.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() {
-            let lt = i;
-            let closing = b.get(i + 1) == Some(&b'/');
-            let name_start = i + 1 + usize::from(closing);
-            if b[i] != b'<' || !b.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
-                i += 1;
-                continue;
-            }
-            i = name_start;
-            while i < b.len() && !b[i].is_ascii_whitespace() && b[i] != b'>' && b[i] != b'/' {
-                i += 1;
-            }
-            let name = &html[name_start..i];
-            let mut attributes = Vec::new();
-            while i < b.len() && b[i] != b'>' {
-                if b[i].is_ascii_whitespace() || b[i] == b'/' {
-                    i += 1;
-                    continue;
-                }
-                let a = i;
-                while i < b.len() && b[i] != b'=' && b[i] != b'>' && !b[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                let attr = &html[a..i];
-                let mut value = "";
-                if b.get(i) == Some(&b'=') {
-                    if b.get(i + 1) == Some(&b'"') {
-                        let v = i + 2;
-                        let end = html[v..].find('"').map_or(b.len(), |e| v + e);
-                        value = &html[v..end];
-                        i = end + 1;
-                    } else {
-                        i += 1; // an unquoted value is read as further names
-                    }
-                }
-                attributes.push((attr, value));
-            }
-            let gt = i.min(b.len());
-            i = gt + 1;
-            return Some(SerialTag {
-                lt,
-                gt,
-                closing,
-                name,
-                attributes,
-            });
-        }
-        None
-    })
 }
 
 #[cfg(test)]
