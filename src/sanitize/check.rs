@@ -12,6 +12,8 @@ use crate::markup;
 /// attributes, URL attributes with a scheme other than http(s)/mailto, CSS with `url(` or
 /// `expression`. Empty for everything [`clean_html`] returns; the property test and the fuzz
 /// targets check that.
+///
+/// [`clean_html`]: crate::sanitize::clean_html
 pub fn policy_violations(html: &str) -> Vec<String> {
     // What a browser would make of the URL (the URL parser drops tabs and new lines anywhere,
     // and spaces around): its scheme must be one we allow.
@@ -47,8 +49,8 @@ pub fn policy_violations(html: &str) -> Vec<String> {
     found
 }
 
-/// The elements of serialised HTML with their attributes (values are always double-quoted
-/// by the serialiser, so quotes delimit them reliably).
+/// The elements of serialised HTML with their attributes, names lowercased and values decoded
+/// (read with `crate::markup`, which the serialiser's double-quoted values never mislead).
 pub fn tags_of(html: &str) -> Vec<(String, Vec<(String, String)>)> {
     markup::tags(html)
         .filter(|t| !t.closing)

@@ -80,7 +80,8 @@ pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
     let html = unclosed_declarations(html);
     let html = strip_controls(&html);
     if depth::may_exceed(&html, MAX_DEPTH) {
-        // HTML tree building is quadratic in nesting depth: 100,000 nested <div>s take minutes.
+        // HTML tree building is quadratic in nesting depth: a deeply nested post would stall
+        // ingest, and every render after it.
         // Such a post is shown as its text (tags dropped in one linear pass).
         return text_to_html(&strip_tags(&html));
     }

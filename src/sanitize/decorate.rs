@@ -37,8 +37,8 @@ pub fn decorate_full(clean: &str) -> String {
     keep_pre_newline(b.clean(clean).to_string())
 }
 
-/// [`decorate_for_page`] without a parser, for stored HTML of the fast path's shape (it reads back as
-/// itself): links get the page's `rel`, images load lazily. `None` otherwise.
+/// [`decorate_for_page`] without a parser, for stored HTML of the fast path's shape (it reads
+/// back as itself): links get the page's `rel`, images load lazily. `None` otherwise.
 pub(super) fn fast_path(html: &str) -> Option<String> {
     if fast::clean(html, None).as_deref() != Some(html) {
         return None;

@@ -68,7 +68,8 @@ pub(super) fn unclosed_declarations(html: &str) -> Cow<'_, str> {
 /// Removes 1×1 (or 0×0) images, the tracking pixels of newsletters and analytics: they show
 /// nothing and tell a third party who read the planet. This runs on the input, before the
 /// allowlist: a tag it misreads is still sanitised afterwards, so it can only fail to remove a
-/// pixel, never let anything through.
+/// pixel, never let anything through. Tags are read as the tokenizer reads them
+/// (`crate::markup`): a `>` inside a quoted `alt` does not end the `<img>`.
 pub(super) fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
     if !html
         .as_bytes()

@@ -1,8 +1,8 @@
 //! How deep an HTML parser's stack of open elements can grow on a post, found in one linear
 //! pass without building a tree. html5ever's tree builder walks that stack for every start tag
 //! (the "has an element in scope" checks), so its cost is the number of tags times the depth:
-//! 80,000 `<div></x>` cost a minute, and every render paid it again. A post that may nest deeper
-//! than [`MAX_DEPTH`] is shown as its text instead.
+//! a post of many `<div></x>` stalled ingest, and every render paid it again. A post that may
+//! nest deeper than [`MAX_DEPTH`] is shown as its text instead.
 //!
 //! In: the post's HTML as the parser will get it. Out: whether the depth may pass a limit.
 //!

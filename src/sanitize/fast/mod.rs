@@ -10,9 +10,16 @@
 //! inline markup, a link inside a link, a list item outside a list, an end tag that does not
 //! close the innermost element). So this path can only be stricter than the allowlist, never
 //! looser: what it accepts holds only the elements and attributes of the policy's `FAST_*`
-//! subsets (`policy.rs`), with escaped text
-//! and http(s)/mailto URLs. The unit tests and the `sanitize` fuzz target check that its output
-//! is byte-identical to the full sanitiser's on everything it accepts.
+//! subsets (`policy.rs`), with escaped text and http(s)/mailto URLs. The unit tests
+//! (`fast/tests.rs`) and the `sanitize` fuzz target check that its output is byte-identical
+//! to the full sanitiser's on everything it accepts.
+//!
+//! It reads tags with its own exact tokenizer ([`tag_name`], [`attributes`], [`end_tag`]), not
+//! the crate's tolerant tag reader (`crate::markup`): where that reader guesses (unquoted
+//! values, odd characters in names, a tag cut off), this one must refuse, since whatever it
+//! accepts it writes out without a parser.
+//!
+//! In: a post's HTML and its base URL. Out: the sanitised `String`, or `None`.
 
 mod escape;
 #[cfg(test)]
