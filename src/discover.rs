@@ -2,8 +2,12 @@
 //! RSS, Atom or JSON feeds (the RSS Autodiscovery convention, HTML's `rel=alternate` + `type`).
 //!
 //! In: HTML text and the page's URL. Out: absolute http(s) feed URLs in page order, no repeats.
+//! The page's `<link>` tags are read with the crate's tolerant tag reader (`markup`): a hint
+//! for the member, never a security decision.
 
 use url::Url;
+
+use crate::markup;
 
 /// MIME types that name a feed.
 const FEED_TYPES: &[&str] = &[
@@ -19,19 +23,13 @@ const FEED_TYPES: &[&str] = &[
 /// The feeds a page advertises.
 pub fn feed_links(html: &str, page: &Url) -> Vec<Url> {
     let mut found: Vec<Url> = Vec::new();
-    let lower = html.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find("<link").map(|p| p + from) {
-        let end = lower[pos..]
-            .find('>')
-            .map(|e| pos + e)
-            .unwrap_or(lower.len());
-        let tag = &html[pos..end];
-        from = end;
-        let rel = attribute(tag, "rel")
+    for tag in markup::tags(html).filter(|t| !t.closing && t.is("link")) {
+        let rel = tag
+            .attribute("rel")
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let kind = attribute(tag, "type")
+        let kind = tag
+            .attribute("type")
             .unwrap_or_default()
             .to_ascii_lowercase();
         let is_feed = rel
@@ -41,10 +39,10 @@ pub fn feed_links(html: &str, page: &Url) -> Vec<Url> {
         if !is_feed {
             continue;
         }
-        let Some(href) = attribute(tag, "href") else {
+        let Some(href) = tag.attribute("href") else {
             continue;
         };
-        let href = html_escape::decode_html_entities(&href).trim().to_string();
+        let href = html_escape::decode_html_entities(href).trim().to_string();
         if let Ok(url) = page.join(&href) {
             if matches!(url.scheme(), "http" | "https") && !found.contains(&url) {
                 found.push(url);
@@ -52,28 +50,6 @@ pub fn feed_links(html: &str, page: &Url) -> Vec<Url> {
         }
     }
     found
-}
-
-/// The value of attribute `name` in a start tag (quoted with " or ', or unquoted). A tolerant
-/// reader for hints, never for security decisions.
-pub fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(pos) = lower[from..].find(name).map(|p| p + from) {
-        from = pos + name.len();
-        let before_ok = lower[..pos].ends_with(|c: char| c.is_whitespace());
-        let rest = lower[from..].trim_start();
-        if !before_ok || !rest.starts_with('=') {
-            continue;
-        }
-        let value_start = tag.len() - rest.len() + 1;
-        let value = tag[value_start..].trim_start();
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_string(),
-            _ => value.split_whitespace().next().unwrap_or("").to_string(),
-        });
-    }
-    None
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ pub mod discover;
 pub mod error;
 pub mod fault;
 pub mod fetch;
+mod markup;
 pub mod model;
 pub mod parse;
 pub mod refresh;

@@ -1,0 +1,232 @@
+//! Text out of markup and markup out of text: titles and names as plain text, excerpts of
+//! stored posts, text/plain content as HTML, and the character rules every output keeps
+//! (no XML-forbidden controls, no bidi controls in plain text).
+//!
+//! In: strings from a feed or from the store. Out: plain text (`String`), or HTML-escaped text.
+
+use std::borrow::Cow;
+
+use super::depth::{self, MAX_DEPTH};
+use super::passes::unclosed_declarations;
+
+/// Escapes plain text so that it can stand where HTML is expected (text/plain content).
+pub fn text_to_html(text: &str) -> String {
+    // Written as the HTML serialiser writes text (carriage returns read as newlines, no-break
+    // spaces as `&nbsp;`), so sanitising the result again changes nothing.
+    let mut text = strip_controls(text);
+    if text.contains('\r') {
+        text = Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"));
+    }
+    let html = html_escape::encode_text(&text);
+    if html.contains('\u{a0}') {
+        html.replace('\u{a0}', "&nbsp;")
+    } else {
+        html.into_owned()
+    }
+}
+
+/// Plain text from a string that may hold markup: tags dropped (with the contents of script and
+/// style), entities decoded, runs of white space folded into one space.
+pub fn html_to_text(s: &str) -> String {
+    if !s.contains(['<', '&']) {
+        return collapse_ws(s); // nothing to strip or decode: skip the HTML parser
+    }
+    let spaced = space_blocks(&unclosed_declarations(s));
+    if depth::may_exceed(&spaced, MAX_DEPTH) {
+        // A title of 40,000 nested <div>s: the parser's cost is quadratic in depth.
+        return collapse_ws(&strip_tags(&spaced));
+    }
+    let cleaned = TEXT_ONLY.with(|b| b.clean(&spaced).to_string());
+    collapse_ws(&html_escape::decode_html_entities(&cleaned))
+}
+
+/// [`html_to_text`] for HTML that [`clean_html`] wrote (what the database stores), without an
+/// HTML parser: that markup holds no comments, scripts, styles or raw `<` in text, so dropping
+/// every tag and decoding references gives the same text (a test checks this on generated
+/// posts). The render uses it for excerpts, where the parser was a large share of its time.
+///
+/// [`clean_html`]: crate::sanitize::clean_html
+pub fn text_of_sanitised(html: &str) -> String {
+    if !html.contains(['<', '&']) {
+        return collapse_ws(html);
+    }
+    if html.contains("<svg") || html.contains("<math") {
+        // Drawings and formulas have no text to show in an excerpt: the parser leaves them out.
+        return html_to_text(html);
+    }
+    collapse_ws(&strip_tags(&space_blocks(html)))
+}
+
+/// Block-level tags and line breaks separate words: `<p>a</p><p>b</p>` reads "a b", while
+/// inline tags do not (`bo<b>ld</b>` reads "bold"). Puts a space before each block tag.
+/// Character-level on purpose, not the tag reader: [`text_of_sanitised`] must read exactly
+/// what [`html_to_text`] reads, and both see every `<` the same way, tag or not.
+fn space_blocks(s: &str) -> String {
+    const BLOCKS: &[&str] = &[
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "td",
+        "th",
+        "tr",
+        "ul",
+    ];
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let tag = &rest[i + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if BLOCKS.contains(&name.as_str()) {
+            out.push(' ');
+        }
+        out.push('<');
+        rest = tag;
+    }
+    out.push_str(rest);
+    out
+}
+
+thread_local! {
+    /// An allowlist with no tags at all: text only (built once per thread).
+    static TEXT_ONLY: ammonia::Builder<'static> = ammonia::Builder::empty();
+}
+
+/// Text with everything between `<` and `>` removed (linear; for pathological input only).
+/// Character-level on purpose, not the tag reader: over-deep or unsettled posts are shown as
+/// this text, and it must drop comments and every other `<…>` as well as tags.
+pub(super) fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    html_escape::decode_html_entities(&out).into_owned()
+}
+
+/// Plain text that is already text: control characters dropped and white space folded.
+pub fn plain_text(s: &str) -> String {
+    collapse_ws(s)
+}
+
+/// Whether a string that should be text looks like it holds markup or entities (RSS titles often do).
+pub fn looks_like_html(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/' || w[1] == b'!'))
+        || (s.contains('&') && s.contains(';'))
+}
+
+fn collapse_ws(s: &str) -> String {
+    let s = strip_controls(s);
+    let mut out = String::with_capacity(s.len());
+    // Bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) in a title or a
+    // name could reorder the page's own text around it: plain text never keeps them.
+    let s: Cow<str> = if s.contains(is_bidi_control) {
+        Cow::Owned(s.chars().filter(|c| !is_bidi_control(*c)).collect())
+    } else {
+        s
+    };
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+pub(super) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Removes characters that are not allowed in XML 1.0 (C0 controls but tab, newline and carriage
+/// return; U+FFFE and U+FFFF), so that every output stays well-formed.
+pub fn strip_controls(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80)
+            || c == '\u{FFFE}'
+            || c == '\u{FFFF}'
+    };
+    if s.chars().any(bad) {
+        Cow::Owned(s.chars().filter(|&c| !bad(c)).collect())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_of_html_separates_blocks_not_inline_tags() {
+        assert_eq!(html_to_text("<p>One.</p><p>Two.</p>"), "One. Two.");
+        assert_eq!(html_to_text("a<br>b<BR/>c"), "a b c");
+        assert_eq!(html_to_text("<ul><li>x</li><li>y</li></ul>"), "x y");
+        assert_eq!(
+            html_to_text("bo<b>ld</b> <a href=\"/\">link</a>"),
+            "bold link"
+        );
+        assert_eq!(html_to_text("1 &lt; 2 <p>"), "1 < 2");
+    }
+
+    #[test]
+    fn bidi_controls_never_reach_plain_text() {
+        assert_eq!(html_to_text("evil\u{202E}txt.exe"), "eviltxt.exe");
+        assert_eq!(plain_text("a\u{2066}b\u{2069}"), "ab");
+    }
+
+    #[test]
+    fn titles_become_plain_text() {
+        assert_eq!(
+            html_to_text("<b>Bold</b> &amp; <i>brave</i>"),
+            "Bold & brave"
+        );
+        assert_eq!(html_to_text("a <script>evil()</script>b"), "a b");
+        assert_eq!(html_to_text("AT&T"), "AT&T");
+        assert_eq!(plain_text("  two\n  lines\u{0}  "), "two lines");
+        assert!(looks_like_html("<b>x</b>"));
+        assert!(looks_like_html("caf&eacute;"));
+        assert!(!looks_like_html("a < b"));
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        assert_eq!(strip_controls("a\u{1}b\u{8}c\td\u{FFFF}"), "abc\td");
+        assert!(matches!(strip_controls("clean"), Cow::Borrowed(_)));
+    }
+}
