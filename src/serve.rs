@@ -149,7 +149,7 @@ async fn serve_file(
     };
     let etag = format!(
         "W/\"{}\"",
-        &crate::parse::hex(&Sha256::digest(&bytes))[..20]
+        &crate::fingerprint::hex(&Sha256::digest(&bytes))[..20]
     );
     let last_modified = modified.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
     let max_age = state.health().max_age;

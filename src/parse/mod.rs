@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
-use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::model::{Enclosure, NewEntry, ParsedFeed, FINGERPRINT_PREFIX};
+use crate::fingerprint::{fingerprint_of_digest, hash_hex};
+use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
 
 mod dates;
@@ -32,36 +32,6 @@ fn cap_chars(s: String, max: usize) -> String {
     let mut cut: String = s.chars().take(max - 1).collect();
     cut.push('…');
     cut
-}
-
-/// A body's or an entry's fingerprint, to tell whether it changed since the last fetch: XXH3-128
-/// in hex, after [`FINGERPRINT_PREFIX`]. Not a security boundary: a fingerprint is only ever
-/// compared with the same feed's previous one, so a publisher who forged a collision would only
-/// hide a change of their own. SHA-256 took 4% of a cold refresh's CPU; this takes a tenth of it.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    fingerprint_hex(xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
-fn fingerprint_hex(digest: u128) -> String {
-    format!("{FINGERPRINT_PREFIX}{}", hex(&digest.to_be_bytes()))
-}
-
-/// Hex SHA-256 of `bytes`: for entry keys derived from content, which are stored and must
-/// never change.
-pub fn hash_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    hex(&digest)
-}
-
-/// Lowercase hexadecimal of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
 }
 
 /// Parses and normalises one feed document. A panic anywhere in it (feed-rs has some, see the
@@ -431,7 +401,7 @@ fn normalise_entry(
             h.update(e.url.as_bytes());
             h.update(&[0xfd]);
         }
-        fingerprint_hex(h.digest128())
+        fingerprint_of_digest(h.digest128())
     };
 
     let key = source_id

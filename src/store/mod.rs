@@ -708,7 +708,7 @@ fn upsert_entries(
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
-                if stored_hash.starts_with(crate::model::FINGERPRINT_PREFIX) {
+                if stored_hash.starts_with(crate::fingerprint::FINGERPRINT_PREFIX) {
                     stats.updated_entries += 1;
                 }
             }
@@ -916,7 +916,7 @@ mod tests {
             summary: Some("short".into()),
             categories: vec![],
             enclosures: vec![],
-            content_hash: format!("{}{key}", crate::model::FINGERPRINT_PREFIX),
+            content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
             stored: None,
         }
     }
@@ -1002,7 +1002,7 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(store_once(&mut store, "<p>one</p>").new_entries, 1);
-        let legacy = crate::parse::hash_hex(b"as session 5 stored it");
+        let legacy = crate::fingerprint::hash_hex(b"as session 5 stored it");
         store
             .conn
             .execute("UPDATE entries SET content_hash = ?1", [&legacy])
@@ -1153,7 +1153,7 @@ mod tests {
         // Bodies prepared on a parse thread (pack_entries) are stored the same way.
         let changed = format!("{long}<p>edited</p>");
         let mut entries = vec![entry("long", &changed)];
-        entries[0].content_hash = format!("{}edited", crate::model::FINGERPRINT_PREFIX);
+        entries[0].content_hash = format!("{}edited", crate::fingerprint::FINGERPRINT_PREFIX);
         pack_entries(&mut entries);
         assert!(entries[0].stored.as_ref().unwrap().content.is_some());
         assert!(
