@@ -11,6 +11,12 @@ use std::borrow::Cow;
 
 use encoding_rs::Encoding;
 
+mod markup;
+
+// The searches the rest of `parse` uses too (scan.rs, the scan decision).
+use markup::{attribute, cdata, next_start_tag, root_start};
+pub(crate) use markup::{find, has};
+
 /// Everything this module does, in order. JSON bodies only get their encoding applied.
 pub fn repair(body: Vec<u8>, content_type: Option<&str>) -> String {
     let mut text = to_utf8(body, content_type.and_then(charset_of));
@@ -460,52 +466,6 @@ fn fix_root(s: &str) -> Cow<'_, str> {
     Cow::Borrowed(s)
 }
 
-/// Byte offset of the root element's `<`, past comments, processing instructions and DOCTYPE.
-fn root_start(s: &str) -> Option<usize> {
-    let mut i = 0;
-    loop {
-        let rest = &s[i..];
-        let lt = rest.find('<')?;
-        let at = &rest[lt..];
-        if at.starts_with("<!--") {
-            i += lt + at.find("-->")? + 3;
-        } else if at.starts_with("<?") {
-            i += lt + at.find("?>")? + 2;
-        } else if at.starts_with("<!") {
-            // DOCTYPE, possibly with an internal subset in brackets.
-            let end = match (at.find('['), at.find('>')) {
-                (Some(b), Some(g)) if b < g => at.find("]>").map(|e| e + 2).or(Some(g + 1))?,
-                (_, Some(g)) => g + 1,
-                _ => return None,
-            };
-            i += lt + end;
-        } else {
-            return Some(i + lt);
-        }
-    }
-}
-
-/// The value of `name="..."` in a start tag, if present.
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let mut search = tag;
-    while let Some(pos) = search.find(name) {
-        let before_ok = search[..pos].ends_with(|c: char| c.is_whitespace());
-        let after = search[pos + name.len()..].trim_start();
-        if before_ok {
-            if let Some(v) = after.strip_prefix('=') {
-                let v = v.trim_start();
-                let q = v.chars().next()?;
-                if q == '"' || q == '\'' {
-                    let inner = &v[1..];
-                    return inner.find(q).map(|e| &inner[..e]);
-                }
-            }
-        }
-        search = &search[pos + name.len()..];
-    }
-    None
-}
-
 fn rss_fixes(s: &str) -> Cow<'_, str> {
     let fixed = match rss_namespaces(s) {
         Cow::Borrowed(_) => rss_bodies(s),
@@ -514,32 +474,6 @@ fn rss_fixes(s: &str) -> Cow<'_, str> {
     match rss_contacts(&fixed) {
         Cow::Borrowed(_) => fixed,
         Cow::Owned(o) => Cow::Owned(o),
-    }
-}
-
-/// Where `needle` first occurs in `haystack` (SIMD search: the repairs look through whole
-/// documents for rare strings, and `str::find` with a string pattern is several times slower).
-pub(crate) fn find(haystack: &str, needle: &str) -> Option<usize> {
-    memchr::memmem::find(haystack.as_bytes(), needle.as_bytes())
-}
-
-/// Whether `needle` occurs in `haystack` (see [`find`]).
-pub(crate) fn has(haystack: &str, needle: &str) -> bool {
-    find(haystack, needle).is_some()
-}
-
-/// The next start tag of element `name` at or after byte `from` (`<name>` or `<name …>`, not
-/// `<names>`): the offsets of its `<` and of its `>`.
-fn next_start_tag(s: &str, from: usize, name: &str) -> Option<(usize, usize)> {
-    let open = format!("<{name}");
-    let mut at = from;
-    loop {
-        let pos = at + find(s.get(at..)?, &open)?;
-        let after_name = pos + open.len();
-        if s[after_name..].starts_with(|c: char| c == '>' || c.is_whitespace()) {
-            return s[pos..].find('>').map(|g| (pos, pos + g));
-        }
-        at = after_name;
     }
 }
 
@@ -927,11 +861,6 @@ fn escaped_in_xhtml_div(inner: &str) -> Option<&str> {
         && !open.ends_with('/')
         && !text.contains('<'))
     .then_some(text)
-}
-
-/// Wraps markup in a CDATA section (splitting any `]]>` inside it).
-fn cdata(inner: &str) -> String {
-    format!("<![CDATA[{}]]>", inner.replace("]]>", "]]]]><![CDATA[>"))
 }
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
