@@ -10,11 +10,39 @@ use std::borrow::Cow;
 
 use super::markup::{attribute, cdata, has};
 
-pub(super) const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+/// An Atom root: Atom 0.3 reads as 1.0, an unprefixed `<feed>` in no or another namespace is put
+/// in Atom's; then the text constructs. `start` and `tag_end` are the offsets of the root start
+/// tag's `<` and `>`, `name` its qualified name.
+pub(super) fn fix_atom_root<'s>(
+    s: &'s str,
+    start: usize,
+    tag_end: usize,
+    name: &str,
+) -> Cow<'s, str> {
+    let tag = &s[start..tag_end];
+    let atom = if has(s, "http://purl.org/atom/ns#") {
+        Cow::Owned(atom03_to_10(s))
+    } else if name == "feed" && attribute(tag, "xmlns") != Some(ATOM_NS) {
+        // An unprefixed <feed> in no or an unknown namespace is Atom all the same.
+        let new_tag = match attribute(tag, "xmlns") {
+            Some(ns) => tag.replacen(ns, ATOM_NS, 1),
+            None => format!("<feed xmlns=\"{ATOM_NS}\"{}", &tag[5..]),
+        };
+        Cow::Owned(format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]))
+    } else {
+        Cow::Borrowed(s)
+    };
+    match atom_text_constructs(&atom) {
+        Cow::Owned(o) => Cow::Owned(o),
+        Cow::Borrowed(_) => atom,
+    }
+}
+
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// Atom 0.3 → Atom 1.0: the namespace, base64 bodies decoded, and the elements 1.0 renamed
 /// (RFC 4287 appendix).
-pub(super) fn atom03_to_10(s: &str) -> String {
+fn atom03_to_10(s: &str) -> String {
     let mut out =
         decode_base64_bodies(s).replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
     for (old, new) in [
@@ -81,7 +109,7 @@ fn decode_base64_bodies(s: &str) -> Cow<'_, str> {
 /// inline XHTML under a MIME type (`application/xhtml+xml`, Atom 0.3's `mode="xml"`) is HTML;
 /// a non-text MIME type is base64 (RFC 4287 §4.1.3.3), decoded; an empty element is dropped
 /// rather than failing the whole feed. Everything else is copied byte for byte.
-pub(super) fn atom_text_constructs(s: &str) -> Cow<'_, str> {
+fn atom_text_constructs(s: &str) -> Cow<'_, str> {
     use quick_xml::events::Event;
     const TEXT_CONSTRUCTS: [&str; 5] = ["title", "subtitle", "summary", "content", "rights"];
     let reader_at = |at: usize| {

@@ -1,11 +1,17 @@
 //! Makes real-world feed bytes readable by a strict XML parser, without changing what they say.
 //!
-//! In: the raw body and the HTTP `Content-Type`. Out: UTF-8 bytes with no XML declaration, in
-//! which: the character encoding has been applied (BOM, then HTTP charset, then the XML
-//! declaration, else UTF-8 with windows-1252 for stray bytes); HTML named entities, which XML
-//! does not define, are numeric references; C1 references (`&#146;`) are the windows-1252
-//! characters their authors meant; `<rss>` without a version reads as RSS 2.0; and Atom 0.3 reads
-//! as Atom 1.0. Invalid bytes never abort the feed.
+//! In: the raw body and the HTTP `Content-Type`. Out: UTF-8 text with no XML declaration that
+//! feed-rs can read. Invalid bytes never abort the feed. This file holds the order of the
+//! fixes; each concern has its own file:
+//!
+//! 1. `encoding`: bytes to UTF-8 (BOM, then HTTP charset, then the XML declaration, else UTF-8
+//!    with windows-1252 for stray bytes). JSON bodies stop here.
+//! 2. `entities`: HTML named entities, C1 and double-encoded references, declared entities.
+//! 3. The root element decides the rest: `rss` (version, namespaces, old bodies, RSS 1.0 links,
+//!    contact addresses) or `atom` (0.3 → 1.0, text constructs).
+//! 4. A document cut off inside its last end tag gets its `>` back.
+//!
+//! `markup` holds the text searches they share.
 
 use std::borrow::Cow;
 
@@ -15,12 +21,10 @@ mod entities;
 mod markup;
 mod rss;
 
-use atom::{atom03_to_10, atom_text_constructs, ATOM_NS};
 use encoding::strip_xml_declaration;
 pub use encoding::{charset_of, to_utf8};
 pub use entities::fix_entities;
-use markup::{attribute, root_start};
-use rss::{rdf_item_links, rss_fixes};
+use markup::root_start;
 
 // The searches the rest of `parse` uses too (scan.rs, the scan decision).
 pub(crate) use markup::{find, has};
@@ -75,8 +79,8 @@ fn close_truncated_end_tag(text: &mut String) {
     }
 }
 
-/// Fixes the root element for the parser: `<rss>` with no or an unknown version is read as
-/// RSS 2.0; Atom 0.3 (`http://purl.org/atom/ns#`) is read as Atom 1.0 with its renamed elements.
+/// The fixes the root element calls for: RSS (`<rss>`, `<rdf:RDF>`) or Atom (`<feed>`,
+/// `<entry>`). Other roots (JSON handled earlier, HTML pages) are left as they are.
 fn fix_root(s: &str) -> Cow<'_, str> {
     let Some(start) = root_start(s) else {
         return Cow::Borrowed(s);
@@ -91,49 +95,19 @@ fn fix_root(s: &str) -> Cow<'_, str> {
         .take_while(|c| !c.is_whitespace() && *c != '/' && *c != '>')
         .collect();
     if name == "rss" || name.ends_with(":rss") {
-        let version = attribute(tag, "version");
-        if !matches!(version, Some("2.0" | "0.91" | "0.92")) {
-            let new_tag = match version {
-                Some(v) => tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1).replacen(
-                    &format!("'{v}'"),
-                    "'2.0'",
-                    1,
-                ),
-                None => format!("<rss version=\"2.0\"{}", &tag[4..]),
-            };
-            let fixed = format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]);
-            return Cow::Owned(rss_fixes(&fixed).into_owned());
-        }
-        return rss_fixes(s);
+        rss::fix_rss_root(s, start, tag_end)
     } else if name.ends_with("RDF") {
-        let with_links = rdf_item_links(s);
-        return match rss_fixes(&with_links) {
-            Cow::Owned(o) => Cow::Owned(o),
-            Cow::Borrowed(_) => with_links,
-        };
+        rss::fix_rdf_root(s)
     } else if name == "feed" || name == "entry" || name.ends_with(":feed") {
-        let atom = if has(s, "http://purl.org/atom/ns#") {
-            Cow::Owned(atom03_to_10(s))
-        } else if name == "feed" && attribute(tag, "xmlns") != Some(ATOM_NS) {
-            // An unprefixed <feed> in no or an unknown namespace is Atom all the same.
-            let new_tag = match attribute(tag, "xmlns") {
-                Some(ns) => tag.replacen(ns, ATOM_NS, 1),
-                None => format!("<feed xmlns=\"{ATOM_NS}\"{}", &tag[5..]),
-            };
-            Cow::Owned(format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]))
-        } else {
-            Cow::Borrowed(s)
-        };
-        return match atom_text_constructs(&atom) {
-            Cow::Owned(o) => Cow::Owned(o),
-            Cow::Borrowed(_) => atom,
-        };
+        atom::fix_atom_root(s, start, tag_end, &name)
+    } else {
+        Cow::Borrowed(s)
     }
-    Cow::Borrowed(s)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::rss::rdf_item_links;
     use super::*;
 
     #[test]

@@ -10,7 +10,35 @@ use std::borrow::Cow;
 
 use super::markup::{attribute, find, has, next_start_tag};
 
-pub(super) fn rss_fixes(s: &str) -> Cow<'_, str> {
+/// `<rss>` with no or an unknown version reads as RSS 2.0; then the RSS rewrites. `start` and
+/// `tag_end` are the offsets of the root start tag's `<` and `>`.
+pub(super) fn fix_rss_root(s: &str, start: usize, tag_end: usize) -> Cow<'_, str> {
+    let tag = &s[start..tag_end];
+    let version = attribute(tag, "version");
+    if matches!(version, Some("2.0" | "0.91" | "0.92")) {
+        return rss_fixes(s);
+    }
+    let new_tag = match version {
+        Some(v) => {
+            tag.replacen(&format!("\"{v}\""), "\"2.0\"", 1)
+                .replacen(&format!("'{v}'"), "'2.0'", 1)
+        }
+        None => format!("<rss version=\"2.0\"{}", &tag[4..]),
+    };
+    let fixed = format!("{}{}{}", &s[..start], new_tag, &s[tag_end..]);
+    Cow::Owned(rss_fixes(&fixed).into_owned())
+}
+
+/// RSS 1.0 (`<rdf:RDF>`): items get their links, then the RSS rewrites.
+pub(super) fn fix_rdf_root(s: &str) -> Cow<'_, str> {
+    let with_links = rdf_item_links(s);
+    match rss_fixes(&with_links) {
+        Cow::Owned(o) => Cow::Owned(o),
+        Cow::Borrowed(_) => with_links,
+    }
+}
+
+fn rss_fixes(s: &str) -> Cow<'_, str> {
     let fixed = match rss_namespaces(s) {
         Cow::Borrowed(_) => rss_bodies(s),
         Cow::Owned(o) => Cow::Owned(rss_bodies(&o).into_owned()),
