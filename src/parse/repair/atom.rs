@@ -7,6 +7,9 @@
 //! plain text turned into HTML.
 
 use std::borrow::Cow;
+use std::ops::Range;
+
+use quick_xml::events::{BytesStart, Event};
 
 use super::markup::{attribute, cdata, has};
 
@@ -110,39 +113,64 @@ fn decode_base64_bodies(s: &str) -> Cow<'_, str> {
 /// a non-text MIME type is base64 (RFC 4287 §4.1.3.3), decoded; an empty element is dropped
 /// rather than failing the whole feed. Everything else is copied byte for byte.
 fn atom_text_constructs(s: &str) -> Cow<'_, str> {
-    use quick_xml::events::Event;
-    const TEXT_CONSTRUCTS: [&str; 5] = ["title", "subtitle", "summary", "content", "rights"];
-    let reader_at = |at: usize| {
-        let mut reader = quick_xml::Reader::from_str(&s[at..]);
-        reader.config_mut().check_end_names = false;
-        reader
+    let mut walk = Walk {
+        s,
+        offset: 0,
+        reader: reader_at(s, 0),
+        edits: Vec::new(),
     };
-    // The reader reads `s[offset..]`: it starts again past a construct found without it.
-    let mut offset = 0;
-    let mut reader = reader_at(offset);
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    loop {
-        let before = offset + reader.buffer_position() as usize;
-        let event = match reader.read_event() {
-            Ok(Event::Eof) | Err(_) => break,
+    while walk.next_construct().is_some() {}
+    apply_edits(s, walk.edits)
+}
+
+/// The elements RFC 4287 §3.1 calls text constructs (`content` is read the same way).
+const TEXT_CONSTRUCTS: [&str; 5] = ["title", "subtitle", "summary", "content", "rights"];
+
+/// An XML reader over `s[at..]`, not checking end tag names (the documents are often broken).
+fn reader_at(s: &str, at: usize) -> quick_xml::Reader<&[u8]> {
+    let mut reader = quick_xml::Reader::from_str(&s[at..]);
+    reader.config_mut().check_end_names = false;
+    reader
+}
+
+/// A walk through a document's text constructs, collecting the rewrites to make.
+struct Walk<'s> {
+    s: &'s str,
+    /// The reader reads `s[offset..]`: it starts again past a construct found without it.
+    offset: usize,
+    reader: quick_xml::Reader<&'s [u8]>,
+    /// Byte ranges of `s` and their replacements, in document order.
+    edits: Vec<(Range<usize>, String)>,
+}
+
+impl<'s> Walk<'s> {
+    /// Where the reader is, as an offset in `s`.
+    fn position(&self) -> usize {
+        self.offset + self.reader.buffer_position() as usize
+    }
+
+    /// Reads up to and through the next text construct, noting its rewrite if it needs one.
+    /// `None`: the walk is over (end of document, or XML it cannot follow).
+    fn next_construct(&mut self) -> Option<()> {
+        let s = self.s;
+        let before = self.position();
+        let event = match self.reader.read_event() {
+            Ok(Event::Eof) | Err(_) => return None,
             Ok(e) => e,
         };
-        let (start, is_empty) = match &event {
+        let (start, is_empty) = match event {
             Event::Start(e) => (e, false),
             Event::Empty(e) => (e, true),
-            _ => continue,
+            _ => return Some(()),
         };
         let local = start.local_name();
-        let name: &str = local.as_ref();
-        if !TEXT_CONSTRUCTS.contains(&name) {
-            continue;
+        if !TEXT_CONSTRUCTS.contains(&AsRef::<str>::as_ref(&local)) {
+            return Some(());
         }
-        let tag_end = offset + reader.buffer_position() as usize;
+        let tag_end = self.position();
         // The reader's positions are byte offsets; on malformed input (a byte-order mark
         // mid-document) they can fall inside a character: stop rewriting there.
-        let Some(raw_tag) = s.get(before..tag_end) else {
-            break;
-        };
+        let raw_tag = s.get(before..tag_end)?;
         let kind = attribute(raw_tag, "type").map(|t| t.trim().to_ascii_lowercase());
         if is_empty {
             if start
@@ -150,93 +178,127 @@ fn atom_text_constructs(s: &str) -> Cow<'_, str> {
                 .flatten()
                 .all(|a| AsRef::<str>::as_ref(&a.key) != "src")
             {
-                edits.push((before..tag_end, String::new()));
+                self.edits.push((before..tag_end, String::new()));
             }
-            continue;
+            return Some(());
         }
         let plain = matches!(
             kind.as_deref(),
             None | Some("text" | "html" | "xhtml" | "text/html")
         );
         if plain && !raw_tag.contains("mode=") {
-            let (inner_end, close) = match text_only(s, tag_end, start.name().into_inner()) {
-                Some(found) => found,
-                None => match reader.read_to_end(start.name()) {
-                    Ok(span) => (
-                        offset + span.end as usize,
-                        offset + reader.buffer_position() as usize,
-                    ),
-                    Err(_) => break,
-                },
-            };
-            let Some(inner) = s.get(tag_end..inner_end.min(s.len())) else {
-                break;
-            };
-            if inner.trim().is_empty() && kind.as_deref() != Some("xhtml") {
-                // Empty: dropped rather than failing the whole feed.
-                edits.push((before..close, String::new()));
-            } else if kind.as_deref() != Some("xhtml") && naked_markup(inner) {
-                // Child elements in a text construct: the publisher meant HTML. Typepad wrote
-                // `type="html"` around an XHTML `<div>` holding escaped HTML: that text is the
-                // HTML.
-                let tag_name = start.name();
-                let tag_name: &str = tag_name.as_ref();
-                let body = match escaped_in_xhtml_div(inner) {
-                    Some(escaped) if kind.as_deref() == Some("html") => escaped.to_string(),
-                    _ => cdata(inner),
-                };
-                edits.push((
-                    before..close,
-                    format!(
-                        "<{tag_name}{} type=\"html\">{body}</{tag_name}>",
-                        other_attributes(start),
-                    ),
-                ));
-            }
-            if close > offset + reader.buffer_position() as usize {
-                offset = close;
-                reader = reader_at(offset);
-            }
-            continue;
+            self.plain_construct(&start, before..tag_end, kind.as_deref())
+        } else {
+            self.typed_construct(&start, before, raw_tag, kind.as_deref())
         }
+    }
+
+    /// A construct typed as text or HTML (`tag` spans its start tag): dropped when empty,
+    /// turned into HTML when it holds element markup, else left alone.
+    fn plain_construct(
+        &mut self,
+        start: &BytesStart,
+        tag: Range<usize>,
+        kind: Option<&str>,
+    ) -> Option<()> {
+        let (before, tag_end) = (tag.start, tag.end);
+        let (inner_end, close) = match text_only(self.s, tag_end, start.name().into_inner()) {
+            Some(found) => found,
+            None => {
+                let span = self.reader.read_to_end(start.name()).ok()?;
+                (self.offset + span.end as usize, self.position())
+            }
+        };
+        let inner = self.s.get(tag_end..inner_end.min(self.s.len()))?;
+        if let Some(rewritten) = plain_rewrite(start, inner, kind) {
+            self.edits.push((before..close, rewritten));
+        }
+        if close > self.position() {
+            self.offset = close;
+            self.reader = reader_at(self.s, close);
+        }
+        Some(())
+    }
+
+    /// A construct under a MIME type (or Atom 0.3's `mode`), rewritten with the type feed-rs
+    /// reads; `before` is the offset of its `<`, `raw_tag` its start tag.
+    fn typed_construct(
+        &mut self,
+        start: &BytesStart,
+        before: usize,
+        raw_tag: &str,
+        kind: Option<&str>,
+    ) -> Option<()> {
+        let span = self.reader.read_to_end(start.name()).ok()?;
+        let close = self.position();
+        let inner = self
+            .s
+            .get(self.offset + span.start as usize..self.offset + span.end as usize)?;
+        let (new_type, body) = retyped(kind, raw_tag, inner);
         let tag_name = start.name();
         let tag_name: &str = tag_name.as_ref();
-        let tag_name = tag_name.to_string();
-        let span = match reader.read_to_end(start.name()) {
-            Ok(span) => span,
-            Err(_) => break,
-        };
-        let close = offset + reader.buffer_position() as usize;
-        let Some(inner) = s.get(offset + span.start as usize..offset + span.end as usize) else {
-            break;
-        };
-        let (new_type, body) = match kind.as_deref() {
-            Some("") => ("text", inner.to_string()),
-            Some("text/plain") => ("text", inner.to_string()),
-            Some(t)
-                if t.ends_with("xhtml+xml")
-                    || t.ends_with("/xml")
-                    || t.ends_with("+xml")
-                    || raw_tag.contains("mode=\"xml\"") =>
-            {
-                ("html", cdata(inner))
-            }
-            Some(t) if !t.starts_with("text/") => {
-                use base64::Engine;
-                let compact: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
-                match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
-                    Ok(bytes) => ("html", cdata(&String::from_utf8_lossy(&bytes))),
-                    Err(_) => ("text", inner.to_string()),
-                }
-            }
-            _ => ("html", inner.to_string()),
-        };
         let attrs = other_attributes(start);
-        edits.push((
+        self.edits.push((
             before..close,
             format!("<{tag_name}{attrs} type=\"{new_type}\">{body}</{tag_name}>"),
         ));
+        Some(())
     }
+}
+
+/// What a text or HTML construct with text `inner` becomes, or `None` to keep it.
+fn plain_rewrite(start: &BytesStart, inner: &str, kind: Option<&str>) -> Option<String> {
+    if inner.trim().is_empty() && kind != Some("xhtml") {
+        // Empty: dropped rather than failing the whole feed.
+        return Some(String::new());
+    }
+    if kind == Some("xhtml") || !naked_markup(inner) {
+        return None;
+    }
+    // Child elements in a text construct: the publisher meant HTML. Typepad wrote
+    // `type="html"` around an XHTML `<div>` holding escaped HTML: that text is the HTML.
+    let tag_name = start.name();
+    let tag_name: &str = tag_name.as_ref();
+    let body = match escaped_in_xhtml_div(inner) {
+        Some(escaped) if kind == Some("html") => escaped.to_string(),
+        _ => cdata(inner),
+    };
+    Some(format!(
+        "<{tag_name}{} type=\"html\">{body}</{tag_name}>",
+        other_attributes(start),
+    ))
+}
+
+/// The type and body a construct under a MIME type is read as: an empty type or `text/plain`
+/// is text; XML types (and 0.3's `mode="xml"`) are HTML; other non-text types are base64
+/// (RFC 4287 §4.1.3.3), decoded as HTML, or text when they do not decode.
+fn retyped(kind: Option<&str>, raw_tag: &str, inner: &str) -> (&'static str, String) {
+    match kind {
+        Some("") => ("text", inner.to_string()),
+        Some("text/plain") => ("text", inner.to_string()),
+        Some(t)
+            if t.ends_with("xhtml+xml")
+                || t.ends_with("/xml")
+                || t.ends_with("+xml")
+                || raw_tag.contains("mode=\"xml\"") =>
+        {
+            ("html", cdata(inner))
+        }
+        Some(t) if !t.starts_with("text/") => {
+            use base64::Engine;
+            let compact: String = inner.chars().filter(|c| !c.is_whitespace()).collect();
+            match base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()) {
+                Ok(bytes) => ("html", cdata(&String::from_utf8_lossy(&bytes))),
+                Err(_) => ("text", inner.to_string()),
+            }
+        }
+        _ => ("html", inner.to_string()),
+    }
+}
+
+/// `s` with the `edits` made, skipping any that overlap an earlier one or end inside a
+/// character; `Cow::Borrowed` when there are none.
+fn apply_edits(s: &str, edits: Vec<(Range<usize>, String)>) -> Cow<'_, str> {
     if edits.is_empty() {
         return Cow::Borrowed(s);
     }
@@ -272,7 +334,7 @@ fn text_only(s: &str, from: usize, name: &str) -> Option<(usize, usize)> {
 }
 
 /// The attributes of a start tag except `type` and `mode`, as source text.
-fn other_attributes(start: &quick_xml::events::BytesStart) -> String {
+fn other_attributes(start: &BytesStart) -> String {
     let mut attrs = String::new();
     for a in start.attributes().flatten() {
         let key: &str = a.key.as_ref();
