@@ -101,6 +101,8 @@ pub(super) fn normalise(
     })
 }
 
+/// One entry, field by field. `extra` is what the scan saw of this entry (empty when the scan
+/// saw a different list of entries).
 fn normalise_entry(
     entry: &Entry,
     index: usize,
@@ -110,31 +112,91 @@ fn normalise_entry(
     fetched_at: DateTime<Utc>,
     is_atom: bool,
 ) -> NewEntry {
-    // xml:base on the entry, else the document URL, for relative URLs in the content. Only an
-    // http(s) base: a `javascript:` one would turn every relative link into script.
-    let base = entry
+    let base = entry_base(entry, feed_base);
+    let (published, updated) = entry_dates(entry, extra, fetched_at);
+    let mut e = NewEntry {
+        key: String::new(),
+        source_id: source_id(entry, extra, &base),
+        index,
+        link: entry_link(entry, extra, &base, spellings),
+        title: entry_title(entry, is_atom),
+        author: entry_author(entry, extra),
+        published,
+        updated,
+        content: entry_content(entry, extra, &base, is_atom),
+        summary: entry_summary(entry, extra, &base),
+        categories: entry_categories(entry, extra),
+        enclosures: entry_enclosures(entry, &base),
+        content_hash: String::new(),
+        stored: None,
+    };
+    // Both read the normalised fields, so they come last.
+    e.content_hash = content_hash(&e);
+    e.key = entry_key(&e);
+    e
+}
+
+/// xml:base on the entry, else the document URL, for relative URLs in the content. Only an
+/// http(s) base: a `javascript:` one would turn every relative link into script.
+fn entry_base(entry: &Entry, feed_base: &Url) -> Url {
+    entry
         .base
         .as_deref()
         .and_then(|b| feed_base.join(b.trim()).ok())
         .filter(is_web_url)
-        .unwrap_or_else(|| feed_base.clone());
+        .unwrap_or_else(|| feed_base.clone())
+}
 
-    let source_id = Some(sanitize::plain_text(&entry.id))
+/// The id as the source gives it: Atom id or RSS guid, else RSS 1.0's `rdf:about`.
+fn source_id(entry: &Entry, extra: &scan::EntryExtras, base: &Url) -> Option<String> {
+    Some(sanitize::plain_text(&entry.id))
         .filter(|s| !s.is_empty())
         .or_else(|| extra.about.as_deref().map(sanitize::plain_text))
-        .map(|id| resolve_path_id(id, &base));
+        .map(|id| resolve_path_id(id, base))
+}
+
+/// The entry's web page, as the feed spelled it when it could.
+fn entry_link(
+    entry: &Entry,
+    extra: &scan::EntryExtras,
+    base: &Url,
+    spellings: &[(Url, String)],
+) -> Option<String> {
     // RSS: a guid that is a permalink (the default) is the link when there is no <link>.
-    let link = alternate_link(&entry.links, &base)
+    alternate_link(&entry.links, base)
         .or_else(|| match &extra.guid {
             Some((guid, true)) => Url::parse(guid.trim()).ok().filter(is_web_url),
             _ => None,
         })
-        .map(|u| keep_spelling(u, spellings, &entry.links));
-    let title = entry
+        .map(|u| keep_spelling(u, spellings, &entry.links))
+}
+
+/// The entry's key within its feed (DESIGN.md): its source id, else its link, else a SHA-256
+/// of title and body, which is stored and so must never change.
+fn entry_key(e: &NewEntry) -> String {
+    e.source_id
+        .clone()
+        .or_else(|| e.link.clone())
+        .unwrap_or_else(|| {
+            let body = format!(
+                "{}\u{0}{}",
+                e.title.as_deref().unwrap_or(""),
+                e.content.as_deref().or(e.summary.as_deref()).unwrap_or("")
+            );
+            format!("sha256:{}", hash_hex(body.as_bytes()))
+        })
+}
+
+fn entry_title(entry: &Entry, is_atom: bool) -> Option<String> {
+    entry
         .title
         .as_ref()
-        .map(|t| cap_chars(text_title(t, is_atom), MAX_TITLE_CHARS));
-    let author = entry
+        .map(|t| cap_chars(text_title(t, is_atom), MAX_TITLE_CHARS))
+}
+
+/// The first author with a name (else an address), else the scan's Dublin Core creators.
+fn entry_author(entry: &Entry, extra: &scan::EntryExtras) -> Option<String> {
+    entry
         .authors
         .iter()
         .filter_map(|p| {
@@ -153,7 +215,15 @@ fn normalise_entry(
                 .map(|a| sanitize::html_to_text(a))
                 .find(|a| !a.is_empty())
         })
-        .map(|a| cap_chars(a, MAX_TITLE_CHARS));
+        .map(|a| cap_chars(a, MAX_TITLE_CHARS))
+}
+
+/// Published and updated, from feed-rs else the scan's dcterms, never later than the fetch.
+fn entry_dates(
+    entry: &Entry,
+    extra: &scan::EntryExtras,
+    fetched_at: DateTime<Utc>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
     let published = clamp(
         entry
@@ -165,13 +235,22 @@ fn normalise_entry(
             .updated
             .or_else(|| extra.modified.as_deref().and_then(dates::parse)),
     );
+    (published, updated)
+}
 
-    let content = entry
+/// The content body, sanitised.
+fn entry_content(
+    entry: &Entry,
+    extra: &scan::EntryExtras,
+    base: &Url,
+    is_atom: bool,
+) -> Option<String> {
+    entry
         .content
         .as_ref()
         .and_then(|c| {
             let body = c.body.as_deref()?;
-            let base = extra.content_base.as_ref().unwrap_or(&base);
+            let base = extra.content_base.as_ref().unwrap_or(base);
             Some(html_of(body, c.content_type.as_str(), base))
         })
         .filter(|s| !s.is_empty())
@@ -180,25 +259,29 @@ fn normalise_entry(
             // two bodies: the second is shown as the content, as feedparser does.
             let second =
                 (extra.description.as_deref()).filter(|_| !is_atom && entry.summary.is_some())?;
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
+            let base = extra.summary_base.as_ref().unwrap_or(base);
             Some(sanitize::clean_html(second, Some(base))).filter(|s| !s.is_empty())
-        });
-    let summary = entry
+        })
+}
+
+/// The summary body (else the scan's dc:description), sanitised.
+fn entry_summary(entry: &Entry, extra: &scan::EntryExtras, base: &Url) -> Option<String> {
+    let base = extra.summary_base.as_ref().unwrap_or(base);
+    entry
         .summary
         .as_ref()
-        .map(|t| {
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
-            html_of(&t.content, t.content_type.as_str(), base)
-        })
+        .map(|t| html_of(&t.content, t.content_type.as_str(), base))
         .or_else(|| {
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
             extra
                 .description
                 .as_deref()
                 .map(|d| sanitize::clean_html(d, Some(base)))
         })
-        .filter(|s| !s.is_empty());
+        .filter(|s| !s.is_empty())
+}
 
+/// Category terms (else labels) and the scan's subjects, plain text, each once, in order.
+fn entry_categories(entry: &Entry, extra: &scan::EntryExtras) -> Vec<String> {
     let mut categories: Vec<String> = Vec::new();
     for c in &entry.categories {
         let term = sanitize::plain_text(
@@ -217,7 +300,11 @@ fn normalise_entry(
             categories.push(term);
         }
     }
+    categories
+}
 
+/// Media RSS contents, then `rel="enclosure"` links not already listed; http(s) only.
+fn entry_enclosures(entry: &Entry, base: &Url) -> Vec<Enclosure> {
     let mut enclosures = Vec::new();
     for media in &entry.media {
         for mc in &media.content {
@@ -239,7 +326,7 @@ fn normalise_entry(
         .iter()
         .filter(|l| l.rel.as_deref() == Some("enclosure"))
     {
-        if let Some(url) = resolve(&l.href, &base) {
+        if let Some(url) = resolve(&l.href, base) {
             let enc = Enclosure {
                 url: url.to_string(),
                 mime_type: l.media_type.clone(),
@@ -250,62 +337,37 @@ fn normalise_entry(
             }
         }
     }
+    enclosures
+}
 
-    let content_hash = {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for part in [
-            source_id.as_deref(),
-            link.as_deref(),
-            title.as_deref(),
-            author.as_deref(),
-            content.as_deref(),
-            summary.as_deref(),
-        ] {
-            h.update(part.unwrap_or("\u{0}").as_bytes());
-            h.update(&[0xff]);
-        }
-        for d in [published, updated] {
-            h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
-        }
-        for c in &categories {
-            h.update(c.as_bytes());
-            h.update(&[0xfe]);
-        }
-        for e in &enclosures {
-            h.update(e.url.as_bytes());
-            h.update(&[0xfd]);
-        }
-        fingerprint_of_digest(h.digest128())
-    };
-
-    let key = source_id
-        .clone()
-        .or_else(|| link.clone())
-        .unwrap_or_else(|| {
-            let body = format!(
-                "{}\u{0}{}",
-                title.as_deref().unwrap_or(""),
-                content.as_deref().or(summary.as_deref()).unwrap_or("")
-            );
-            format!("sha256:{}", hash_hex(body.as_bytes()))
-        });
-
-    NewEntry {
-        key,
-        source_id,
-        index,
-        link,
-        title,
-        author,
-        published,
-        updated,
-        content,
-        summary,
-        categories,
-        enclosures,
-        content_hash,
-        stored: None,
+/// The entry's fingerprint over every normalised field but its position and key: equal
+/// fingerprints, nothing to write. The fields are hashed one by one with separators, never
+/// joined into one buffer.
+fn content_hash(e: &NewEntry) -> String {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for part in [
+        e.source_id.as_deref(),
+        e.link.as_deref(),
+        e.title.as_deref(),
+        e.author.as_deref(),
+        e.content.as_deref(),
+        e.summary.as_deref(),
+    ] {
+        h.update(part.unwrap_or("\u{0}").as_bytes());
+        h.update(&[0xff]);
     }
+    for d in [e.published, e.updated] {
+        h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+    }
+    for c in &e.categories {
+        h.update(c.as_bytes());
+        h.update(&[0xfe]);
+    }
+    for enc in &e.enclosures {
+        h.update(enc.url.as_bytes());
+        h.update(&[0xfd]);
+    }
+    fingerprint_of_digest(h.digest128())
 }
 
 /// A title as plain text. Atom says whether it is text or HTML; RSS titles often carry escaped
