@@ -17,6 +17,7 @@ pub mod discover;
 pub mod error;
 pub mod fault;
 pub mod fetch;
+pub mod fingerprint;
 mod markup;
 pub mod model;
 pub mod parse;

@@ -177,11 +177,6 @@ pub struct ParsedFeed {
     pub entries: Vec<NewEntry>,
 }
 
-/// What every fingerprint (`crate::parse::fingerprint`: body and content hashes) starts with.
-/// Databases written before fingerprints hold SHA-256 hex (no prefix): those values never equal
-/// a fingerprint, and the store can tell them apart.
-pub const FINGERPRINT_PREFIX: &str = "x3:";
-
 /// One normalised entry, as it arrives from a member feed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEntry {
@@ -280,7 +275,7 @@ impl Topic {
         if slug.is_empty() {
             use sha2::Digest;
             let digest = sha2::Sha256::digest(tag.as_bytes());
-            slug = crate::parse::hex(&digest[..4]);
+            slug = crate::fingerprint::hex(&digest[..4]);
             slug.insert_str(0, "tag-");
         }
         slug

@@ -455,7 +455,7 @@ fn stopped() -> Parsed {
 /// What a parse thread does with one document: skip it if it is the body stored last time, else
 /// parse it and pack its entries' bodies for the store.
 fn parse_job(job: ParseJob) -> Parsed {
-    let body_hash = parse::fingerprint(&job.body);
+    let body_hash = crate::fingerprint::fingerprint(&job.body);
     if job.known_hash.as_deref() == Some(body_hash.as_str()) {
         return Parsed::Unchanged;
     }

@@ -2,67 +2,31 @@
 //!
 //! In: the body, the final URL it came from (the base for relative links) and the fetch time.
 //! Out: a [`ParsedFeed`] whose entries have deterministic keys, clamped UTC dates, plain-text
-//! titles and sanitised HTML, or an error message for the feed's row. feed-rs stays in this file.
+//! titles and sanitised HTML, or an error message for the feed's row. feed-rs stays in this
+//! folder. This file is the entry: the time budget, containing a parser panic, and saying why a
+//! document is not a feed. The stages, in order:
+//!
+//! - `repair`: bytes → UTF-8 XML a strict parser reads (encodings, entities, RSS and Atom fixes);
+//! - feed-rs, with `dates` as its date parser;
+//! - `scan`: a second light pass for what feed-rs leaves out, only when the document has it;
+//! - `normalise`: feed-rs's model → [`ParsedFeed`], field by field.
 
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
-use sha2::{Digest, Sha256};
+use feed_rs::model::{Feed, FeedType};
 use url::Url;
 
-use crate::model::{Enclosure, NewEntry, ParsedFeed, FINGERPRINT_PREFIX};
-use crate::sanitize;
+use crate::model::ParsedFeed;
 
 mod dates;
+mod normalise;
 #[doc(hidden)]
 pub mod repair;
 mod scan;
 
-/// Entries kept from one feed document.
-pub const MAX_ENTRIES: usize = 500;
-/// Characters kept of a title or an author's name.
-pub const MAX_TITLE_CHARS: usize = 300;
-
-/// Cuts plain text to `max` characters, with an ellipsis when cut.
-fn cap_chars(s: String, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s;
-    }
-    let mut cut: String = s.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
-}
-
-/// A body's or an entry's fingerprint, to tell whether it changed since the last fetch: XXH3-128
-/// in hex, after [`FINGERPRINT_PREFIX`]. Not a security boundary: a fingerprint is only ever
-/// compared with the same feed's previous one, so a publisher who forged a collision would only
-/// hide a change of their own. SHA-256 took 4% of a cold refresh's CPU; this takes a tenth of it.
-pub fn fingerprint(bytes: &[u8]) -> String {
-    fingerprint_hex(xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
-fn fingerprint_hex(digest: u128) -> String {
-    format!("{FINGERPRINT_PREFIX}{}", hex(&digest.to_be_bytes()))
-}
-
-/// Hex SHA-256 of `bytes`: for entry keys derived from content, which are stored and must
-/// never change.
-pub fn hash_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    hex(&digest)
-}
-
-/// Lowercase hexadecimal of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    s
-}
+use normalise::{normalise, Deadline};
+pub use normalise::{MAX_ENTRIES, MAX_TITLE_CHARS};
 
 /// Parses and normalises one feed document. A panic anywhere in it (feed-rs has some, see the
 /// regression test) is turned into this feed's error instead of ending the caller.
@@ -108,13 +72,6 @@ pub fn parse_owned_feed(
                 .to_string(),
         )
     })
-}
-
-/// When normalising a feed's entries must stop.
-#[derive(Clone, Copy)]
-struct Deadline {
-    at: Instant,
-    budget: Duration,
 }
 
 fn parse_feed_unguarded(
@@ -194,348 +151,6 @@ fn describe_parse_error(err: &str, body: &[u8], base: &Url) -> String {
     } else {
         format!("not a readable RSS, Atom or JSON feed: {err}")
     }
-}
-
-fn normalise(
-    feed: Feed,
-    base: &Url,
-    extras: &scan::Extras,
-    spellings: &[(Url, String)],
-    fetched_at: DateTime<Utc>,
-    deadline: Deadline,
-) -> Result<ParsedFeed, String> {
-    let is_atom = feed.feed_type == FeedType::Atom;
-    let title = feed
-        .title
-        .as_ref()
-        .map(|t| text_title(t, is_atom))
-        .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text))
-        .map(|t| cap_chars(t, MAX_TITLE_CHARS));
-    let site_link = alternate_link(&feed.links, base).map(|u| keep_spelling(u, spellings, &[]));
-
-    let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
-    let mut seen_keys = std::collections::HashSet::new();
-    // Bounded work per feed: a document with tens of thousands of entries keeps its first
-    // MAX_ENTRIES (feeds list the newest first).
-    for (index, entry) in feed.entries.iter().enumerate().take(MAX_ENTRIES) {
-        crate::fault::slow("slow-entry", base.as_str());
-        if Instant::now() > deadline.at {
-            return Err(format!(
-                "reading its entries took longer than {} s (timeout_secs) after {index} of {}: \
-                 its posts cost too much to read; the feed is tried again later",
-                deadline.budget.as_secs(),
-                feed.entries.len().min(MAX_ENTRIES)
-            ));
-        }
-        // The scan saw the same document; use it only when it saw the same entries.
-        let extra = if extras.entries.len() == feed.entries.len() {
-            extras.entries.get(index).cloned().unwrap_or_default()
-        } else {
-            scan::EntryExtras::default()
-        };
-        let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, is_atom);
-        // One feed may repeat an id for different posts; keep both, deterministically.
-        if !seen_keys.insert(e.key.clone()) {
-            let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
-            e.key = format!("{}#{}", e.key, &hash_hex(salt.as_bytes())[..16]);
-            if !seen_keys.insert(e.key.clone()) {
-                continue; // an exact duplicate of an entry already in this document
-            }
-        }
-        entries.push(e);
-    }
-    let author = feed
-        .authors
-        .iter()
-        .filter_map(|p| p.name.as_deref().map(sanitize::html_to_text))
-        .find(|n| !n.is_empty());
-    Ok(ParsedFeed {
-        title,
-        site_link,
-        author,
-        entries,
-    })
-}
-
-fn normalise_entry(
-    entry: &Entry,
-    index: usize,
-    feed_base: &Url,
-    extra: &scan::EntryExtras,
-    spellings: &[(Url, String)],
-    fetched_at: DateTime<Utc>,
-    is_atom: bool,
-) -> NewEntry {
-    // xml:base on the entry, else the document URL, for relative URLs in the content. Only an
-    // http(s) base: a `javascript:` one would turn every relative link into script.
-    let base = entry
-        .base
-        .as_deref()
-        .and_then(|b| feed_base.join(b.trim()).ok())
-        .filter(is_web_url)
-        .unwrap_or_else(|| feed_base.clone());
-
-    let source_id = Some(sanitize::plain_text(&entry.id))
-        .filter(|s| !s.is_empty())
-        .or_else(|| extra.about.as_deref().map(sanitize::plain_text))
-        .map(|id| resolve_path_id(id, &base));
-    // RSS: a guid that is a permalink (the default) is the link when there is no <link>.
-    let link = alternate_link(&entry.links, &base)
-        .or_else(|| match &extra.guid {
-            Some((guid, true)) => Url::parse(guid.trim()).ok().filter(is_web_url),
-            _ => None,
-        })
-        .map(|u| keep_spelling(u, spellings, &entry.links));
-    let title = entry
-        .title
-        .as_ref()
-        .map(|t| cap_chars(text_title(t, is_atom), MAX_TITLE_CHARS));
-    let author = entry
-        .authors
-        .iter()
-        .filter_map(|p| {
-            let name = sanitize::html_to_text(p.name.as_deref().unwrap_or(""));
-            if name.is_empty() {
-                p.email.as_deref().map(sanitize::plain_text)
-            } else {
-                Some(name)
-            }
-        })
-        .find(|n| !n.is_empty())
-        .or_else(|| {
-            extra
-                .authors
-                .iter()
-                .map(|a| sanitize::html_to_text(a))
-                .find(|a| !a.is_empty())
-        })
-        .map(|a| cap_chars(a, MAX_TITLE_CHARS));
-    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
-    let published = clamp(
-        entry
-            .published
-            .or_else(|| extra.issued.as_deref().and_then(dates::parse)),
-    );
-    let updated = clamp(
-        entry
-            .updated
-            .or_else(|| extra.modified.as_deref().and_then(dates::parse)),
-    );
-
-    let content = entry
-        .content
-        .as_ref()
-        .and_then(|c| {
-            let body = c.body.as_deref()?;
-            let base = extra.content_base.as_ref().unwrap_or(&base);
-            Some(html_of(body, c.content_type.as_str(), base))
-        })
-        .filter(|s| !s.is_empty())
-        .or_else(|| {
-            // An RSS item with a description and also a `<summary>` (or dc:description) has
-            // two bodies: the second is shown as the content, as feedparser does.
-            let second =
-                (extra.description.as_deref()).filter(|_| !is_atom && entry.summary.is_some())?;
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
-            Some(sanitize::clean_html(second, Some(base))).filter(|s| !s.is_empty())
-        });
-    let summary = entry
-        .summary
-        .as_ref()
-        .map(|t| {
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
-            html_of(&t.content, t.content_type.as_str(), base)
-        })
-        .or_else(|| {
-            let base = extra.summary_base.as_ref().unwrap_or(&base);
-            extra
-                .description
-                .as_deref()
-                .map(|d| sanitize::clean_html(d, Some(base)))
-        })
-        .filter(|s| !s.is_empty());
-
-    let mut categories: Vec<String> = Vec::new();
-    for c in &entry.categories {
-        let term = sanitize::plain_text(
-            c.label
-                .as_deref()
-                .filter(|_| c.term.is_empty())
-                .unwrap_or(&c.term),
-        );
-        if !term.is_empty() && !categories.contains(&term) {
-            categories.push(term);
-        }
-    }
-    for subject in &extra.subjects {
-        let term = sanitize::plain_text(subject);
-        if !term.is_empty() && !categories.contains(&term) {
-            categories.push(term);
-        }
-    }
-
-    let mut enclosures = Vec::new();
-    for media in &entry.media {
-        for mc in &media.content {
-            let Some(url) = mc.url.as_ref().filter(|u| is_web_url(u)) else {
-                continue;
-            };
-            let enc = Enclosure {
-                url: url.to_string(),
-                mime_type: mc.content_type.as_ref().map(|m| m.to_string()),
-                length: mc.size,
-            };
-            if !enclosures.contains(&enc) {
-                enclosures.push(enc);
-            }
-        }
-    }
-    for l in entry
-        .links
-        .iter()
-        .filter(|l| l.rel.as_deref() == Some("enclosure"))
-    {
-        if let Some(url) = resolve(&l.href, &base) {
-            let enc = Enclosure {
-                url: url.to_string(),
-                mime_type: l.media_type.clone(),
-                length: l.length,
-            };
-            if !enclosures.iter().any(|e| e.url == enc.url) {
-                enclosures.push(enc);
-            }
-        }
-    }
-
-    let content_hash = {
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for part in [
-            source_id.as_deref(),
-            link.as_deref(),
-            title.as_deref(),
-            author.as_deref(),
-            content.as_deref(),
-            summary.as_deref(),
-        ] {
-            h.update(part.unwrap_or("\u{0}").as_bytes());
-            h.update(&[0xff]);
-        }
-        for d in [published, updated] {
-            h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
-        }
-        for c in &categories {
-            h.update(c.as_bytes());
-            h.update(&[0xfe]);
-        }
-        for e in &enclosures {
-            h.update(e.url.as_bytes());
-            h.update(&[0xfd]);
-        }
-        fingerprint_hex(h.digest128())
-    };
-
-    let key = source_id
-        .clone()
-        .or_else(|| link.clone())
-        .unwrap_or_else(|| {
-            let body = format!(
-                "{}\u{0}{}",
-                title.as_deref().unwrap_or(""),
-                content.as_deref().or(summary.as_deref()).unwrap_or("")
-            );
-            format!("sha256:{}", hash_hex(body.as_bytes()))
-        });
-
-    NewEntry {
-        key,
-        source_id,
-        index,
-        link,
-        title,
-        author,
-        published,
-        updated,
-        content,
-        summary,
-        categories,
-        enclosures,
-        content_hash,
-    }
-}
-
-/// A title as plain text. Atom says whether it is text or HTML; RSS titles often carry escaped
-/// markup, so those are treated as HTML when they look like it.
-fn text_title(t: &Text, is_atom: bool) -> String {
-    let is_markup = matches!(t.content_type.subty().as_str(), "html" | "xhtml")
-        || (!is_atom && sanitize::looks_like_html(&t.content));
-    if is_markup {
-        sanitize::html_to_text(&t.content)
-    } else {
-        sanitize::plain_text(&t.content)
-    }
-}
-
-/// Sanitised HTML for a body of the given media type.
-fn html_of(body: &str, media_type: &str, base: &Url) -> String {
-    let mt = media_type.to_ascii_lowercase();
-    if mt.starts_with("text/plain") {
-        sanitize::text_to_html(body.trim())
-    } else {
-        sanitize::clean_html(body, Some(base))
-    }
-}
-
-/// The first alternate link (no rel, or rel="alternate"), absolute and http(s).
-fn alternate_link<'a>(links: &'a [Link], base: &Url) -> Option<Url> {
-    links
-        .iter()
-        .filter(|l| matches!(l.rel.as_deref(), None | Some("alternate")))
-        .find_map(|l| resolve(&l.href, base))
-        .or_else(|| {
-            // Some feeds give only typed links; any non-self, non-enclosure link will do.
-            links
-                .iter()
-                .filter(|l| !matches!(l.rel.as_deref(), Some("self" | "enclosure" | "hub")))
-                .find_map(|l: &'a Link| resolve(&l.href, base))
-        })
-}
-
-/// An id that is a path (`/2024/post`) is a relative URI reference: resolve it against the
-/// base, as feed readers do. Opaque ids (`tag:…`, `urn:…`, `1234`) are left alone.
-fn resolve_path_id(id: String, base: &Url) -> String {
-    if id.starts_with('/') && !id.starts_with("//") {
-        if let Ok(u) = base.join(&id) {
-            return u.to_string();
-        }
-    }
-    id
-}
-
-/// The link as the feed spelled it when that was already absolute (no case or escaping changes),
-/// else the resolved URL. `spellings` are the RSS link texts the parser changed
-/// ([`scan::link_spellings`]); `links` are feed-rs's.
-fn keep_spelling(resolved: Url, spellings: &[(Url, String)], links: &[Link]) -> String {
-    if let Some((_, written)) = spellings.iter().find(|(parsed, _)| *parsed == resolved) {
-        return written.clone();
-    }
-    links
-        .iter()
-        .map(|l| l.href.trim())
-        .find(|href| {
-            Url::parse(href).is_ok_and(|u| u == resolved)
-                && !href.chars().any(|c| c.is_whitespace() || c.is_control())
-        })
-        .map(str::to_string)
-        .unwrap_or_else(|| resolved.to_string())
-}
-
-fn resolve(href: &str, base: &Url) -> Option<Url> {
-    let href = sanitize::strip_controls(href);
-    base.join(href.trim()).ok().filter(is_web_url)
-}
-
-fn is_web_url(u: &Url) -> bool {
-    matches!(u.scheme(), "http" | "https")
 }
 
 #[cfg(test)]

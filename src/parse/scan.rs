@@ -58,11 +58,11 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
             Event::Start(e) => (e.clone(), false),
             Event::Empty(e) => (e.clone(), true),
             Event::End(_) => {
-                if entry_depth == Some(bases.len()) {
-                    entry_depth = None;
-                }
-                if channel_depth == Some(bases.len()) {
-                    channel_depth = None;
+                // The element that closes was open at depth `bases.len()`.
+                for depth in [&mut entry_depth, &mut channel_depth] {
+                    if *depth == Some(bases.len()) {
+                        *depth = None;
+                    }
                 }
                 if bases.len() > 1 {
                     bases.pop();
@@ -75,13 +75,7 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
         let base = own_base(&e, &top).unwrap_or(top);
         let local = e.local_name();
         let local: &str = local.as_ref();
-        // The name by namespace and local name, spelled with the usual prefix (`content:encoded`
-        // whatever prefix the feed bound), so a prefixed Atom `a:content` is the content.
-        let qname = match ns {
-            Some("") => Cow::Borrowed(local),
-            Some(prefix) => Cow::Owned(format!("{prefix}:{local}")),
-            None => Cow::Owned(e.name().into_inner().to_string()),
-        };
+        let qname = qualified_name(ns, local, &e);
         let qname: &str = &qname;
         let depth_after = bases.len() + 1;
 
@@ -115,41 +109,9 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
         }
         if let Some(entry) = out.entries.last_mut().filter(|_| in_entry) {
             if direct_child {
-                match qname {
-                    "content" | "content:encoded" | "body" | "xhtml:body" | "fullitem"
-                        if entry.content_base.is_none() =>
-                    {
-                        entry.content_base = Some(base.clone())
-                    }
-                    "summary" | "description" if entry.summary_base.is_none() => {
-                        entry.summary_base = Some(base.clone())
-                    }
-                    _ => {}
-                }
+                note_body_base(entry, qname, &base);
                 if let Some(t) = text.clone().filter(|t| !t.is_empty()) {
-                    match qname {
-                        "guid" => {
-                            let permalink = attr(&e, "isPermaLink")
-                                .map(|v| !v.trim().eq_ignore_ascii_case("false"))
-                                .unwrap_or(true);
-                            entry.guid = Some((t, permalink));
-                        }
-                        "dc:creator" | "dc:author" | "dc:contributor" => entry.authors.push(t),
-                        "dc:subject" => entry.subjects.push(t),
-                        "tags" => entry.subjects.extend(
-                            t.split(',')
-                                .map(|s| s.trim().to_string())
-                                .filter(|s| !s.is_empty()),
-                        ),
-                        "dc:description" | "summary" => {
-                            entry.description.get_or_insert(t);
-                        }
-                        "dcterms:modified" => entry.modified = Some(t),
-                        "dcterms:issued" | "dcterms:created" => {
-                            entry.issued.get_or_insert(t);
-                        }
-                        _ => {}
-                    }
+                    note_text(entry, qname, t, &e);
                 }
             }
         } else if qname == "dc:title" {
@@ -162,6 +124,59 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
         }
     }
     out
+}
+
+/// The name by namespace and local name, spelled with the usual prefix (`content:encoded`
+/// whatever prefix the feed bound), so a prefixed Atom `a:content` is the content.
+fn qualified_name<'n>(ns: Option<&str>, local: &'n str, e: &BytesStart) -> Cow<'n, str> {
+    match ns {
+        Some("") => Cow::Borrowed(local),
+        Some(prefix) => Cow::Owned(format!("{prefix}:{local}")),
+        None => Cow::Owned(e.name().into_inner().to_string()),
+    }
+}
+
+/// An entry's body element `qname` opened under `base`: the first of each kind sets the base
+/// its relative links resolve against.
+fn note_body_base(entry: &mut EntryExtras, qname: &str, base: &Url) {
+    match qname {
+        "content" | "content:encoded" | "body" | "xhtml:body" | "fullitem"
+            if entry.content_base.is_none() =>
+        {
+            entry.content_base = Some(base.clone())
+        }
+        "summary" | "description" if entry.summary_base.is_none() => {
+            entry.summary_base = Some(base.clone())
+        }
+        _ => {}
+    }
+}
+
+/// The text `t` of an entry's child element `qname` (start tag `e`), where it belongs.
+fn note_text(entry: &mut EntryExtras, qname: &str, t: String, e: &BytesStart) {
+    match qname {
+        "guid" => {
+            let permalink = attr(e, "isPermaLink")
+                .map(|v| !v.trim().eq_ignore_ascii_case("false"))
+                .unwrap_or(true);
+            entry.guid = Some((t, permalink));
+        }
+        "dc:creator" | "dc:author" | "dc:contributor" => entry.authors.push(t),
+        "dc:subject" => entry.subjects.push(t),
+        "tags" => entry.subjects.extend(
+            t.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+        ),
+        "dc:description" | "summary" => {
+            entry.description.get_or_insert(t);
+        }
+        "dcterms:modified" => entry.modified = Some(t),
+        "dcterms:issued" | "dcterms:created" => {
+            entry.issued.get_or_insert(t);
+        }
+        _ => {}
+    }
 }
 
 /// RSS `<link>` texts whose spelling the URL parser changes (`http://item.TEST` is read as

@@ -102,7 +102,7 @@ pub fn entry_anchor(feed_url: &str, key: &str) -> String {
     h.update([0]);
     h.update(key.as_bytes());
     let digest = h.finalize();
-    format!("e-{}", crate::parse::hex(&digest[..8]))
+    format!("e-{}", crate::fingerprint::hex(&digest[..8]))
 }
 
 /// The merged feeds' id for an entry: the planet's URL with the entry's anchor.

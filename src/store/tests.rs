@@ -26,7 +26,7 @@ fn entry(key: &str, content: &str) -> NewEntry {
         summary: Some("short".into()),
         categories: vec![],
         enclosures: vec![],
-        content_hash: format!("{}{key}", crate::model::FINGERPRINT_PREFIX),
+        content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
     }
 }
 
@@ -267,7 +267,7 @@ fn long_bodies_are_stored_compressed_and_read_back_whole() {
     // Bodies prepared on a parse thread (prepare) are stored the same way.
     let changed = format!("{long}<p>edited</p>");
     let mut entries = vec![entry("long", &changed)];
-    entries[0].content_hash = format!("{}edited", crate::model::FINGERPRINT_PREFIX);
+    entries[0].content_hash = format!("{}edited", crate::fingerprint::FINGERPRINT_PREFIX);
     let update = parsed(id, None, entries).map_feed(prepare);
     let UpdateKind::Parsed { feed, .. } = &update.kind else {
         unreachable!()

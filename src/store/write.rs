@@ -372,7 +372,7 @@ fn upsert_entries(
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
-                if stored_hash.starts_with(crate::model::FINGERPRINT_PREFIX) {
+                if stored_hash.starts_with(crate::fingerprint::FINGERPRINT_PREFIX) {
                     stats.updated_entries += 1;
                 }
             }
