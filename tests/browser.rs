@@ -6,15 +6,13 @@
 //! screenshots go to target/screenshots/ (MERCURY_SCREENSHOTS=docs writes the README's).
 
 mod common;
-#[path = "common/showcase.rs"]
-mod showcase;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::showcase::showcase;
 use common::{free_addr, http_get, runs, serve, tool_present, wait_for, FeedServer, Planet, RSS};
 use serde_json::Value;
-use showcase::showcase;
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")

@@ -7,14 +7,12 @@
 //! were skipped when a tool is missing).
 
 mod common;
-#[path = "common/showcase.rs"]
-mod showcase;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::showcase::{showcase, vnu_jar};
 use common::{runs, tool_present};
-use showcase::{showcase, vnu_jar};
 
 /// Every HTML file in the output folder, recursively.
 fn html_files(dir: &Path) -> Vec<PathBuf> {

@@ -5,13 +5,10 @@
 
 mod common;
 
-#[path = "common/hostile.rs"]
-mod hostile;
-
 use std::time::{Duration, Instant};
 
+use common::hostile::HostileServer;
 use common::*;
-use hostile::HostileServer;
 
 const PATHS: [&str; 15] = [
     "/good.xml",

@@ -16,13 +16,10 @@
 
 mod common;
 
-#[path = "common/hostile.rs"]
-mod hostile;
-
 use std::time::{Duration, Instant};
 
+use common::hostile::HostileServer;
 use common::*;
-use hostile::HostileServer;
 
 const FEED: &str = r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Inside</title>
 <link>https://inside.example/</link><item><title>Internal post</title><guid>in-1</guid>

@@ -3,11 +3,8 @@
 
 mod common;
 
-#[path = "common/hostile.rs"]
-mod hostile;
-
+use common::hostile::HostileServer;
 use common::*;
-use hostile::HostileServer;
 
 #[test]
 fn one_host_never_gets_more_than_per_host_requests_at_once() {

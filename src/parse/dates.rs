@@ -333,10 +333,15 @@ mod tests {
             "Z Z Z",
             "1 1 1 1:1:1 +99999",
             "\u{0}",
-            "2003-12-31T",
             "31 Dec 2003 25:00",
         ] {
-            let _ = parse(s);
+            // Not a date, and no panic on the way to saying so.
+            assert_eq!(parse(s), None, "{s:?}");
         }
+        // A date whose time was cut off is still that day.
+        assert_eq!(
+            parse("2003-12-31T").map(|d| d.to_rfc3339()).as_deref(),
+            Some("2003-12-31T00:00:00+00:00")
+        );
     }
 }

@@ -1,7 +1,6 @@
 //! A hostile HTTP server of the tests' own, on raw TCP so that it can misbehave in ways a
 //! framework would not let it: drip bytes, never answer, lie about lengths, loop redirects.
 //! One thread per connection; every response closes the connection.
-#![allow(dead_code)] // each test file uses a different part of the server
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

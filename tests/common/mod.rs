@@ -2,6 +2,9 @@
 //! builder, and a runner for the real `mercury` binary.
 #![allow(dead_code)] // each test file uses a different part of the harness
 
+pub mod hostile;
+pub mod showcase;
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

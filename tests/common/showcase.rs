@@ -3,7 +3,6 @@
 //! unbroken link, right-to-left text), with faces and tags, plus a member whose feed is gone
 //! missing. The validator, feed-reader and browser tests all judge this one planet.
 //! Also: where the Nu HTML Checker is (installed by scripts/install-test-tools).
-#![allow(dead_code)] // each test file uses a different part
 
 use std::path::{Path, PathBuf};
 
