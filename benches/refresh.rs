@@ -339,6 +339,7 @@ struct Measure {
 }
 
 /// Runs the real binary and measures it with wait4 (its own CPU time and peak RSS).
+#[allow(unsafe_code)] // wait4 through libc: the child's own CPU time and peak RSS
 fn run_mercury(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     let started = Instant::now();
     // Reaped with wait4 below (to read the child's own rusage), not with Child::wait.

@@ -200,6 +200,7 @@ fn hostile_servers_are_contained_and_explained() {
 }
 
 #[test]
+#[allow(unsafe_code)] // getrusage through libc: the children's peak RSS
 fn memory_stays_bounded_against_huge_bodies() {
     let server = HostileServer::start();
     let mut planet = Planet::new();

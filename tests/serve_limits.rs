@@ -323,6 +323,7 @@ fn compressed_variants_are_made_by_the_render_not_per_request() {
 /// folder), no FIFO, no folder without an index.
 #[cfg(unix)]
 #[test]
+#[allow(unsafe_code)] // mkfifo through libc: std makes no FIFO
 fn a_symlink_in_the_output_folder_is_not_followed() {
     let (planet, addr, _serving) = serving("");
     let public = planet.out("");

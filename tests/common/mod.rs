@@ -417,6 +417,7 @@ pub struct Serving(pub Child);
 impl Serving {
     /// Sends SIGTERM, then waits up to `secs` seconds for the exit: its status, or `None` while
     /// `serve` still runs.
+    #[allow(unsafe_code)] // SIGTERM through libc: std can only SIGKILL
     pub fn terminate(&mut self, secs: u64) -> Option<std::process::ExitStatus> {
         let pid = self.0.id() as i32;
         assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
