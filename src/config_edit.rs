@@ -106,7 +106,7 @@ fn edit(
     let backup = path.with_extension("toml.bak");
     std::fs::write(&backup, &text)
         .with_context(|| format!("cannot write the backup {}", backup.display()))?;
-    crate::render::write_atomic(path, new_text.as_bytes())
+    crate::atomic::write_atomic(path, new_text.as_bytes())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! `refresh` runs fetch → parse → store for every feed; `commands` holds one function per CLI
 //! command. No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render`.
 
+mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
