@@ -25,6 +25,7 @@ pub mod render;
 pub mod sanitize;
 pub mod serve;
 pub mod store;
+pub mod web_url;
 
 pub use error::Error;
 
