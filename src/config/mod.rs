@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use serde::Deserialize;
 use url::Url;
 
 mod locate;
+mod schema;
 
 use locate::{KeyPart, Locator};
+use schema::RawConfig;
 
 /// A config problem, located in the file. Its `Display` is the whole message the admin sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,72 +120,6 @@ pub struct FeedConfig {
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
-}
-
-// ---------------------------------------------------------------- raw schema (serde)
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawConfig {
-    planet: RawPlanet,
-    #[serde(default)]
-    fetch: RawFetch,
-    #[serde(default)]
-    server: RawServer,
-    #[serde(default, rename = "feed")]
-    feeds: Vec<RawFeed>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPlanet {
-    name: String,
-    link: String,
-    description: Option<String>,
-    owner_name: Option<String>,
-    owner_email: Option<String>,
-    database: Option<String>,
-    output_dir: Option<String>,
-    schedule: Option<String>,
-    items: Option<i64>,
-    archive_pages: Option<i64>,
-    max_per_feed: Option<i64>,
-    new_feed_items: Option<i64>,
-    noindex: Option<bool>,
-    excerpt_chars: Option<i64>,
-    timezone: Option<String>,
-    theme: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFetch {
-    concurrency: Option<i64>,
-    per_host: Option<i64>,
-    timeout_secs: Option<i64>,
-    max_bytes: Option<i64>,
-    user_agent: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawServer {
-    listen: Option<String>,
-    stale_after: Option<i64>,
-    max_connections: Option<i64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFeed {
-    url: String,
-    name: String,
-    homepage: Option<String>,
-    face: Option<String>,
-    #[serde(default)]
-    tags: Vec<String>,
-    #[serde(default)]
-    excerpt_only: bool,
 }
 
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
