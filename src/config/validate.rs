@@ -1,0 +1,441 @@
+//! Validation: the raw serde values become the typed [`Config`], or the first problem becomes a
+//! [`ConfigError`] that names the line, the key and what to do. Every check of feeds.toml is
+//! here, so "parse, don't validate" holds: nothing downstream re-checks these values.
+//!
+//! In: [`RawConfig`], the config's path (relative paths resolve against its folder) and the
+//! [`Locator`]. Out: [`Config`], with its non-fatal warnings.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use url::Url;
+
+use super::locate::{KeyPart, Locator};
+use super::schema::RawConfig;
+use super::{
+    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
+    ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
+    DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
+    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+};
+
+/// The most `concurrency` and `per_host` may be.
+const MAX_CONCURRENCY: i64 = 1024;
+/// The most `timeout_secs` may be: an hour.
+const MAX_TIMEOUT_SECS: i64 = 3600;
+
+pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, ConfigError> {
+    let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base_dir = abs_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let resolve = |p: &str| -> PathBuf {
+        let p = PathBuf::from(p);
+        if p.is_absolute() {
+            p
+        } else {
+            base_dir.join(p)
+        }
+    };
+
+    let p = raw.planet;
+    non_empty(&p.name, loc, &["planet", "name"])?;
+    for (value, key) in [
+        (Some(&p.name), "name"),
+        (p.description.as_ref(), "description"),
+        (p.owner_name.as_ref(), "owner_name"),
+        (p.owner_email.as_ref(), "owner_email"),
+    ] {
+        if let Some(value) = value {
+            xml_safe(value, loc, &[KeyPart::Key("planet"), KeyPart::Key(key)])?;
+        }
+    }
+    let link = http_url(&p.link, loc, &["planet", "link"])?;
+    let schedule_src = p.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.to_string());
+    let schedule = cron::Schedule::from_str(&schedule_src).map_err(|e| {
+        loc.error(
+            &["planet", "schedule"],
+            format!(
+                "{schedule_src:?} is not a valid cron expression ({e}); use six fields with \
+                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
+            ),
+        )
+    })?;
+    let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
+    let archive_pages = match p.archive_pages {
+        None => DEFAULT_ARCHIVE_PAGES,
+        Some(n) if (0..=1000).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "archive_pages"],
+                format!("{n} must be between 0 and 1000"),
+            ))
+        }
+    };
+    let max_per_feed = match p.max_per_feed {
+        None => 0,
+        Some(n) if n >= 0 => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "max_per_feed"],
+                format!("{n} must be 0 (no cap) or more"),
+            ))
+        }
+    };
+    let new_feed_items = match p.new_feed_items {
+        None => DEFAULT_NEW_FEED_ITEMS,
+        Some(n) if n >= 0 => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["planet", "new_feed_items"],
+                format!("{n} must be 0 (show all) or more"),
+            ))
+        }
+    };
+    let timezone = match p.timezone {
+        None => chrono_tz::UTC,
+        Some(tz) => tz.parse::<chrono_tz::Tz>().map_err(|_| {
+            loc.error(
+                &["planet", "timezone"],
+                format!("{tz:?} is not a known time zone; use an IANA name such as \"Europe/London\" or \"UTC\""),
+            )
+        })?,
+    };
+    let database = resolve(p.database.as_deref().unwrap_or("mercury.db"));
+    let output_dir = resolve(p.output_dir.as_deref().unwrap_or("public"));
+    check_output_dir(&output_dir, &base_dir, &database, loc)?;
+    let planet = Planet {
+        name: p.name,
+        link,
+        description: p.description,
+        owner_name: p.owner_name,
+        owner_email: p.owner_email,
+        database,
+        output_dir,
+        schedule,
+        items,
+        archive_pages,
+        max_per_feed,
+        new_feed_items,
+        noindex: p.noindex.unwrap_or(false),
+        excerpt_chars: match p.excerpt_chars {
+            None => DEFAULT_EXCERPT_CHARS,
+            Some(n) if n >= 0 => n as usize,
+            Some(n) => {
+                return Err(loc.error(
+                    &["planet", "excerpt_chars"],
+                    format!("{n} must be 0 (never fold) or more"),
+                ))
+            }
+        },
+        timezone,
+        theme_dir: resolve(p.theme.as_deref().unwrap_or("templates")),
+    };
+
+    let f = raw.fetch;
+    // Upper bounds: a count of tasks or seconds past these is a typo, and some would overflow
+    // further on (a semaphore of 2^61 permits panics).
+    let concurrency = at_most(
+        f.concurrency,
+        DEFAULT_CONCURRENCY as i64,
+        MAX_CONCURRENCY,
+        loc,
+        &["fetch", "concurrency"],
+    )? as usize;
+    let per_host = at_most(
+        f.per_host,
+        DEFAULT_PER_HOST as i64,
+        MAX_CONCURRENCY,
+        loc,
+        &["fetch", "per_host"],
+    )? as usize;
+    let timeout_secs = at_most(
+        f.timeout_secs,
+        DEFAULT_TIMEOUT_SECS as i64,
+        MAX_TIMEOUT_SECS,
+        loc,
+        &["fetch", "timeout_secs"],
+    )? as u64;
+    let max_bytes = positive(
+        f.max_bytes,
+        DEFAULT_MAX_BYTES as i64,
+        loc,
+        &["fetch", "max_bytes"],
+    )? as u64;
+    let user_agent = f.user_agent.unwrap_or_else(|| {
+        format!(
+            "Mercury/{} (planet aggregator; +{})",
+            env!("CARGO_PKG_VERSION"),
+            planet.link
+        )
+    });
+    let fetch = FetchSettings {
+        concurrency,
+        per_host,
+        timeout: Duration::from_secs(timeout_secs),
+        max_bytes,
+        user_agent,
+    };
+
+    let listen_src = raw
+        .server
+        .listen
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let listen = listen_src.parse::<SocketAddr>().map_err(|_| {
+        loc.error(
+            &["server", "listen"],
+            format!("{listen_src:?} is not an address and port; write it like \"127.0.0.1:8080\""),
+        )
+    })?;
+
+    let stale_after = at_most(
+        raw.server.stale_after,
+        3,
+        10_000,
+        loc,
+        &["server", "stale_after"],
+    )?;
+    let max_connections = match raw.server.max_connections {
+        None => default_max_connections(),
+        Some(n) if (1..=MAX_CONNECTIONS_CEILING as i64).contains(&n) => n as usize,
+        Some(n) => {
+            return Err(loc.error(
+                &["server", "max_connections"],
+                format!(
+                    "{n} must be between 1 and {MAX_CONNECTIONS_CEILING}; leave it out for a \
+                     quarter of the open-file limit ({} here)",
+                    default_max_connections()
+                ),
+            ))
+        }
+    };
+
+    let mut feeds = Vec::with_capacity(raw.feeds.len());
+    let mut warnings = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, rf) in raw.feeds.into_iter().enumerate() {
+        let key = |k: &'static str| [KeyPart::Key("feed"), KeyPart::Index(i), KeyPart::Key(k)];
+        let parsed_url = http_url_at(&rf.url, loc, &key("url"))?;
+        if let Some(first) = seen.insert(parsed_url.as_str().to_string(), i) {
+            return Err(loc.error_at(
+                &key("url"),
+                format!(
+                    "{:?} is already listed as feed[{}]; remove one of the two entries",
+                    crate::model::public_url(&rf.url),
+                    first + 1
+                ),
+            ));
+        }
+        if crate::model::has_credentials(&parsed_url) {
+            warnings.push(
+                loc.error_at(
+                    &key("url"),
+                    "has a user name and password: they are sent to fetch this feed and never \
+                 published (pages, feeds, OPML, status and logs show the URL without them)"
+                        .into(),
+                ),
+            );
+        }
+        if rf.name.trim().is_empty() {
+            return Err(loc.error_at(
+                &key("name"),
+                "is empty; give the member's name as it should be shown".into(),
+            ));
+        }
+        xml_safe(&rf.name, loc, &key("name"))?;
+        for tag in &rf.tags {
+            xml_safe(tag, loc, &key("tags"))?;
+        }
+        let homepage = rf
+            .homepage
+            .as_deref()
+            .map(|h| http_url_at(h, loc, &key("homepage")))
+            .transpose()?;
+        let face = rf
+            .face
+            .as_deref()
+            .map(|h| http_url_at(h, loc, &key("face")))
+            .transpose()?;
+        // A tag names a sub-planet and its link text: it needs a letter or a digit.
+        if let Some(tag) = rf
+            .tags
+            .iter()
+            .find(|t| !t.chars().any(char::is_alphanumeric))
+        {
+            return Err(loc.error_at(
+                &key("tags"),
+                format!("{tag:?} is not a tag; a tag needs at least one letter or digit"),
+            ));
+        }
+        feeds.push(FeedConfig {
+            url: rf.url,
+            parsed_url,
+            name: rf.name,
+            homepage,
+            face,
+            tags: rf.tags,
+            excerpt_only: rf.excerpt_only,
+        });
+    }
+
+    Ok(Config {
+        path: abs_path,
+        planet,
+        fetch,
+        server: ServerSettings {
+            listen,
+            stale_after: stale_after as u32,
+            max_connections,
+        },
+        feeds,
+        warnings,
+    })
+}
+
+fn non_empty(value: &str, loc: &Locator, key: &[&str]) -> Result<(), ConfigError> {
+    if value.trim().is_empty() {
+        return Err(loc.error(key, "must not be empty".into()));
+    }
+    Ok(())
+}
+
+/// Text that goes into the page, the merged feeds and OPML as it is: no control characters
+/// (XML 1.0 forbids most; C1 and DEL are as unwelcome) and no bidi embeddings or overrides,
+/// which would reorder the page's own text around a member's name.
+fn xml_safe(value: &str, loc: &Locator, key: &[KeyPart]) -> Result<(), ConfigError> {
+    match value.chars().find(|&c| !crate::model::is_safe_text_char(c)) {
+        None => Ok(()),
+        Some(c) => Err(loc.error_at(
+            key,
+            format!(
+                "{value:?} holds the control character U+{:04X}; remove it (names, tags and \
+                 descriptions are shown as text in the page, the feeds and OPML)",
+                c as u32
+            ),
+        )),
+    }
+}
+
+/// `output_dir` is served as it is and rewritten on every render: it must not hold the
+/// config, the database or the whole file system.
+fn check_output_dir(
+    output_dir: &Path,
+    config_dir: &Path,
+    database: &Path,
+    loc: &Locator,
+) -> Result<(), ConfigError> {
+    let out = normalise_path(output_dir);
+    let problem = if out.parent().is_none() {
+        Some("is the root of the file system".to_string())
+    } else if normalise_path(config_dir).starts_with(&out) {
+        Some(format!(
+            "holds the config's folder ({})",
+            config_dir.display()
+        ))
+    } else if normalise_path(database).starts_with(&out) {
+        Some(format!("holds the database ({})", database.display()))
+    } else {
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(loc.error(
+            &["planet", "output_dir"],
+            format!(
+                "{} {problem}: everything in it is served and rewritten; use a folder of its \
+                 own, such as \"public\"",
+                output_dir.display()
+            ),
+        )),
+    }
+}
+
+/// `path` absolute with `.` and `..` resolved, and through symbolic links where it exists (a
+/// link named `public` pointing at the config's folder is that folder).
+fn normalise_path(path: &Path) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for part in std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .components()
+    {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    // The nearest folder that exists, through its links, then the rest as written.
+    let mut existing = out.clone();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (
+            existing.file_name().map(|n| n.to_os_string()),
+            existing.parent(),
+        ) {
+            (Some(name), Some(parent)) => {
+                rest.push(name);
+                existing = parent.to_path_buf();
+            }
+            _ => return out,
+        }
+    }
+    let mut real = std::fs::canonicalize(&existing).unwrap_or(existing);
+    real.extend(rest.iter().rev());
+    real
+}
+
+/// A whole number from 1 to `max`.
+fn at_most(
+    v: Option<i64>,
+    default: i64,
+    max: i64,
+    loc: &Locator,
+    key: &[&str],
+) -> Result<i64, ConfigError> {
+    match positive(v, default, loc, key)? {
+        n if n > max => Err(loc.error(key, format!("{n} is more than the most allowed, {max}"))),
+        n => Ok(n),
+    }
+}
+
+fn positive(v: Option<i64>, default: i64, loc: &Locator, key: &[&str]) -> Result<i64, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(n) if n > 0 => Ok(n),
+        Some(n) => Err(loc.error(key, format!("{n} must be a whole number above 0"))),
+    }
+}
+
+fn http_url(s: &str, loc: &Locator, key: &[&str]) -> Result<Url, ConfigError> {
+    let parts: Vec<KeyPart> = key.iter().map(|k| KeyPart::Key(k)).collect();
+    http_url_at(s, loc, &parts)
+}
+
+fn http_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<Url, ConfigError> {
+    // Errors quote the value without credentials: `serve` shows them on status.html.
+    let shown = crate::model::public_url(s);
+    match Url::parse(s.trim()) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
+        Ok(u) => Err(loc.error_at(
+            key,
+            format!(
+                "{shown:?} is not an http(s) URL (scheme {:?}); only http:// and https:// are fetched",
+                u.scheme()
+            ),
+        )),
+        Err(e) => Err(loc.error_at(
+            key,
+            format!("{shown:?} is not a valid URL ({e}); write a full address like \"https://example.org/feed.xml\""),
+        )),
+    }
+}
