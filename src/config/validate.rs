@@ -14,7 +14,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::locate::{KeyPart, Locator};
-use super::schema::RawConfig;
+use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use super::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
@@ -27,44 +27,33 @@ const MAX_CONCURRENCY: i64 = 1024;
 /// The most `timeout_secs` may be: an hour.
 const MAX_TIMEOUT_SECS: i64 = 3600;
 
+/// The whole config, section by section in the file's order; the first problem found is the
+/// one reported.
 pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Config, ConfigError> {
     let abs_path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let base_dir = abs_path
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let resolve = |p: &str| -> PathBuf {
-        let p = PathBuf::from(p);
-        if p.is_absolute() {
-            p
-        } else {
-            base_dir.join(p)
-        }
-    };
+    let planet = planet(raw.planet, &base_dir, loc)?;
+    let fetch = fetch(raw.fetch, &planet.link, loc)?;
+    let server = server(raw.server, loc)?;
+    let (feeds, warnings) = feeds(raw.feeds, loc)?;
+    Ok(Config {
+        path: abs_path,
+        planet,
+        fetch,
+        server,
+        feeds,
+        warnings,
+    })
+}
 
-    let p = raw.planet;
-    non_empty(&p.name, loc, &["planet", "name"])?;
-    for (value, key) in [
-        (Some(&p.name), "name"),
-        (p.description.as_ref(), "description"),
-        (p.owner_name.as_ref(), "owner_name"),
-        (p.owner_email.as_ref(), "owner_email"),
-    ] {
-        if let Some(value) = value {
-            xml_safe(value, loc, &[KeyPart::Key("planet"), KeyPart::Key(key)])?;
-        }
-    }
+/// `[planet]`. Relative paths resolve against `base_dir`, the config file's folder.
+fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, ConfigError> {
+    planet_text(&p, loc)?;
     let link = http_url(&p.link, loc, &["planet", "link"])?;
-    let schedule_src = p.schedule.unwrap_or_else(|| DEFAULT_SCHEDULE.to_string());
-    let schedule = cron::Schedule::from_str(&schedule_src).map_err(|e| {
-        loc.error(
-            &["planet", "schedule"],
-            format!(
-                "{schedule_src:?} is not a valid cron expression ({e}); use six fields with \
-                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
-            ),
-        )
-    })?;
+    let schedule = schedule(p.schedule.as_deref(), loc)?;
     let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
     let archive_pages = match p.archive_pages {
         None => DEFAULT_ARCHIVE_PAGES,
@@ -76,39 +65,35 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
             ))
         }
     };
-    let max_per_feed = match p.max_per_feed {
-        None => 0,
-        Some(n) if n >= 0 => n as usize,
-        Some(n) => {
-            return Err(loc.error(
-                &["planet", "max_per_feed"],
-                format!("{n} must be 0 (no cap) or more"),
-            ))
+    let max_per_feed = zero_or_more(p.max_per_feed, 0, "no cap", loc, "max_per_feed")?;
+    let new_feed_items = zero_or_more(
+        p.new_feed_items,
+        DEFAULT_NEW_FEED_ITEMS,
+        "show all",
+        loc,
+        "new_feed_items",
+    )?;
+    let timezone = timezone(p.timezone.as_deref(), loc)?;
+    let resolve = |p: Option<&str>, default: &str| -> PathBuf {
+        let p = PathBuf::from(p.unwrap_or(default));
+        if p.is_absolute() {
+            p
+        } else {
+            base_dir.join(p)
         }
     };
-    let new_feed_items = match p.new_feed_items {
-        None => DEFAULT_NEW_FEED_ITEMS,
-        Some(n) if n >= 0 => n as usize,
-        Some(n) => {
-            return Err(loc.error(
-                &["planet", "new_feed_items"],
-                format!("{n} must be 0 (show all) or more"),
-            ))
-        }
-    };
-    let timezone = match p.timezone {
-        None => chrono_tz::UTC,
-        Some(tz) => tz.parse::<chrono_tz::Tz>().map_err(|_| {
-            loc.error(
-                &["planet", "timezone"],
-                format!("{tz:?} is not a known time zone; use an IANA name such as \"Europe/London\" or \"UTC\""),
-            )
-        })?,
-    };
-    let database = resolve(p.database.as_deref().unwrap_or("mercury.db"));
-    let output_dir = resolve(p.output_dir.as_deref().unwrap_or("public"));
-    check_output_dir(&output_dir, &base_dir, &database, loc)?;
-    let planet = Planet {
+    let database = resolve(p.database.as_deref(), "mercury.db");
+    let output_dir = resolve(p.output_dir.as_deref(), "public");
+    check_output_dir(&output_dir, base_dir, &database, loc)?;
+    let excerpt_chars = zero_or_more(
+        p.excerpt_chars,
+        DEFAULT_EXCERPT_CHARS,
+        "never fold",
+        loc,
+        "excerpt_chars",
+    )?;
+    Ok(Planet {
+        theme_dir: resolve(p.theme.as_deref(), "templates"),
         name: p.name,
         link,
         description: p.description,
@@ -122,21 +107,60 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
         max_per_feed,
         new_feed_items,
         noindex: p.noindex.unwrap_or(false),
-        excerpt_chars: match p.excerpt_chars {
-            None => DEFAULT_EXCERPT_CHARS,
-            Some(n) if n >= 0 => n as usize,
-            Some(n) => {
-                return Err(loc.error(
-                    &["planet", "excerpt_chars"],
-                    format!("{n} must be 0 (never fold) or more"),
-                ))
-            }
-        },
+        excerpt_chars,
         timezone,
-        theme_dir: resolve(p.theme.as_deref().unwrap_or("templates")),
-    };
+    })
+}
 
-    let f = raw.fetch;
+/// The planet's name and the texts shown beside it: present, and safe to put in XML.
+fn planet_text(p: &RawPlanet, loc: &Locator) -> Result<(), ConfigError> {
+    non_empty(&p.name, loc, &["planet", "name"])?;
+    for (value, key) in [
+        (Some(&p.name), "name"),
+        (p.description.as_ref(), "description"),
+        (p.owner_name.as_ref(), "owner_name"),
+        (p.owner_email.as_ref(), "owner_email"),
+    ] {
+        if let Some(value) = value {
+            xml_safe(value, loc, &[KeyPart::Key("planet"), KeyPart::Key(key)])?;
+        }
+    }
+    Ok(())
+}
+
+/// `[planet] schedule`, a six-field cron expression (seconds first).
+fn schedule(src: Option<&str>, loc: &Locator) -> Result<cron::Schedule, ConfigError> {
+    let src = src.unwrap_or(DEFAULT_SCHEDULE);
+    cron::Schedule::from_str(src).map_err(|e| {
+        loc.error(
+            &["planet", "schedule"],
+            format!(
+                "{src:?} is not a valid cron expression ({e}); use six fields with \
+                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
+            ),
+        )
+    })
+}
+
+/// `[planet] timezone`, an IANA name; UTC when unset.
+fn timezone(tz: Option<&str>, loc: &Locator) -> Result<chrono_tz::Tz, ConfigError> {
+    let Some(tz) = tz else {
+        return Ok(chrono_tz::UTC);
+    };
+    tz.parse::<chrono_tz::Tz>().map_err(|_| {
+        loc.error(
+            &["planet", "timezone"],
+            format!(
+                "{tz:?} is not a known time zone; use an IANA name such as \
+                 \"Europe/London\" or \"UTC\""
+            ),
+        )
+    })
+}
+
+/// `[fetch]`. The default user agent names the planet's link, so a feed's owner can see who
+/// fetches it.
+fn fetch(f: RawFetch, link: &Url, loc: &Locator) -> Result<FetchSettings, ConfigError> {
     // Upper bounds: a count of tasks or seconds past these is a typo, and some would overflow
     // further on (a semaphore of 2^61 permits panics).
     let concurrency = at_most(
@@ -168,39 +192,30 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
     )? as u64;
     let user_agent = f.user_agent.unwrap_or_else(|| {
         format!(
-            "Mercury/{} (planet aggregator; +{})",
+            "Mercury/{} (planet aggregator; +{link})",
             env!("CARGO_PKG_VERSION"),
-            planet.link
         )
     });
-    let fetch = FetchSettings {
+    Ok(FetchSettings {
         concurrency,
         per_host,
         timeout: Duration::from_secs(timeout_secs),
         max_bytes,
         user_agent,
-    };
+    })
+}
 
-    let listen_src = raw
-        .server
-        .listen
-        .clone()
-        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+/// `[server]`.
+fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
+    let listen_src = s.listen.unwrap_or_else(|| "127.0.0.1:8080".to_string());
     let listen = listen_src.parse::<SocketAddr>().map_err(|_| {
         loc.error(
             &["server", "listen"],
             format!("{listen_src:?} is not an address and port; write it like \"127.0.0.1:8080\""),
         )
     })?;
-
-    let stale_after = at_most(
-        raw.server.stale_after,
-        3,
-        10_000,
-        loc,
-        &["server", "stale_after"],
-    )?;
-    let max_connections = match raw.server.max_connections {
+    let stale_after = at_most(s.stale_after, 3, 10_000, loc, &["server", "stale_after"])?;
+    let max_connections = match s.max_connections {
         None => default_max_connections(),
         Some(n) if (1..=MAX_CONNECTIONS_CEILING as i64).contains(&n) => n as usize,
         Some(n) => {
@@ -214,16 +229,27 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
             ))
         }
     };
+    Ok(ServerSettings {
+        listen,
+        stale_after: stale_after as u32,
+        max_connections,
+    })
+}
 
-    let mut feeds = Vec::with_capacity(raw.feeds.len());
+/// The `[[feed]]` list, in order: each feed, no URL twice; credentials in a URL are a warning.
+fn feeds(
+    raw: Vec<RawFeed>,
+    loc: &Locator,
+) -> Result<(Vec<FeedConfig>, Vec<ConfigError>), ConfigError> {
+    let mut feeds = Vec::with_capacity(raw.len());
     let mut warnings = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, rf) in raw.feeds.into_iter().enumerate() {
-        let key = |k: &'static str| [KeyPart::Key("feed"), KeyPart::Index(i), KeyPart::Key(k)];
-        let parsed_url = http_url_at(&rf.url, loc, &key("url"))?;
+    for (i, rf) in raw.into_iter().enumerate() {
+        let url_key = feed_key(i, "url");
+        let parsed_url = http_url_at(&rf.url, loc, &url_key)?;
         if let Some(first) = seen.insert(parsed_url.as_str().to_string(), i) {
             return Err(loc.error_at(
-                &key("url"),
+                &url_key,
                 format!(
                     "{:?} is already listed as feed[{}]; remove one of the two entries",
                     crate::model::public_url(&rf.url),
@@ -234,66 +260,65 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
         if crate::model::has_credentials(&parsed_url) {
             warnings.push(
                 loc.error_at(
-                    &key("url"),
+                    &url_key,
                     "has a user name and password: they are sent to fetch this feed and never \
                  published (pages, feeds, OPML, status and logs show the URL without them)"
                         .into(),
                 ),
             );
         }
-        if rf.name.trim().is_empty() {
-            return Err(loc.error_at(
-                &key("name"),
-                "is empty; give the member's name as it should be shown".into(),
-            ));
-        }
-        xml_safe(&rf.name, loc, &key("name"))?;
-        for tag in &rf.tags {
-            xml_safe(tag, loc, &key("tags"))?;
-        }
-        let homepage = rf
-            .homepage
-            .as_deref()
-            .map(|h| http_url_at(h, loc, &key("homepage")))
-            .transpose()?;
-        let face = rf
-            .face
-            .as_deref()
-            .map(|h| http_url_at(h, loc, &key("face")))
-            .transpose()?;
-        // A tag names a sub-planet and its link text: it needs a letter or a digit.
-        if let Some(tag) = rf
-            .tags
-            .iter()
-            .find(|t| !t.chars().any(char::is_alphanumeric))
-        {
-            return Err(loc.error_at(
-                &key("tags"),
-                format!("{tag:?} is not a tag; a tag needs at least one letter or digit"),
-            ));
-        }
-        feeds.push(FeedConfig {
-            url: rf.url,
-            parsed_url,
-            name: rf.name,
-            homepage,
-            face,
-            tags: rf.tags,
-            excerpt_only: rf.excerpt_only,
-        });
+        feeds.push(feed(rf, parsed_url, i, loc)?);
     }
+    Ok((feeds, warnings))
+}
 
-    Ok(Config {
-        path: abs_path,
-        planet,
-        fetch,
-        server: ServerSettings {
-            listen,
-            stale_after: stale_after as u32,
-            max_connections,
-        },
-        feeds,
-        warnings,
+/// The key path of `key` in the `i`th (0-based) `[[feed]]`.
+fn feed_key(i: usize, key: &str) -> [KeyPart<'_>; 3] {
+    [KeyPart::Key("feed"), KeyPart::Index(i), KeyPart::Key(key)]
+}
+
+/// One `[[feed]]`, the `i`th (0-based), whose url is already checked.
+fn feed(rf: RawFeed, parsed_url: Url, i: usize, loc: &Locator) -> Result<FeedConfig, ConfigError> {
+    let key = |k| feed_key(i, k);
+    if rf.name.trim().is_empty() {
+        return Err(loc.error_at(
+            &key("name"),
+            "is empty; give the member's name as it should be shown".into(),
+        ));
+    }
+    xml_safe(&rf.name, loc, &key("name"))?;
+    for tag in &rf.tags {
+        xml_safe(tag, loc, &key("tags"))?;
+    }
+    let homepage = rf
+        .homepage
+        .as_deref()
+        .map(|h| http_url_at(h, loc, &key("homepage")))
+        .transpose()?;
+    let face = rf
+        .face
+        .as_deref()
+        .map(|h| http_url_at(h, loc, &key("face")))
+        .transpose()?;
+    // A tag names a sub-planet and its link text: it needs a letter or a digit.
+    if let Some(tag) = rf
+        .tags
+        .iter()
+        .find(|t| !t.chars().any(char::is_alphanumeric))
+    {
+        return Err(loc.error_at(
+            &key("tags"),
+            format!("{tag:?} is not a tag; a tag needs at least one letter or digit"),
+        ));
+    }
+    Ok(FeedConfig {
+        url: rf.url,
+        parsed_url,
+        name: rf.name,
+        homepage,
+        face,
+        tags: rf.tags,
+        excerpt_only: rf.excerpt_only,
     })
 }
 
@@ -413,6 +438,24 @@ fn positive(v: Option<i64>, default: i64, loc: &Locator, key: &[&str]) -> Result
         None => Ok(default),
         Some(n) if n > 0 => Ok(n),
         Some(n) => Err(loc.error(key, format!("{n} must be a whole number above 0"))),
+    }
+}
+
+/// A whole number from 0, where 0 means `zero_means` (`[planet] <key>`).
+fn zero_or_more(
+    v: Option<i64>,
+    default: usize,
+    zero_means: &str,
+    loc: &Locator,
+    key: &str,
+) -> Result<usize, ConfigError> {
+    match v {
+        None => Ok(default),
+        Some(n) if n >= 0 => Ok(n as usize),
+        Some(n) => Err(loc.error(
+            &["planet", key],
+            format!("{n} must be 0 ({zero_means}) or more"),
+        )),
     }
 }
 
