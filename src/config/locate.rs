@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::ConfigError;
+use super::types::ConfigError;
 
 /// One step of a key path: a table key or an index into an array of tables.
 #[derive(Debug, Clone, Copy)]

@@ -3,146 +3,31 @@
 //! In: a path. Out: [`Config`] (URLs parsed, cron schedule compiled, paths resolved against the
 //! config file's folder) or a [`ConfigError`] that names the file, the line, the key and what to do.
 //! Nothing downstream re-checks these values ("parse, don't validate").
+//!
+//! The folder reads in the order a config travels:
+//!
+//! - `schema`: the raw serde structs, `deny_unknown_fields` (what keys the file may hold);
+//! - `locate`: key path ↔ line in the file, so every error is located;
+//! - `validate`: raw values → typed values, one function per section;
+//! - `types`: the validated [`Config`] and its sections, the defaults, [`ConfigError`];
+//!
+//! This file only ties them together ([`Config::load`], [`Config::from_str_at`]); the children
+//! import `types` and each other, never this file, so no import goes in a circle.
 
-use std::fmt;
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use url::Url;
+use std::path::Path;
 
 mod locate;
 mod schema;
+mod types;
 mod validate;
 
 use locate::Locator;
-
-/// A config problem, located in the file. Its `Display` is the whole message the admin sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: PathBuf,
-    /// 1-based line, when the problem has a place in the file.
-    pub line: Option<usize>,
-    /// Dotted key path such as `feed[3].url` (1-based feed numbers, as a reader counts them).
-    pub key: Option<String>,
-    pub message: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        write!(f, ": ")?;
-        if let Some(key) = &self.key {
-            write!(f, "{key}: ")?;
-        }
-        write!(f, "{}", self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// The validated configuration of one planet.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// The config file itself (absolute when it could be made so).
-    pub path: PathBuf,
-    pub planet: Planet,
-    pub fetch: FetchSettings,
-    pub server: ServerSettings,
-    pub feeds: Vec<FeedConfig>,
-    /// What the admin should know but that does not stop the config from loading, located
-    /// like errors; every command logs them (`check` included).
-    pub warnings: Vec<ConfigError>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Planet {
-    pub name: String,
-    pub link: Url,
-    pub description: Option<String>,
-    pub owner_name: Option<String>,
-    pub owner_email: Option<String>,
-    pub database: PathBuf,
-    pub output_dir: PathBuf,
-    pub schedule: cron::Schedule,
-    pub items: usize,
-    /// Archive pages after the front page (`page/2.html` …).
-    pub archive_pages: usize,
-    /// At most this many entries of one member across the page and its archive (0: no cap).
-    pub max_per_feed: usize,
-    /// A feed that joins an established planet shows at most this many of the posts its first
-    /// fetch finds (0: all); the rest are stored but never shown.
-    pub new_feed_items: usize,
-    /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
-    pub noindex: bool,
-    /// Posts longer than this many characters of text are folded to an excerpt on the page
-    /// (0: never).
-    pub excerpt_chars: usize,
-    pub timezone: chrono_tz::Tz,
-    /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
-    pub theme_dir: PathBuf,
-}
-
-#[derive(Debug, Clone)]
-pub struct FetchSettings {
-    pub concurrency: usize,
-    /// At most this many requests to one host at once.
-    pub per_host: usize,
-    pub timeout: Duration,
-    pub max_bytes: u64,
-    pub user_agent: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct ServerSettings {
-    pub listen: SocketAddr,
-    /// `/healthz` fails when the last good refresh is older than this many schedule intervals.
-    pub stale_after: u32,
-    /// At most this many connections open at once (see `serve::conn`).
-    pub max_connections: usize,
-}
-
-/// One member's feed.
-#[derive(Debug, Clone)]
-pub struct FeedConfig {
-    /// The URL exactly as written in feeds.toml: the feed's identity in the database and outputs.
-    pub url: String,
-    /// The same URL, parsed (always http or https).
-    pub parsed_url: Url,
-    pub name: String,
-    pub homepage: Option<Url>,
-    pub face: Option<Url>,
-    pub tags: Vec<String>,
-    /// Show only a short excerpt of this member's posts, with a link to read them.
-    pub excerpt_only: bool,
-}
-
-pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
-pub const DEFAULT_ITEMS: usize = 60;
-pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
-pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
-/// Posts of a new member shown from its first fetch (Planet Venus calls it the same).
-pub const DEFAULT_NEW_FEED_ITEMS: usize = 5;
-pub const DEFAULT_CONCURRENCY: usize = 32;
-pub const DEFAULT_PER_HOST: usize = 4;
-pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
-pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
-/// The most `[server] max_connections` may say: far beyond what a planet needs, low enough that
-/// a typo (an extra zero or three) is caught.
-pub const MAX_CONNECTIONS_CEILING: usize = 100_000;
-
-/// `[server] max_connections` when unset: a quarter of the process's open-file limit (its soft
-/// RLIMIT_NOFILE; 256 under systemd's default of 1,024), at least 8 and at most 16,384. A
-/// connection can hold two descriptors (its socket and the file it is sending), and the
-/// refresh needs its own (up to `[fetch] concurrency` sockets, the database and its journal):
-/// a quarter leaves half the table to spare, so the cap is met before the descriptors run out.
-pub fn default_max_connections() -> usize {
-    let (soft, _hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap_or((1024, 1024));
-    (soft / 4).clamp(8, 16_384) as usize
-}
+pub use types::{
+    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
+    ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
+    DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
+    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+};
 
 impl Config {
     /// Reads and validates the config file at `path`.
@@ -164,30 +49,12 @@ impl Config {
         let raw: schema::RawConfig = toml::from_str(text).map_err(|e| locator.serde_error(&e))?;
         validate::validate(raw, path, &locator)
     }
-
-    /// The configured feeds as the store records them, in config order.
-    pub fn member_feeds(&self) -> Vec<crate::model::MemberFeed> {
-        self.feeds.iter().map(FeedConfig::member_feed).collect()
-    }
-}
-
-impl FeedConfig {
-    /// This feed as the store records it (the store reads no configuration itself).
-    pub fn member_feed(&self) -> crate::model::MemberFeed {
-        crate::model::MemberFeed {
-            url: self.url.clone(),
-            parsed_url: self.parsed_url.clone(),
-            name: self.name.clone(),
-            homepage: self.homepage.clone(),
-            face: self.face.clone(),
-            tags: self.tags.clone(),
-            excerpt_only: self.excerpt_only,
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
     const GOOD: &str = r#"

@@ -15,7 +15,7 @@ use url::Url;
 
 use super::locate::{KeyPart, Locator};
 use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
-use super::{
+use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
     DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
