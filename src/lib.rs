@@ -13,7 +13,6 @@ mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod config_edit;
 pub mod discover;
 pub mod error;
 pub mod fault;

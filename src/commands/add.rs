@@ -7,8 +7,8 @@ use chrono::Utc;
 use url::Url;
 
 use crate::cli::AddArgs;
+use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::{Config, FetchSettings};
-use crate::config_edit::{self, NewFeed};
 use crate::fetch::Reach;
 use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
 use crate::{discover, fetch, parse, Error};

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use url::Url;
 
+use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::Config;
-use crate::config_edit::{self, NewFeed};
 use crate::model::{has_credentials, public_url, safe_text};
 use crate::store::Store;
 use crate::Error;

@@ -10,12 +10,14 @@
 //! - `locate`: key path ↔ line in the file, so every error is located;
 //! - `validate`: raw values → typed values, one function per section;
 //! - `types`: the validated [`Config`] and its sections, the defaults, [`ConfigError`];
+//! - [`edit`]: in-place edits of the file for `add`, `import-opml` and `fix-redirects`.
 //!
 //! This file only ties them together ([`Config::load`], [`Config::from_str_at`]); the children
 //! import `types` and each other, never this file, so no import goes in a circle.
 
 use std::path::Path;
 
+pub mod edit;
 mod locate;
 mod schema;
 mod types;

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 use toml_edit::{value, Array, DocumentMut, Item, Table};
 
-use crate::config::Config;
+use super::types::Config;
 
 /// A feed to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
