@@ -20,7 +20,7 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))?;
     let mut outlines = Vec::new();
     collect(&doc.body.outlines, &mut outlines);
-    let mut known: HashSet<Url> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
+    let mut known: HashSet<Url> = config.feeds.iter().map(|f| f.parsed_url.to_url()).collect();
     let mut added = Vec::new();
     let mut skipped = Vec::new();
     for o in outlines {

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use url::Url;
+use crate::web_url::WebUrl;
 
 /// A config problem, located in the file. Its `Display` is the whole message the admin sees.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Planet {
     pub name: String,
-    pub link: Url,
+    pub link: WebUrl,
     pub description: Option<String>,
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
@@ -105,11 +105,11 @@ pub struct ServerSettings {
 pub struct FeedConfig {
     /// The URL exactly as written in feeds.toml: the feed's identity in the database and outputs.
     pub url: String,
-    /// The same URL, parsed (always http or https).
-    pub parsed_url: Url,
+    /// The same URL, parsed.
+    pub parsed_url: WebUrl,
     pub name: String,
-    pub homepage: Option<Url>,
-    pub face: Option<Url>,
+    pub homepage: Option<WebUrl>,
+    pub face: Option<WebUrl>,
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
@@ -151,10 +151,10 @@ impl FeedConfig {
     pub fn member_feed(&self) -> crate::model::MemberFeed {
         crate::model::MemberFeed {
             url: self.url.clone(),
-            parsed_url: self.parsed_url.clone(),
+            parsed_url: self.parsed_url.to_url(),
             name: self.name.clone(),
-            homepage: self.homepage.clone(),
-            face: self.face.clone(),
+            homepage: self.homepage.as_ref().map(WebUrl::to_url),
+            face: self.face.as_ref().map(WebUrl::to_url),
             tags: self.tags.clone(),
             excerpt_only: self.excerpt_only,
         }

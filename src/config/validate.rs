@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use url::Url;
-
 use super::locate::{KeyPart, Locator};
 use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
+use crate::web_url::{WebUrl, WebUrlError};
+
 use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
@@ -52,7 +52,7 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
 /// `[planet]`. Relative paths resolve against `base_dir`, the config file's folder.
 fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, ConfigError> {
     planet_text(&p, loc)?;
-    let link = http_url(&p.link, loc, &["planet", "link"])?;
+    let link = web_url(&p.link, loc, &["planet", "link"])?;
     let schedule = schedule(p.schedule.as_deref(), loc)?;
     let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
     let archive_pages = match p.archive_pages {
@@ -160,7 +160,7 @@ fn timezone(tz: Option<&str>, loc: &Locator) -> Result<chrono_tz::Tz, ConfigErro
 
 /// `[fetch]`. The default user agent names the planet's link, so a feed's owner can see who
 /// fetches it.
-fn fetch(f: RawFetch, link: &Url, loc: &Locator) -> Result<FetchSettings, ConfigError> {
+fn fetch(f: RawFetch, link: &WebUrl, loc: &Locator) -> Result<FetchSettings, ConfigError> {
     // Upper bounds: a count of tasks or seconds past these is a typo, and some would overflow
     // further on (a semaphore of 2^61 permits panics).
     let concurrency = at_most(
@@ -246,7 +246,7 @@ fn feeds(
     let mut seen: HashMap<String, usize> = HashMap::new();
     for (i, rf) in raw.into_iter().enumerate() {
         let url_key = feed_key(i, "url");
-        let parsed_url = http_url_at(&rf.url, loc, &url_key)?;
+        let parsed_url = web_url_at(&rf.url, loc, &url_key)?;
         if let Some(first) = seen.insert(parsed_url.as_str().to_string(), i) {
             return Err(loc.error_at(
                 &url_key,
@@ -278,7 +278,12 @@ fn feed_key(i: usize, key: &str) -> [KeyPart<'_>; 3] {
 }
 
 /// One `[[feed]]`, the `i`th (0-based), whose url is already checked.
-fn feed(rf: RawFeed, parsed_url: Url, i: usize, loc: &Locator) -> Result<FeedConfig, ConfigError> {
+fn feed(
+    rf: RawFeed,
+    parsed_url: WebUrl,
+    i: usize,
+    loc: &Locator,
+) -> Result<FeedConfig, ConfigError> {
     let key = |k| feed_key(i, k);
     if rf.name.trim().is_empty() {
         return Err(loc.error_at(
@@ -293,12 +298,12 @@ fn feed(rf: RawFeed, parsed_url: Url, i: usize, loc: &Locator) -> Result<FeedCon
     let homepage = rf
         .homepage
         .as_deref()
-        .map(|h| http_url_at(h, loc, &key("homepage")))
+        .map(|h| web_url_at(h, loc, &key("homepage")))
         .transpose()?;
     let face = rf
         .face
         .as_deref()
-        .map(|h| http_url_at(h, loc, &key("face")))
+        .map(|h| web_url_at(h, loc, &key("face")))
         .transpose()?;
     // A tag names a sub-planet and its link text: it needs a letter or a digit.
     if let Some(tag) = rf
@@ -459,26 +464,25 @@ fn zero_or_more(
     }
 }
 
-fn http_url(s: &str, loc: &Locator, key: &[&str]) -> Result<Url, ConfigError> {
+fn web_url(s: &str, loc: &Locator, key: &[&str]) -> Result<WebUrl, ConfigError> {
     let parts: Vec<KeyPart> = key.iter().map(|k| KeyPart::Key(k)).collect();
-    http_url_at(s, loc, &parts)
+    web_url_at(s, loc, &parts)
 }
 
-fn http_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<Url, ConfigError> {
+/// `s` as a [`WebUrl`], or an error that says which rule it breaks.
+fn web_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<WebUrl, ConfigError> {
     // Errors quote the value without credentials: `serve` shows them on status.html.
     let shown = crate::model::public_url(s);
-    match Url::parse(s.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => Ok(u),
-        Ok(u) => Err(loc.error_at(
+    WebUrl::parse(s.trim()).map_err(|e| match e {
+        WebUrlError::NotWeb { scheme } => loc.error_at(
             key,
             format!(
-                "{shown:?} is not an http(s) URL (scheme {:?}); only http:// and https:// are fetched",
-                u.scheme()
+                "{shown:?} is not an http(s) URL (scheme {scheme:?}); only http:// and https:// are fetched"
             ),
-        )),
-        Err(e) => Err(loc.error_at(
+        ),
+        WebUrlError::Invalid(e) => loc.error_at(
             key,
             format!("{shown:?} is not a valid URL ({e}); write a full address like \"https://example.org/feed.xml\""),
-        )),
-    }
+        ),
+    })
 }
