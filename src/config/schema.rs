@@ -3,7 +3,7 @@
 //! it, not a silent default.
 //!
 //! In: TOML text (through `toml::from_str`). Out: [`RawConfig`], which only
-//! `config::validate` reads, turning it into the typed [`super::Config`].
+//! `config::validate` reads, turning it into the typed [`super::types::Config`].
 
 use serde::Deserialize;
 

@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use super::locate::{KeyPart, Locator};
-use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use crate::web_url::{WebUrl, WebUrlError};
 
+use super::locate::{KeyPart, Locator};
+use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
