@@ -9,10 +9,10 @@
 //! `refresh` runs fetch → parse → store for every feed; `commands` holds one function per CLI
 //! command. No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render`.
 
+mod atomic;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod config_edit;
 pub mod discover;
 pub mod error;
 pub mod fault;
@@ -26,6 +26,7 @@ pub mod render;
 pub mod sanitize;
 pub mod serve;
 pub mod store;
+pub mod web_url;
 
 pub use error::Error;
 

@@ -7,10 +7,11 @@ use chrono::Utc;
 use url::Url;
 
 use crate::cli::AddArgs;
+use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::{Config, FetchSettings};
-use crate::config_edit::{self, NewFeed};
 use crate::fetch::Reach;
 use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
+use crate::web_url::WebUrl;
 use crate::{discover, fetch, parse, Error};
 
 /// Paths tried on the site's root when a page advertises no feed.
@@ -41,10 +42,8 @@ struct Found {
 }
 
 pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Error> {
-    let url = Url::parse(args.url.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .ok_or_else(|| anyhow::anyhow!("{:?} is not an http(s) URL", public_url(&args.url)))?;
+    let url = WebUrl::parse(args.url.trim())
+        .map_err(|_| anyhow::anyhow!("{:?} is not an http(s) URL", public_url(&args.url)))?;
     if has_credentials(&url) {
         return Err(anyhow::anyhow!(
             "{} has a user name or password; nothing added: `add` never writes credentials \

@@ -153,7 +153,7 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
     Ok(Site {
         name: p.name.clone(),
-        link: p.link.clone(),
+        link: p.link.to_url(),
         description: p.description.clone(),
         owner_name: p.owner_name.clone(),
         owner_email: p.owner_email.clone(),
@@ -167,6 +167,6 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         notices: Vec::new(),
         topics,
         current_topic: None,
-        id_base: p.link.clone(),
+        id_base: p.link.to_url(),
     })
 }

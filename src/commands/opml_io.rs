@@ -4,12 +4,11 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use url::Url;
-
+use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::Config;
-use crate::config_edit::{self, NewFeed};
 use crate::model::{has_credentials, public_url, safe_text};
 use crate::store::Store;
+use crate::web_url::WebUrl;
 use crate::Error;
 
 pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
@@ -20,7 +19,7 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))?;
     let mut outlines = Vec::new();
     collect(&doc.body.outlines, &mut outlines);
-    let mut known: HashSet<Url> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
+    let mut known: HashSet<WebUrl> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
     let mut added = Vec::new();
     let mut skipped = Vec::new();
     for o in outlines {
@@ -32,9 +31,9 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         else {
             continue; // a folder or a non-feed outline
         };
-        let url = match Url::parse(xml_url) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-            _ => {
+        let url = match WebUrl::parse(xml_url) {
+            Ok(u) => u,
+            Err(_) => {
                 skipped.push(format!("{} (not an http(s) URL)", public_url(xml_url)));
                 continue;
             }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use url::Url;
 
 use crate::model::{public_url, FailureKind, FetchFailure};
+use crate::web_url::WebUrl;
 
 /// At most this many redirects are followed for one fetch (RFC 9110 §15.4 suggests a limit; 5 is
 /// what browsers' old limit and most feed readers use).
@@ -39,7 +40,7 @@ pub fn redirect_target(from: &Url, location: Option<&str>) -> Result<Url, FetchF
         status: None,
         message: format!("redirect to an invalid URL {:?}: {e}", public_url(location)),
     })?;
-    if !matches!(target.scheme(), "http" | "https") {
+    if !WebUrl::is_web(&target) {
         return Err(FetchFailure {
             retry_after: None,
             kind: FailureKind::Redirect,
@@ -117,7 +118,7 @@ pub fn is_due(
 pub fn document_base(final_url: &Url, content_location: Option<&str>) -> Url {
     let mut base = content_location
         .and_then(|cl| final_url.join(cl.trim()).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .filter(WebUrl::is_web)
         .unwrap_or_else(|| final_url.clone());
     // Cannot fail: an http(s) URL has a host.
     let _ = base.set_username("");

@@ -15,12 +15,12 @@ pub mod precompress;
 mod rss;
 pub mod view;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
+use crate::atomic::{remove_stale_temp_files, write_if_changed};
 use crate::model::{EntryView, Site, Topic};
 
 /// Writes the whole site into `out_dir` and returns the paths written.
@@ -264,90 +264,9 @@ fn remove_old_topics(dir: &Path, topics: &[Topic]) {
     }
 }
 
-/// Temporary files of a write that was killed half-way (`.index.html.<pid>.tmp`) are never
-/// served (the server refuses dot files); the next render removes them — only those whose
-/// writer is gone, since another process may be rendering right now.
-fn remove_stale_temp_files(dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let Some(stem) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
-            continue;
-        };
-        let pid = stem.rsplit('.').next().and_then(|p| p.parse::<u32>().ok());
-        if pid.is_some_and(|pid| !writer_gone(pid, &entry)) {
-            continue;
-        }
-        let _ = std::fs::remove_file(entry.path());
-    }
-}
-
-/// Whether the process that wrote a temporary file no longer runs (Linux: no `/proc/<pid>`;
-/// elsewhere: the file is over ten minutes old).
-fn writer_gone(pid: u32, entry: &std::fs::DirEntry) -> bool {
-    if pid == std::process::id() {
-        return false;
-    }
-    let proc_root = Path::new("/proc");
-    if proc_root.join("self").exists() {
-        return !proc_root.join(pid.to_string()).exists();
-    }
-    entry
-        .metadata()
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age > std::time::Duration::from_secs(600))
-}
-
 /// The OPML list of the planet's feeds (as written to `opml.xml`).
 pub fn opml_bytes(site: &Site) -> anyhow::Result<Vec<u8>> {
     opml::opml(site, Utc::now())
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it, and renames it over `path`.
-/// A file that already holds exactly these bytes is left alone, so its modification time (the
-/// server's Last-Modified) only moves when its content does.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    write_if_changed(path, bytes).map(|_| ())
-}
-
-/// [`write_atomic`], saying whether the file was rewritten.
-fn write_if_changed(path: &Path, bytes: &[u8]) -> anyhow::Result<bool> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
-    }
-    write_replacing(path, bytes, None)?;
-    Ok(true)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it, gives it the modification time
-/// `modified` when set, and renames it over `path`.
-fn write_replacing(
-    path: &Path,
-    bytes: &[u8],
-    modified: Option<std::time::SystemTime>,
-) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        if let Some(t) = modified {
-            f.set_modified(t)?;
-        }
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("cannot write {}", path.display()));
-    }
-    Ok(())
 }
 
 /// The public URL of a file in the output folder.

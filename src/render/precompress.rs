@@ -112,7 +112,7 @@ pub(super) fn write_variants(path: &Path, bytes: &[u8], changed: bool) -> anyhow
             let _ = std::fs::remove_file(&variant);
             continue;
         }
-        super::write_replacing(&variant, &packed, Some(modified))?;
+        crate::atomic::write_replacing(&variant, &packed, Some(modified))?;
     }
     Ok(())
 }
@@ -160,7 +160,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("feed.json");
         let text = "{\"items\": [\"a post about catalogues\"]}\n".repeat(100);
-        super::super::write_replacing(&path, text.as_bytes(), None).unwrap();
+        crate::atomic::write_replacing(&path, text.as_bytes(), None).unwrap();
         write_variants(&path, text.as_bytes(), true).unwrap();
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         for encoding in Encoding::ALL {
@@ -182,7 +182,7 @@ mod tests {
             assert_eq!(plain, text.as_bytes(), "{encoding:?}");
         }
         // Too small for variants now: the old ones go.
-        super::super::write_replacing(&path, b"{}", None).unwrap();
+        crate::atomic::write_replacing(&path, b"{}", None).unwrap();
         write_variants(&path, b"{}", true).unwrap();
         for encoding in Encoding::ALL {
             assert!(!variant_path(&path, encoding).exists(), "{encoding:?}");

@@ -201,7 +201,7 @@ fn open_regular(path: &Path) -> Option<(File, Metadata)> {
 
 /// A weak validator from the file's size and modification time (nginx's recipe), so a request
 /// never reads the file to make it. It holds across refreshes while the content does: the render
-/// rewrites a file only when its bytes change (`render::write_atomic`).
+/// rewrites a file only when its bytes change (`atomic::write_atomic`).
 fn etag(meta: &Metadata, modified: SystemTime) -> String {
     let nanos = modified
         .duration_since(SystemTime::UNIX_EPOCH)

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Context;
 use toml_edit::{value, Array, DocumentMut, Item, Table};
 
-use crate::config::Config;
+use super::types::Config;
 
 /// A feed to append.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ fn edit(
     let backup = path.with_extension("toml.bak");
     std::fs::write(&backup, &text)
         .with_context(|| format!("cannot write the backup {}", backup.display()))?;
-    crate::render::write_atomic(path, new_text.as_bytes())
+    crate::atomic::write_atomic(path, new_text.as_bytes())
 }
 
 #[cfg(test)]

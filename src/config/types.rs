@@ -1,0 +1,162 @@
+//! The validated configuration: the typed values every other module reads ([`Config`] and its
+//! sections), the defaults, and the located [`ConfigError`]. Plain data, no parsing: `validate`
+//! builds these from the raw schema, so they hold only checked values.
+//!
+//! In: nothing (the types are built in `config::validate`). Out: [`Config`] for every command;
+//! [`FeedConfig::member_feed`] turns a feed into the `model::MemberFeed` the store records.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::web_url::WebUrl;
+
+/// A config problem, located in the file. Its `Display` is the whole message the admin sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: PathBuf,
+    /// 1-based line, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// Dotted key path such as `feed[3].url` (1-based feed numbers, as a reader counts them).
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": ")?;
+        if let Some(key) = &self.key {
+            write!(f, "{key}: ")?;
+        }
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The validated configuration of one planet.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file itself (absolute when it could be made so).
+    pub path: PathBuf,
+    pub planet: Planet,
+    pub fetch: FetchSettings,
+    pub server: ServerSettings,
+    pub feeds: Vec<FeedConfig>,
+    /// What the admin should know but that does not stop the config from loading, located
+    /// like errors; every command logs them (`check` included).
+    pub warnings: Vec<ConfigError>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Planet {
+    pub name: String,
+    pub link: WebUrl,
+    pub description: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub database: PathBuf,
+    pub output_dir: PathBuf,
+    pub schedule: cron::Schedule,
+    pub items: usize,
+    /// Archive pages after the front page (`page/2.html` …).
+    pub archive_pages: usize,
+    /// At most this many entries of one member across the page and its archive (0: no cap).
+    pub max_per_feed: usize,
+    /// A feed that joins an established planet shows at most this many of the posts its first
+    /// fetch finds (0: all); the rest are stored but never shown.
+    pub new_feed_items: usize,
+    /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
+    pub noindex: bool,
+    /// Posts longer than this many characters of text are folded to an excerpt on the page
+    /// (0: never).
+    pub excerpt_chars: usize,
+    pub timezone: chrono_tz::Tz,
+    /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
+    pub theme_dir: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct FetchSettings {
+    pub concurrency: usize,
+    /// At most this many requests to one host at once.
+    pub per_host: usize,
+    pub timeout: Duration,
+    pub max_bytes: u64,
+    pub user_agent: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// `/healthz` fails when the last good refresh is older than this many schedule intervals.
+    pub stale_after: u32,
+    /// At most this many connections open at once (see `serve::conn`).
+    pub max_connections: usize,
+}
+
+/// One member's feed.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// The URL exactly as written in feeds.toml: the feed's identity in the database and outputs.
+    pub url: String,
+    /// The same URL, parsed.
+    pub parsed_url: WebUrl,
+    pub name: String,
+    pub homepage: Option<WebUrl>,
+    pub face: Option<WebUrl>,
+    pub tags: Vec<String>,
+    /// Show only a short excerpt of this member's posts, with a link to read them.
+    pub excerpt_only: bool,
+}
+
+pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
+pub const DEFAULT_ITEMS: usize = 60;
+pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
+pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
+/// Posts of a new member shown from its first fetch (Planet Venus calls it the same).
+pub const DEFAULT_NEW_FEED_ITEMS: usize = 5;
+pub const DEFAULT_CONCURRENCY: usize = 32;
+pub const DEFAULT_PER_HOST: usize = 4;
+pub const DEFAULT_TIMEOUT_SECS: u64 = 30;
+pub const DEFAULT_MAX_BYTES: u64 = 5_000_000;
+/// The most `[server] max_connections` may say: far beyond what a planet needs, low enough that
+/// a typo (an extra zero or three) is caught.
+pub const MAX_CONNECTIONS_CEILING: usize = 100_000;
+
+/// `[server] max_connections` when unset: a quarter of the process's open-file limit (its soft
+/// RLIMIT_NOFILE; 256 under systemd's default of 1,024), at least 8 and at most 16,384. A
+/// connection can hold two descriptors (its socket and the file it is sending), and the
+/// refresh needs its own (up to `[fetch] concurrency` sockets, the database and its journal):
+/// a quarter leaves half the table to spare, so the cap is met before the descriptors run out.
+pub fn default_max_connections() -> usize {
+    let (soft, _hard) = rlimit::getrlimit(rlimit::Resource::NOFILE).unwrap_or((1024, 1024));
+    (soft / 4).clamp(8, 16_384) as usize
+}
+
+impl Config {
+    /// The configured feeds as the store records them, in config order.
+    pub fn member_feeds(&self) -> Vec<crate::model::MemberFeed> {
+        self.feeds.iter().map(FeedConfig::member_feed).collect()
+    }
+}
+
+impl FeedConfig {
+    /// This feed as the store records it (the store reads no configuration itself).
+    pub fn member_feed(&self) -> crate::model::MemberFeed {
+        crate::model::MemberFeed {
+            url: self.url.clone(),
+            parsed_url: self.parsed_url.to_url(),
+            name: self.name.clone(),
+            homepage: self.homepage.as_ref().map(WebUrl::to_url),
+            face: self.face.as_ref().map(WebUrl::to_url),
+            tags: self.tags.clone(),
+            excerpt_only: self.excerpt_only,
+        }
+    }
+}
