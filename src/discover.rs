@@ -8,6 +8,7 @@
 use url::Url;
 
 use crate::markup;
+use crate::web_url::WebUrl;
 
 /// MIME types that name a feed.
 const FEED_TYPES: &[&str] = &[
@@ -44,7 +45,7 @@ pub fn feed_links(html: &str, page: &Url) -> Vec<Url> {
         };
         let href = html_escape::decode_html_entities(href).trim().to_string();
         if let Ok(url) = page.join(&href) {
-            if matches!(url.scheme(), "http" | "https") && !found.contains(&url) {
+            if WebUrl::is_web(&url) && !found.contains(&url) {
                 found.push(url);
             }
         }

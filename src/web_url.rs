@@ -28,6 +28,9 @@ pub enum WebUrlError {
 }
 
 impl WebUrl {
+    /// The schemes of the web: the sanitiser's policy builds its own lists from these.
+    pub const SCHEMES: [&'static str; 2] = ["http", "https"];
+
     /// Parses `s` as an absolute URL and accepts it when it is http(s). No trimming beyond the
     /// URL standard's own (C0 controls and spaces at either end): callers trim what they read.
     pub fn parse(s: &str) -> Result<WebUrl, WebUrlError> {
@@ -38,7 +41,7 @@ impl WebUrl {
     /// Whether `url` is http(s) with a host: the one test of the rule, for code that keeps a
     /// plain [`Url`] (a redirect target, a document's base).
     pub fn is_web(url: &Url) -> bool {
-        matches!(url.scheme(), "http" | "https") && url.host().is_some()
+        WebUrl::SCHEMES.contains(&url.scheme()) && url.host().is_some()
     }
 
     pub fn as_url(&self) -> &Url {

@@ -15,6 +15,7 @@ use super::{dates, scan};
 use crate::fingerprint::{fingerprint_of_digest, hash_hex};
 use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
+use crate::web_url::WebUrl;
 
 /// Entries kept from one feed document.
 pub const MAX_ENTRIES: usize = 500;
@@ -142,7 +143,7 @@ fn entry_base(entry: &Entry, feed_base: &Url) -> Url {
         .base
         .as_deref()
         .and_then(|b| feed_base.join(b.trim()).ok())
-        .filter(is_web_url)
+        .filter(WebUrl::is_web)
         .unwrap_or_else(|| feed_base.clone())
 }
 
@@ -164,7 +165,7 @@ fn entry_link(
     // RSS: a guid that is a permalink (the default) is the link when there is no <link>.
     alternate_link(&entry.links, base)
         .or_else(|| match &extra.guid {
-            Some((guid, true)) => Url::parse(guid.trim()).ok().filter(is_web_url),
+            Some((guid, true)) => Url::parse(guid.trim()).ok().filter(WebUrl::is_web),
             _ => None,
         })
         .map(|u| keep_spelling(u, spellings, &entry.links))
@@ -307,7 +308,7 @@ fn entry_enclosures(entry: &Entry, base: &Url) -> Vec<Enclosure> {
     let mut enclosures = Vec::new();
     for media in &entry.media {
         for mc in &media.content {
-            let Some(url) = mc.url.as_ref().filter(|u| is_web_url(u)) else {
+            let Some(url) = mc.url.as_ref().filter(|u| WebUrl::is_web(u)) else {
                 continue;
             };
             let enc = Enclosure {
@@ -437,9 +438,5 @@ fn keep_spelling(resolved: Url, spellings: &[(Url, String)], links: &[Link]) -> 
 
 fn resolve(href: &str, base: &Url) -> Option<Url> {
     let href = sanitize::strip_controls(href);
-    base.join(href.trim()).ok().filter(is_web_url)
-}
-
-fn is_web_url(u: &Url) -> bool {
-    matches!(u.scheme(), "http" | "https")
+    base.join(href.trim()).ok().filter(WebUrl::is_web)
 }

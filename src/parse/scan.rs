@@ -12,6 +12,8 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use url::Url;
 
+use crate::web_url::WebUrl;
+
 /// What the scan found outside feed-rs's model, for the feed and for each entry.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Extras {
@@ -197,7 +199,7 @@ pub fn link_spellings(xml: &str) -> Vec<(Url, String)> {
             continue;
         }
         if let Ok(parsed) = Url::parse(&written) {
-            if parsed.as_str() != written && matches!(parsed.scheme(), "http" | "https") {
+            if parsed.as_str() != written && WebUrl::is_web(&parsed) {
                 out.push((parsed, written));
             }
         }
@@ -280,10 +282,7 @@ fn canonical_prefix(ns: ResolveResult) -> Option<&'static str> {
 /// The element's own xml:base resolved against the inherited base (RFC 3986 §5.1.1).
 fn own_base(e: &BytesStart, inherited: &Url) -> Option<Url> {
     let value = attr(e, "xml:base")?;
-    inherited
-        .join(value.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
+    inherited.join(value.trim()).ok().filter(WebUrl::is_web)
 }
 
 #[cfg(test)]

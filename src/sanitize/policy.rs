@@ -8,11 +8,11 @@
 //! lists and the scheme predicates.
 
 /// URL schemes allowed in links and images (DESIGN.md: http, https, mailto only).
-pub(super) const URL_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+pub(super) const URL_SCHEMES: [&str; 3] = [WEB_SCHEMES[0], WEB_SCHEMES[1], "mailto"];
 
 /// The schemes a URL resolved by hand may have (`cite`, `srcset`, a relative link made
 /// absolute): the web ones of [`URL_SCHEMES`]; `mailto:` is never the result of a join.
-pub(super) const WEB_SCHEMES: [&str; 2] = ["http", "https"];
+pub(super) const WEB_SCHEMES: [&str; 2] = crate::web_url::WebUrl::SCHEMES;
 
 /// Whether a link or image may use `scheme` (as the URL parser writes it, lowercase).
 pub(super) fn link_scheme(scheme: &str) -> bool {

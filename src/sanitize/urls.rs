@@ -181,7 +181,7 @@ mod tests {
                     resolve_relative(value, &base),
                     base.join(value)
                         .ok()
-                        .filter(|u| matches!(u.scheme(), "http" | "https"))
+                        .filter(crate::web_url::WebUrl::is_web)
                         .map(|u| iri(value, u.into())),
                     "{base} + {value}"
                 );
