@@ -5,6 +5,8 @@
 //! In: a [`Config`] and an open [`Store`]. Out: a [`RefreshSummary`]. A feed that fails is recorded
 //! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
 
+mod panic;
+
 use std::any::Any;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -27,6 +29,7 @@ use crate::parse;
 use crate::store::codec::PreparedFeed;
 use crate::store::write::{PreparedUpdate, StoredUpdate};
 use crate::store::Store;
+use panic::{internal_error, internal_failure};
 
 /// Counts for the one summary line of a refresh.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -307,47 +310,6 @@ fn interleave_by_host(requests: Vec<FeedRequest>) -> Vec<FeedRequest> {
         if !any {
             return out;
         }
-    }
-}
-
-/// A feed's failure after a panic (a bug in Mercury) while `stage` handled it. The panic is
-/// logged; the feed is tried again at the next refresh.
-fn internal_failure<F>(
-    feed_id: i64,
-    fetched_at: DateTime<Utc>,
-    stage: &str,
-    panic: &(dyn Any + Send),
-) -> FeedUpdate<F> {
-    FeedUpdate {
-        feed_id,
-        fetched_at,
-        elapsed_ms: 0,
-        bytes: 0,
-        next_due: None,
-        kind: UpdateKind::Failed(internal_error(stage, panic, &feed_id)),
-    }
-}
-
-/// A panic (a bug) while `stage` one feed, logged, as that feed's failure.
-fn internal_error(
-    stage: &str,
-    panic: &(dyn Any + Send),
-    feed: &dyn std::fmt::Display,
-) -> FetchFailure {
-    let what = panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic");
-    tracing::error!(%feed, "internal error while {stage} the feed: {what}");
-    FetchFailure {
-        retry_after: None,
-        kind: FailureKind::Internal,
-        status: None,
-        message: format!(
-            "internal error while {stage} the feed (a bug in Mercury, logged; the feed is \
-             tried again at the next refresh): {what}"
-        ),
     }
 }
 
