@@ -6,30 +6,30 @@
 //! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
 
 mod panic;
+mod writer;
 
-use std::any::Any;
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use chrono::DateTime;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::{oneshot, Semaphore};
 
 use crate::config::{Config, FetchSettings};
 use crate::fetch::{self, logic};
 use crate::model::{
-    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, StoreStats,
-    UpdateKind,
+    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, UpdateKind,
 };
 use crate::parse;
 use crate::store::codec::PreparedFeed;
-use crate::store::write::{PreparedUpdate, StoredUpdate};
+use crate::store::write::PreparedUpdate;
 use crate::store::Store;
 use panic::{internal_error, internal_failure};
+use writer::Writer;
 
 /// Counts for the one summary line of a refresh.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -65,16 +65,6 @@ impl std::fmt::Display for RefreshSummary {
         )
     }
 }
-
-/// Feeds' results waiting for the writer, at most. The writer stops for the disk when it
-/// checkpoints the database (about 0.1 s, every 16 MB written); a queue that holds more than
-/// that keeps fetching and parsing going meanwhile. 64 was too few: a 2,000-feed cold refresh
-/// had a core idle behind each checkpoint. Each waiting result holds one feed's parsed posts.
-const WRITE_QUEUE: usize = 256;
-/// At most this many feeds' results are stored in one transaction...
-const WRITE_BATCH: usize = 64;
-/// ...and a transaction stays open at most this long for more to arrive.
-const COMMIT_EVERY: Duration = Duration::from_secs(1);
 
 /// Options of one refresh.
 #[derive(Debug, Clone, Copy, Default)]
@@ -143,17 +133,7 @@ pub async fn refresh(
     let parsers = &ParsePool::start()?;
     // The writer: one thread owns the connection and applies each feed's update as it arrives,
     // so storing overlaps with fetching and parsing.
-    let (tx, rx) = mpsc::channel::<PreparedUpdate>(WRITE_QUEUE);
-    let writer_urls = urls.clone();
-    // The writer waits for the next update with a time limit, through the runtime's timer. On
-    // the runtime of `refresh_blocking` the timer turns while this function runs: the writer
-    // is joined only after the channel is closed, which wakes it without the timer.
-    let runtime = tokio::runtime::Handle::current();
-    // Named, so `top -H` and profilers tell the threads apart.
-    let writer = std::thread::Builder::new()
-        .name("mercury-writer".into())
-        .spawn(move || write_updates(store, rx, runtime, new_feed_items, &writer_urls))
-        .context("cannot start the database writer thread")?;
+    let writer = Writer::start(store, new_feed_items, urls.clone())?;
 
     let clients = fetch::Clients::build(&config.fetch)?;
     let settings = config.fetch.clone();
@@ -179,14 +159,11 @@ pub async fn refresh(
         .buffer_unordered(config.fetch.concurrency);
     while let Some(update) = updates.next().await {
         on_feed_done();
-        if tx.send(update).await.is_err() {
+        if !writer.send(update).await {
             break; // the writer stopped on an error; it is reported below
         }
     }
-    drop(tx);
-    let (store, done) = writer
-        .join()
-        .map_err(|_| anyhow::anyhow!("the database writer panicked"))??;
+    let (store, done) = writer.finish()?;
 
     let mut failures: Vec<(usize, String, String)> = Vec::new();
     for (update, stats) in done {
@@ -208,58 +185,6 @@ pub async fn refresh(
     summary.failures = failures.into_iter().map(|(_, u, m)| (u, m)).collect();
     tracing::info!("{summary}");
     Ok((store, summary))
-}
-
-/// The writer thread's loop: stores each update as it arrives, until the channel closes. An
-/// open batch (one transaction) takes what arrives for up to [`COMMIT_EVERY`] or
-/// [`WRITE_BATCH`] feeds, then commits: few commits, and a crash loses at most that much. A
-/// panic while storing one feed stays with that feed (see [`crate::store::write::Batch`]); an error
-/// ends the refresh.
-fn write_updates(
-    mut store: Store,
-    mut rx: mpsc::Receiver<PreparedUpdate>,
-    runtime: tokio::runtime::Handle,
-    new_feed_items: Option<usize>,
-    urls: &HashMap<i64, (usize, String)>,
-) -> anyhow::Result<(Store, Vec<(StoredUpdate, StoreStats)>)> {
-    let on_panic = |update: &PreparedUpdate, panic: &(dyn Any + Send)| {
-        internal_failure(update.feed_id, update.fetched_at, "storing", panic)
-    };
-    let failed = |(feed_id, e): (i64, anyhow::Error)| {
-        let url = urls.get(&feed_id).map_or("?", |(_, u)| u);
-        e.context(format!(
-            "cannot store the update of {url} (everything stored before is kept; the site is \
-             not rewritten)"
-        ))
-    };
-    let mut done = Vec::new();
-    while let Some(first) = rx.blocking_recv() {
-        let id = first.feed_id;
-        let mut batch = store
-            .begin_batch(new_feed_items)
-            .map_err(|e| failed((id, e.into())))?;
-        batch.apply(first, &on_panic).map_err(failed)?;
-        let deadline = Instant::now() + COMMIT_EVERY;
-        while batch.len() < WRITE_BATCH {
-            let wait = deadline.saturating_duration_since(Instant::now());
-            let next = match rx.try_recv() {
-                Ok(update) => Some(update),
-                Err(mpsc::error::TryRecvError::Disconnected) => None,
-                Err(mpsc::error::TryRecvError::Empty) if wait.is_zero() => None,
-                Err(mpsc::error::TryRecvError::Empty) => runtime
-                    .block_on(async { tokio::time::timeout(wait, rx.recv()).await })
-                    .ok()
-                    .flatten(),
-            };
-            match next {
-                Some(update) => batch.apply(update, &on_panic).map_err(failed)?,
-                None => break,
-            }
-        }
-        let stored = batch.commit().map_err(failed)?;
-        done.extend(stored);
-    }
-    Ok((store, done))
 }
 
 /// One semaphore per host name, created on first use.
