@@ -6,6 +6,7 @@
 
 mod client;
 pub mod logic;
+pub(crate) mod politeness;
 pub mod reach;
 
 pub use client::{build_client, Client, Clients};

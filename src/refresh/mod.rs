@@ -11,15 +11,14 @@ mod writer;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
-use tokio::sync::Semaphore;
 
 use crate::config::{Config, FetchSettings};
+use crate::fetch::politeness::{interleave_by_host, HostLimits};
 use crate::fetch::{self, logic};
 use crate::model::{
     FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, UpdateKind,
@@ -186,57 +185,6 @@ pub async fn refresh(
     Ok((store, summary))
 }
 
-/// One semaphore per host name, created on first use.
-struct HostLimits {
-    per_host: usize,
-    hosts: std::sync::Mutex<HashMap<String, Arc<Semaphore>>>,
-}
-
-impl HostLimits {
-    fn new(per_host: usize) -> Self {
-        HostLimits {
-            per_host: per_host.max(1),
-            hosts: Default::default(),
-        }
-    }
-
-    fn for_url(&self, url: &url::Url) -> Arc<Semaphore> {
-        let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-        let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
-        hosts
-            .entry(host)
-            .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
-            .clone()
-    }
-}
-
-/// Orders requests round-robin across hosts, so that feeds of one big host do not fill every
-/// global slot while they wait for that host's permits.
-fn interleave_by_host(requests: Vec<FeedRequest>) -> Vec<FeedRequest> {
-    let mut order: Vec<String> = Vec::new();
-    let mut by_host: HashMap<String, std::collections::VecDeque<FeedRequest>> = HashMap::new();
-    for r in requests {
-        let host = r.fetch_url.host_str().unwrap_or("").to_ascii_lowercase();
-        if !by_host.contains_key(&host) {
-            order.push(host.clone());
-        }
-        by_host.entry(host).or_default().push_back(r);
-    }
-    let mut out = Vec::new();
-    loop {
-        let mut any = false;
-        for host in &order {
-            if let Some(r) = by_host.get_mut(host).and_then(|q| q.pop_front()) {
-                out.push(r);
-                any = true;
-            }
-        }
-        if !any {
-            return out;
-        }
-    }
-}
-
 /// Fetches and, when there is a new body, parses one feed.
 async fn refresh_feed(
     client: &fetch::Client,
@@ -322,45 +270,5 @@ async fn refresh_feed(
         bytes,
         next_due,
         kind,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn req(url: &str) -> FeedRequest {
-        // Keep the URL as written (the identity), as sync_feeds does.
-        FeedRequest {
-            url: url.into(),
-            ..FeedRequest::fresh(&url::Url::parse(url).unwrap())
-        }
-    }
-
-    #[test]
-    fn hosts_are_interleaved() {
-        let input = vec![
-            req("http://a.example/1"),
-            req("http://a.example/2"),
-            req("http://a.example/3"),
-            req("http://b.example/1"),
-            req("http://c.example/1"),
-            req("http://B.example/2"),
-        ];
-        let order: Vec<String> = interleave_by_host(input)
-            .into_iter()
-            .map(|r| r.url)
-            .collect();
-        assert_eq!(
-            order,
-            [
-                "http://a.example/1",
-                "http://b.example/1",
-                "http://c.example/1",
-                "http://a.example/2",
-                "http://B.example/2",
-                "http://a.example/3"
-            ]
-        );
     }
 }
