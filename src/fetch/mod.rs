@@ -1,31 +1,59 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
 //! the private-address rule (`reach`).
 //!
-//! In: [`FeedRequest`]s, a [`Client`] and `[fetch]` settings. Out: one [`FetchOutcome`] per feed, never an `Err`:
-//! a failed feed is a value that the refresh records on the feed's row.
+//! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
+//! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
+//! a value that the refresh records on the feed's row. No reqwest type leaves this folder.
 
 mod client;
 pub mod logic;
 pub(crate) mod politeness;
 pub mod reach;
 
-pub use client::{build_client, Client, Clients};
 pub use reach::Reach;
 
 use std::error::Error as _;
 
 use reqwest::header;
 
+use client::{Client, Clients};
+
 use crate::config::FetchSettings;
 use crate::model::{public_url, FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
 
+/// What the rest of Mercury fetches with: the HTTP clients of a refresh or an `add` (one per
+/// [`Reach`]) and the `[fetch]` settings that bound every fetch.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    clients: Clients,
+    settings: FetchSettings,
+}
+
+impl Fetcher {
+    /// Builds the clients for `settings` (see `client::build_client`).
+    pub fn new(settings: &FetchSettings) -> anyhow::Result<Fetcher> {
+        Ok(Fetcher {
+            clients: Clients::build(settings)?,
+            settings: settings.clone(),
+        })
+    }
+
+    /// Fetches a configured feed. The URL as written in feeds.toml (`req.url`), not where a
+    /// permanent redirect led, sets the reach.
+    pub async fn fetch_feed(&self, req: &FeedRequest) -> FetchOutcome {
+        fetch_one(self.clients.for_feed(&req.url), req, &self.settings).await
+    }
+
+    /// Fetches `req` as a feed of `reach`, whatever its URL names (`add`: the URL the admin
+    /// typed sets the reach of every candidate its page advertises).
+    pub async fn fetch_with_reach(&self, reach: Reach, req: &FeedRequest) -> FetchOutcome {
+        fetch_one(self.clients.get(reach), req, &self.settings).await
+    }
+}
+
 /// Fetches one feed with `client`, whose reach every hop must keep to. The whole exchange
 /// (redirects and body) is bounded by `settings.timeout`.
-pub async fn fetch_one(
-    client: &Client,
-    req: &FeedRequest,
-    settings: &FetchSettings,
-) -> FetchOutcome {
+async fn fetch_one(client: &Client, req: &FeedRequest, settings: &FetchSettings) -> FetchOutcome {
     let timed_out = || {
         FetchOutcome::Failed(FetchFailure {
             retry_after: None,

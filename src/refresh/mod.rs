@@ -17,9 +17,9 @@ use anyhow::Context;
 use chrono::Utc;
 use futures_util::{FutureExt, StreamExt};
 
-use crate::config::{Config, FetchSettings};
+use crate::config::Config;
 use crate::fetch::politeness::{interleave_by_host, HostLimits};
-use crate::fetch::{self, logic};
+use crate::fetch::{logic, Fetcher};
 use crate::model::{
     FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, UpdateKind,
 };
@@ -133,20 +133,17 @@ pub async fn refresh(
     // so storing overlaps with fetching and parsing.
     let writer = Writer::start(store, new_feed_items, urls.clone())?;
 
-    let clients = fetch::Clients::build(&config.fetch)?;
-    let settings = config.fetch.clone();
-    let hosts = HostLimits::new(settings.per_host);
+    let fetcher = &Fetcher::new(&config.fetch)?;
+    let budget = config.fetch.timeout;
+    let hosts = HostLimits::new(config.fetch.per_host);
     let mut updates = futures_util::stream::iter(due)
         .map(|req| {
-            // The configured URL, not where a permanent redirect led, sets the reach.
-            let client = clients.for_feed(&req.url).clone();
-            let settings = settings.clone();
             let host = hosts.for_url(&req.fetch_url);
             async move {
                 // Many members share one blog host: at most `per_host` requests to it at once.
                 let _permit = host.acquire_owned().await;
                 // A panic in this feed's fetch stays with this feed.
-                AssertUnwindSafe(refresh_feed(&client, &req, &settings, parsers))
+                AssertUnwindSafe(refresh_feed(fetcher, &req, budget, parsers))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| {
@@ -187,16 +184,16 @@ pub async fn refresh(
 
 /// Fetches and, when there is a new body, parses one feed.
 async fn refresh_feed(
-    client: &fetch::Client,
+    fetcher: &Fetcher,
     req: &FeedRequest,
-    settings: &FetchSettings,
+    budget: std::time::Duration,
     parsers: &ParsePool,
 ) -> PreparedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
     let mut bytes = 0;
     crate::fault::point("fetch", &req.shown_url());
-    let kind = match fetch::fetch_one(client, req, settings).await {
+    let kind = match fetcher.fetch_feed(req).await {
         FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
         FetchOutcome::Failed(f) => UpdateKind::Failed(f),
         FetchOutcome::Fetched(body) => {
@@ -218,7 +215,7 @@ async fn refresh_feed(
                 content_type,
                 known_hash: req.body_hash.clone(),
                 fetched_at,
-                budget: settings.timeout,
+                budget,
             };
             match parsers.parse(job).await {
                 Parsed::Unchanged => UpdateKind::Unchanged {
