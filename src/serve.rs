@@ -300,7 +300,7 @@ async fn run_cycle(
     let config2 = config.clone();
     let state = state.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut site = crate::commands::build_site(&config2, &store)?;
+        let mut site = crate::site::build_site(&config2, &store)?;
         site.notices.extend(config_error.map(|e| {
             format!("feeds.toml has an error, so the last good configuration is running: {e}")
         }));
