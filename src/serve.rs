@@ -23,7 +23,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::refresh::{self, RefreshOptions};
+use crate::refresh::RefreshSummary;
+use crate::site;
 use crate::store::Store;
 
 /// Shared between the scheduler and the HTTP handlers.
@@ -268,59 +269,30 @@ async fn scheduler(
     }
 }
 
-/// One refresh and render.
+/// One refresh and render, with the config's error (if any) shown on the pages.
 async fn run_cycle(
     config: &Config,
     config_error: Option<String>,
     state: &Arc<AppState>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&config.planet.database)?;
-    // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
-    // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
-    // the process alive until the last feed answered or timed out.
-    let refresh_config = config.clone();
-    let refreshed = tokio::task::spawn_blocking(move || {
-        refresh::on_own_runtime(async move {
-            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
-            tokio::select! {
-                done = work => Some(done),
-                _ = stop.wait_for(|stop| *stop) => None,
-            }
-        })
-    })
-    .await??;
-    let Some(refreshed) = refreshed else {
-        return Ok(()); // stopping
+    let notices = config_error.map(|e| {
+        format!("feeds.toml has an error, so the last good configuration is running: {e}")
+    });
+    let stop = async move {
+        let _ = stop.wait_for(|stop| *stop).await;
     };
-    let (store, summary) = refreshed?;
-    // Healthy means the planet is really refreshing: some feed came through (or there are none).
-    let fetched_ok = summary.updated + summary.not_modified;
-    let healthy = fetched_ok > 0 || summary.feeds == 0;
-    let config2 = config.clone();
     let state = state.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut site = crate::site::build_site(&config2, &store)?;
-        site.notices.extend(config_error.map(|e| {
-            format!("feeds.toml has an error, so the last good configuration is running: {e}")
-        }));
-        // Refreshed once the site's files are in place; their compressed variants follow.
-        let in_place = || {
-            if healthy {
-                state.health().last_good = Some(Utc::now());
-            }
-        };
-        crate::render::render_site_then(
-            &site,
-            &config2.planet.output_dir,
-            &config2.planet.theme_dir,
-            Utc::now(),
-            in_place,
-        )?;
-        Ok(())
-    })
-    .await??;
-    Ok(())
+    // Refreshed once the site's files are in place; their compressed variants follow.
+    let in_place = move |summary: &RefreshSummary| {
+        // Healthy means the planet is really refreshing: some feed came through (or there are
+        // none).
+        let fetched_ok = summary.updated + summary.not_modified;
+        if fetched_ok > 0 || summary.feeds == 0 {
+            state.health().last_good = Some(Utc::now());
+        }
+    };
+    site::refresh_then_render(config, notices.into_iter().collect(), stop, in_place).await
 }
 
 #[cfg(test)]

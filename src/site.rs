@@ -5,10 +5,13 @@
 //! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
 //! assembled from the store.
 
+use std::future::Future;
+
 use chrono::Utc;
 
 use crate::config::Config;
 use crate::model::{Site, Topic};
+use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
 
@@ -28,6 +31,52 @@ pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
         "wrote {}",
         config.planet.output_dir.display()
     );
+    Ok(())
+}
+
+/// One scheduled cycle of `serve`: refresh every due feed, then rewrite the site with `notices`
+/// shown on its pages. `in_place` gets the refresh's summary once the pages are in place (their
+/// compressed variants follow). When `stop` completes first, the refresh is abandoned between
+/// feeds and nothing is rendered.
+pub async fn refresh_then_render(
+    config: &Config,
+    notices: Vec<String>,
+    stop: impl Future<Output = ()> + Send + 'static,
+    in_place: impl FnOnce(&RefreshSummary) + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = Store::open(&config.planet.database)?;
+    // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
+    // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
+    // the process alive until the last feed answered or timed out.
+    let refresh_config = config.clone();
+    let refreshed = tokio::task::spawn_blocking(move || {
+        refresh::on_own_runtime(async move {
+            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
+            tokio::select! {
+                done = work => Some(done),
+                _ = stop => None,
+            }
+        })
+    })
+    .await??;
+    let Some(refreshed) = refreshed else {
+        return Ok(()); // stopping
+    };
+    let (store, summary) = refreshed?;
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut site = build_site(&config, &store)?;
+        site.notices.extend(notices);
+        render::render_site_then(
+            &site,
+            &config.planet.output_dir,
+            &config.planet.theme_dir,
+            Utc::now(),
+            || in_place(&summary),
+        )?;
+        Ok(())
+    })
+    .await??;
     Ok(())
 }
 
