@@ -1,68 +1,40 @@
-//! One refresh of the whole planet, top-down: read validators, decide which feeds are due,
-//! fetch concurrently (globally bounded and per host), parse on one thread per core, store on one
-//! writer thread (many feeds per transaction, each feed all or nothing).
+//! One refresh of the whole planet, top-down in [`refresh`]: read what is known of each feed,
+//! decide which are due, fetch them concurrently (globally bounded and per host), parse on one
+//! thread per core (`parse_pool`), store on one writer thread (`writer`: many feeds per
+//! transaction, each feed all or nothing), count (`summary`).
 //!
-//! In: a [`Config`] and an open [`Store`]. Out: a [`RefreshSummary`]. A feed that fails is recorded
-//! on its row and counted; only a failure of the refresh itself (database unusable) is an `Err`.
+//! In: a [`Config`] and an open [`Store`]. Out: the store back and a [`RefreshSummary`]. A feed
+//! that fails is recorded on its row and counted; only a failure of the refresh itself (database
+//! unusable) is an `Err`. A panic in one feed's processing is that feed's failure (`panic`).
 
 mod panic;
 mod parse_pool;
+mod summary;
 mod writer;
+
+pub use summary::RefreshSummary;
 
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures_util::{FutureExt, StreamExt};
 
 use crate::config::Config;
 use crate::fetch::politeness::{interleave_by_host, HostLimits};
 use crate::fetch::{logic, Fetcher};
-use crate::model::{
-    FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody, UpdateKind,
-};
+use crate::model::{FailureKind, FeedRequest, FeedUpdate, FetchFailure, FetchOutcome, FetchedBody};
+use crate::store::codec::PreparedFeed;
 use crate::store::write::PreparedUpdate;
 use crate::store::Store;
 use panic::internal_failure;
 use parse_pool::{ParseJob, ParsePool, Parsed};
 use writer::Writer;
 
-/// Counts for the one summary line of a refresh.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct RefreshSummary {
-    pub feeds: usize,
-    /// Fetched and parsed (a new body).
-    pub updated: usize,
-    /// 304, or a body identical to the last one.
-    pub not_modified: usize,
-    pub failed: usize,
-    /// Not fetched this time: backing off after failures, or gone (410).
-    pub skipped: usize,
-    pub new_entries: u64,
-    pub updated_entries: u64,
-    /// `(feed url, message)` of each failure, in config order.
-    pub failures: Vec<(String, String)>,
-}
-
-impl std::fmt::Display for RefreshSummary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} feeds: {} updated, {} not modified, {} failed",
-            self.feeds, self.updated, self.not_modified, self.failed
-        )?;
-        if self.skipped > 0 {
-            write!(f, ", {} skipped (backing off or gone)", self.skipped)?;
-        }
-        write!(
-            f,
-            "; {} new entries, {} changed",
-            self.new_entries, self.updated_entries
-        )
-    }
-}
+/// What a feed's update says happened, once parsed and packed for the store.
+type PreparedKind = crate::model::UpdateKind<PreparedFeed>;
 
 /// Options of one refresh.
 #[derive(Debug, Clone, Copy, Default)]
@@ -105,34 +77,61 @@ pub async fn refresh(
     options: RefreshOptions,
     on_feed_done: &(dyn Fn() + Sync),
 ) -> anyhow::Result<(Store, RefreshSummary)> {
+    // What is known of every configured feed (validators, backoff), in config order.
     let requests = store.sync_feeds(&config.member_feeds())?;
+    let feeds = requests.len();
+    let urls = shown_urls(&requests);
+    let (due, skipped) = due_feeds(requests, options, Utc::now());
+
+    // The parse threads, and the writer: one thread owns the connection and applies each
+    // feed's update as it arrives, so storing overlaps with fetching and parsing.
+    let parsers = ParsePool::start()?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
-    let now = Utc::now();
-    let mut summary = RefreshSummary {
-        feeds: requests.len(),
-        ..Default::default()
-    };
-    // Feed id -> (position in the config, URL as shown): failures are reported in config
-    // order, and without credentials.
-    let urls: HashMap<i64, (usize, String)> = requests
+    let writer = Writer::start(store, new_feed_items, urls.clone())?;
+
+    fetch_and_parse(config, due, &parsers, &writer, on_feed_done).await?;
+
+    let (store, done) = writer.finish()?;
+    let summary = RefreshSummary::tally(feeds, skipped, done, &urls);
+    tracing::info!("{summary}");
+    Ok((store, summary))
+}
+
+/// Feed id -> (position in the config, URL as shown): failures are reported in config order,
+/// and without credentials.
+fn shown_urls(requests: &[FeedRequest]) -> HashMap<i64, (usize, String)> {
+    requests
         .iter()
         .enumerate()
         .map(|(i, r)| (r.feed_id, (i, r.shown_url().into_owned())))
-        .collect();
+        .collect()
+}
+
+/// The feeds to fetch now, interleaved by host, and how many wait (backing off, or gone).
+fn due_feeds(
+    requests: Vec<FeedRequest>,
+    options: RefreshOptions,
+    now: DateTime<Utc>,
+) -> (Vec<FeedRequest>, usize) {
     let (due, skipped): (Vec<FeedRequest>, Vec<FeedRequest>) = requests
         .into_iter()
         .partition(|r| logic::is_due(r.gone, r.next_due, now, options.force));
-    summary.skipped = skipped.len();
     for r in &skipped {
         tracing::debug!(feed = %r.shown_url(), gone = r.gone, next_due = ?r.next_due, "not due");
     }
-    let due = interleave_by_host(due);
+    (interleave_by_host(due), skipped.len())
+}
 
-    let parsers = &ParsePool::start()?;
-    // The writer: one thread owns the connection and applies each feed's update as it arrives,
-    // so storing overlaps with fetching and parsing.
-    let writer = Writer::start(store, new_feed_items, urls.clone())?;
-
+/// The one concurrent step: refreshes the `due` feeds, at most `fetch.concurrency` at once and
+/// `fetch.per_host` per host, and hands each feed's update to the writer as it is ready. Stops
+/// early if the writer stopped on an error ([`Writer::finish`] reports it).
+async fn fetch_and_parse(
+    config: &Config,
+    due: Vec<FeedRequest>,
+    parsers: &ParsePool,
+    writer: &Writer,
+    on_feed_done: &(dyn Fn() + Sync),
+) -> anyhow::Result<()> {
     let fetcher = &Fetcher::new(&config.fetch)?;
     let budget = config.fetch.timeout;
     let hosts = HostLimits::new(config.fetch.per_host);
@@ -155,99 +154,35 @@ pub async fn refresh(
     while let Some(update) = updates.next().await {
         on_feed_done();
         if !writer.send(update).await {
-            break; // the writer stopped on an error; it is reported below
+            break;
         }
     }
-    let (store, done) = writer.finish()?;
-
-    let mut failures: Vec<(usize, String, String)> = Vec::new();
-    for (update, stats) in done {
-        summary.new_entries += stats.new_entries;
-        summary.updated_entries += stats.updated_entries;
-        match update.kind {
-            UpdateKind::Parsed { .. } => summary.updated += 1,
-            UpdateKind::NotModified { .. } | UpdateKind::Unchanged { .. } => {
-                summary.not_modified += 1
-            }
-            UpdateKind::Failed(f) => {
-                summary.failed += 1;
-                let (pos, url) = urls.get(&update.feed_id).cloned().unwrap_or_default();
-                failures.push((pos, url, f.message));
-            }
-        }
-    }
-    failures.sort();
-    summary.failures = failures.into_iter().map(|(_, u, m)| (u, m)).collect();
-    tracing::info!("{summary}");
-    Ok((store, summary))
+    Ok(())
 }
 
-/// Fetches and, when there is a new body, parses one feed.
+/// One feed, top-down: fetch it, parse a new body on the pool (within `budget`), and say when
+/// to try again after a failure.
 async fn refresh_feed(
     fetcher: &Fetcher,
     req: &FeedRequest,
-    budget: std::time::Duration,
+    budget: Duration,
     parsers: &ParsePool,
 ) -> PreparedUpdate {
     let started = Instant::now();
     let fetched_at = Utc::now();
-    let mut bytes = 0;
     crate::fault::point("fetch", &req.shown_url());
-    let kind = match fetcher.fetch_feed(req).await {
-        FetchOutcome::NotModified { status } => UpdateKind::NotModified { status },
-        FetchOutcome::Failed(f) => UpdateKind::Failed(f),
+    let (kind, bytes) = match fetcher.fetch_feed(req).await {
+        FetchOutcome::NotModified { status } => (PreparedKind::NotModified { status }, 0),
+        FetchOutcome::Failed(f) => (PreparedKind::Failed(f), 0),
         FetchOutcome::Fetched(body) => {
-            let FetchedBody {
-                status,
-                etag,
-                last_modified,
-                body,
-                final_url,
-                content_type,
-                content_location,
-                permanent_redirect,
-            } = *body;
-            bytes = body.len() as u64;
-            let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
-            let job = ParseJob {
-                base: logic::document_base(&final_url, content_location.as_deref()),
-                body,
-                content_type,
-                known_hash: req.body_hash.clone(),
-                fetched_at,
-                budget,
-            };
-            match parsers.parse(job).await {
-                Parsed::Unchanged => UpdateKind::Unchanged {
-                    status,
-                    etag,
-                    last_modified,
-                    moved_to,
-                },
-                Parsed::Feed { body_hash, feed } => UpdateKind::Parsed {
-                    status,
-                    etag,
-                    last_modified,
-                    moved_to,
-                    body_hash,
-                    feed,
-                },
-                Parsed::Failed(message) => UpdateKind::Failed(FetchFailure {
-                    retry_after: None,
-                    kind: FailureKind::Parse,
-                    status: Some(status),
-                    message,
-                }),
-                Parsed::Crashed(failure) => UpdateKind::Failed(FetchFailure {
-                    status: Some(status),
-                    ..failure
-                }),
-            }
+            let bytes = body.body.len() as u64;
+            let kind = parse_fetched(*body, req, fetched_at, budget, parsers).await;
+            (kind, bytes)
         }
     };
     let elapsed_ms = started.elapsed().as_millis() as u64;
     let next_due = match &kind {
-        UpdateKind::Failed(f) => {
+        PreparedKind::Failed(f) => {
             tracing::debug!(feed = %req.shown_url(), kind = f.kind.as_str(), elapsed_ms, "{}", f.message);
             Some(logic::next_due_after_failure(
                 req.consecutive_failures + 1,
@@ -267,5 +202,62 @@ async fn refresh_feed(
         bytes,
         next_due,
         kind,
+    }
+}
+
+/// Parses a fetched body on the pool (normalising its entries within `budget`) and says what
+/// the feed's update is: a new feed, the body stored last time, or a failure that keeps the
+/// HTTP status.
+async fn parse_fetched(
+    fetched: FetchedBody,
+    req: &FeedRequest,
+    fetched_at: DateTime<Utc>,
+    budget: Duration,
+    parsers: &ParsePool,
+) -> PreparedKind {
+    let FetchedBody {
+        status,
+        etag,
+        last_modified,
+        body,
+        final_url,
+        content_type,
+        content_location,
+        permanent_redirect,
+    } = fetched;
+    let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
+    let job = ParseJob {
+        base: logic::document_base(&final_url, content_location.as_deref()),
+        body,
+        content_type,
+        known_hash: req.body_hash.clone(),
+        fetched_at,
+        budget,
+    };
+    match parsers.parse(job).await {
+        Parsed::Unchanged => PreparedKind::Unchanged {
+            status,
+            etag,
+            last_modified,
+            moved_to,
+        },
+        Parsed::Feed { body_hash, feed } => PreparedKind::Parsed {
+            status,
+            etag,
+            last_modified,
+            moved_to,
+            body_hash,
+            feed,
+        },
+        Parsed::Failed(message) => PreparedKind::Failed(FetchFailure {
+            retry_after: None,
+            kind: FailureKind::Parse,
+            status: Some(status),
+            message,
+        }),
+        Parsed::Crashed(failure) => PreparedKind::Failed(FetchFailure {
+            status: Some(status),
+            ..failure
+        }),
     }
 }
