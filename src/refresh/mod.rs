@@ -45,10 +45,9 @@ pub struct RefreshOptions {
 
 /// [`refresh`] on a runtime of its own that runs on the calling thread, which it blocks until
 /// the refresh is done. The fetches, their connections and the decompression of what arrives
-/// share that one thread, while parsing and storing have threads of their own. On the
-/// multi-threaded runtime, the fetches' connections ran on other threads than the fetches and
-/// woke them across threads for each response: a 2,000-feed refresh spent 0.39 s of CPU when
-/// every feed answered 304, against 0.30 s now, and a cold one 3.84 s against 3.66 s (medians).
+/// share that one thread, while parsing and storing have threads of their own: on the
+/// multi-threaded runtime, each response woke its fetch across threads, which cost more CPU
+/// than it saved (BENCHMARKS.md, "A runtime of its own for each refresh").
 pub fn refresh_blocking(
     config: &Config,
     store: Store,

@@ -44,10 +44,10 @@ pub(super) enum Parsed {
 }
 
 /// The threads that parse fetched documents: one per core, each taking the next document from a
-/// queue the moment it is done with one. (A blocking task per document, started by the
-/// thread that drives the fetches, left a core idle a third of the time: a parsed document's
-/// successor waited until that thread got the CPU back.) The queue holds at most one document
-/// per fetch in flight, as each fetch waits for its result.
+/// queue the moment it is done with one. (With a blocking task per document, started by the
+/// thread that drives the fetches, a parsed document's successor waited until that thread got
+/// the CPU back: BENCHMARKS.md, "A parse pool".) The queue holds at most one document per
+/// fetch in flight, as each fetch waits for its result.
 pub(super) struct ParsePool {
     jobs: Option<std::sync::mpsc::Sender<(ParseJob, oneshot::Sender<Parsed>)>>,
     threads: Vec<std::thread::JoinHandle<()>>,

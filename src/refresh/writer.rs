@@ -19,9 +19,9 @@ use crate::store::write::{PreparedUpdate, StoredUpdate};
 use crate::store::Store;
 
 /// Feeds' results waiting for the writer, at most. The writer stops for the disk when it
-/// checkpoints the database (about 0.1 s, every 16 MB written); a queue that holds more than
-/// that keeps fetching and parsing going meanwhile. 64 was too few: a 2,000-feed cold refresh
-/// had a core idle behind each checkpoint. Each waiting result holds one feed's parsed posts.
+/// checkpoints the database; a queue that holds more than arrives meanwhile keeps fetching and
+/// parsing going (BENCHMARKS.md, "A deeper queue to the writer"). Each waiting result holds one
+/// feed's parsed posts.
 const WRITE_QUEUE: usize = 256;
 /// At most this many feeds' results are stored in one transaction...
 const WRITE_BATCH: usize = 64;
