@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, Response, StatusCode, Uri};
 use chrono::{DateTime, Utc};
 
-use super::AppState;
+use super::state::{plain, AppState};
 use crate::render::precompress::{self, Encoding};
 
 /// The page's Content-Security-Policy: no script at all; style sheets from the planet itself,
@@ -40,10 +40,10 @@ pub(super) async fn serve_file(
     headers: HeaderMap,
 ) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
-        return super::plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n".into());
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n".into());
     }
     let Some(rel) = safe_path(uri.path()) else {
-        return super::plain(StatusCode::NOT_FOUND, "not found\n".into());
+        return plain(StatusCode::NOT_FOUND, "not found\n".into());
     };
     let accept = headers
         .get(header::ACCEPT_ENCODING)
@@ -56,7 +56,7 @@ pub(super) async fn serve_file(
         .ok()
         .flatten();
     let Some(opened) = opened else {
-        return super::plain(StatusCode::NOT_FOUND, "not found\n".into());
+        return plain(StatusCode::NOT_FOUND, "not found\n".into());
     };
     let modified: DateTime<Utc> = opened.modified.into();
     let etag = etag(&opened.meta, opened.modified);
