@@ -1,4 +1,9 @@
-//! One small function per CLI command. Each takes the validated config and calls the stages.
+//! One small function per CLI command. Each takes the validated config and calls the stages:
+//! `fetch` and `update` call `refresh` (with a progress bar and the printed summary), `render`
+//! and `update` call `site`, `serve` starts `serve::run` on a runtime of its own.
+//!
+//! In: a validated [`Config`] and the command's arguments. Out: results on stdout, and an
+//! [`Error`] whose exit code `main` uses.
 
 mod add;
 mod opml_io;
