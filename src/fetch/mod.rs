@@ -1,5 +1,6 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
-//! the private-address rule (`reach`).
+//! the private-address rule (`reach`). The clients are built in `client`, the pure decisions
+//! live in `logic`, and `politeness` keeps a refresh from crowding one host.
 //!
 //! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
 //! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
