@@ -25,6 +25,7 @@ pub mod refresh;
 pub mod render;
 pub mod sanitize;
 pub mod serve;
+pub mod site;
 pub mod store;
 pub mod web_url;
 

@@ -1,6 +1,6 @@
 //! `serve`: the long-running planet. A scheduler refreshes on the cron schedule (in the planet's
 //! time zone) and an HTTP server (axum on hyper, with our own connection loop: `conn`) serves the
-//! output folder (`files`).
+//! output folder (`files`); `state` holds what the two share (the planet's health, /healthz).
 //!
 //! In: the config path and its first validated [`Config`]. Out: nothing; runs until SIGINT or
 //! SIGTERM. Refreshes never overlap (one loop runs them in turn; an overrun delays the next).
@@ -9,79 +9,30 @@
 
 mod conn;
 mod files;
+mod state;
+
+pub use state::{schedule_interval, AppState};
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, Response, StatusCode};
+use axum::http::{header, HeaderValue, Response};
 use axum::Router;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::refresh::{self, RefreshOptions};
+use crate::refresh::RefreshSummary;
+use crate::site;
 use crate::store::Store;
-
-/// Shared between the scheduler and the HTTP handlers.
-pub struct AppState {
-    out_dir: PathBuf,
-    health: Mutex<Health>,
-}
-
-struct Health {
-    /// End of the last refresh in which at least one feed was fetched successfully (or the
-    /// planet has no feeds).
-    last_good: Option<DateTime<Utc>>,
-    /// `/healthz` fails when `last_good` is older than this.
-    stale_after: chrono::Duration,
-    /// `Cache-Control: max-age`, matched to the schedule.
-    max_age: u64,
-}
-
-impl AppState {
-    pub fn new(out_dir: PathBuf, config: &Config, last_good: Option<DateTime<Utc>>) -> Arc<Self> {
-        let (stale_after, max_age) = timing(config);
-        Arc::new(AppState {
-            out_dir,
-            health: Mutex::new(Health {
-                last_good,
-                stale_after,
-                max_age,
-            }),
-        })
-    }
-
-    fn health(&self) -> std::sync::MutexGuard<'_, Health> {
-        self.health.lock().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
-/// The schedule's interval, and from it the staleness bound and the cache lifetime.
-fn timing(config: &Config) -> (chrono::Duration, u64) {
-    let interval = schedule_interval(config);
-    let stale = interval * config.server.stale_after as i32;
-    let max_age = interval.num_seconds().clamp(60, 86_400) as u64;
-    (stale, max_age)
-}
-
-/// The time between the schedule's next two runs (at least a minute).
-pub fn schedule_interval(config: &Config) -> chrono::Duration {
-    let now = Utc::now().with_timezone(&config.planet.timezone);
-    let mut upcoming = config.planet.schedule.after(&now);
-    match (upcoming.next(), upcoming.next()) {
-        (Some(a), Some(b)) => (b - a).max(chrono::Duration::seconds(1)),
-        _ => chrono::Duration::days(1),
-    }
-}
 
 /// The router: `/healthz`, and every file of the output folder.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
-        .route("/healthz", axum::routing::get(healthz))
+        .route("/healthz", axum::routing::get(state::healthz))
         .fallback(files::serve_file)
         .with_state(state)
         .layer(axum::middleware::map_response(nosniff))
@@ -95,39 +46,6 @@ async fn nosniff(mut response: Response<Body>) -> Response<Body> {
         HeaderValue::from_static("nosniff"),
     );
     response
-}
-
-async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
-    let h = state.health();
-    let now = Utc::now();
-    let (status, text) = match h.last_good {
-        Some(t) if now - t <= h.stale_after => (
-            StatusCode::OK,
-            format!("ok: last successful refresh {}\n", t.to_rfc3339()),
-        ),
-        Some(t) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "stale: last successful refresh {}, more than {} s ago\n",
-                t.to_rfc3339(),
-                h.stale_after.num_seconds()
-            ),
-        ),
-        None => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no successful refresh yet\n".to_string(),
-        ),
-    };
-    plain(status, text)
-}
-
-fn plain(status: StatusCode, text: String) -> Response<Body> {
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
-        .header(header::CACHE_CONTROL, "no-store")
-        .body(Body::from(text))
-        .unwrap_or_default()
 }
 
 /// Runs the planet until SIGINT or SIGTERM.
@@ -252,7 +170,7 @@ async fn scheduler(
                         tracing::warn!("{warning}");
                     }
                 }
-                let (stale, max_age) = timing(&c);
+                let (stale, max_age) = state::timing(&c);
                 {
                     let mut h = state.health();
                     h.stale_after = stale;
@@ -268,90 +186,28 @@ async fn scheduler(
     }
 }
 
-/// One refresh and render.
+/// One refresh and render, with the config's error (if any) shown on the pages.
 async fn run_cycle(
     config: &Config,
     config_error: Option<String>,
     state: &Arc<AppState>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&config.planet.database)?;
-    // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
-    // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
-    // the process alive until the last feed answered or timed out.
-    let refresh_config = config.clone();
-    let refreshed = tokio::task::spawn_blocking(move || {
-        refresh::on_own_runtime(async move {
-            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
-            tokio::select! {
-                done = work => Some(done),
-                _ = stop.wait_for(|stop| *stop) => None,
-            }
-        })
-    })
-    .await??;
-    let Some(refreshed) = refreshed else {
-        return Ok(()); // stopping
+    let notices = config_error.map(|e| {
+        format!("feeds.toml has an error, so the last good configuration is running: {e}")
+    });
+    let stop = async move {
+        let _ = stop.wait_for(|stop| *stop).await;
     };
-    let (store, summary) = refreshed?;
-    // Healthy means the planet is really refreshing: some feed came through (or there are none).
-    let fetched_ok = summary.updated + summary.not_modified;
-    let healthy = fetched_ok > 0 || summary.feeds == 0;
-    let config2 = config.clone();
     let state = state.clone();
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut site = crate::commands::build_site(&config2, &store)?;
-        site.notices.extend(config_error.map(|e| {
-            format!("feeds.toml has an error, so the last good configuration is running: {e}")
-        }));
-        // Refreshed once the site's files are in place; their compressed variants follow.
-        let in_place = || {
-            if healthy {
-                state.health().last_good = Some(Utc::now());
-            }
-        };
-        crate::render::render_site_then(
-            &site,
-            &config2.planet.output_dir,
-            &config2.planet.theme_dir,
-            Utc::now(),
-            in_place,
-        )?;
-        Ok(())
-    })
-    .await??;
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn state(last_good: Option<DateTime<Utc>>) -> Arc<AppState> {
-        Arc::new(AppState {
-            out_dir: PathBuf::from("/nonexistent"),
-            health: Mutex::new(Health {
-                last_good,
-                stale_after: chrono::Duration::hours(3),
-                max_age: 3600,
-            }),
-        })
-    }
-
-    #[tokio::test]
-    async fn healthz_fails_when_the_planet_is_stuck() {
-        let now = Utc::now();
-        let cases = [
-            (Some(now - chrono::Duration::minutes(5)), StatusCode::OK),
-            (
-                Some(now - chrono::Duration::days(14)),
-                StatusCode::SERVICE_UNAVAILABLE,
-            ),
-            (None, StatusCode::SERVICE_UNAVAILABLE),
-        ];
-        for (last_good, want) in cases {
-            let response = healthz(State(state(last_good))).await;
-            assert_eq!(response.status(), want, "{last_good:?}");
+    // Refreshed once the site's files are in place; their compressed variants follow.
+    let in_place = move |summary: &RefreshSummary| {
+        // Healthy means the planet is really refreshing: some feed came through (or there are
+        // none).
+        let fetched_ok = summary.updated + summary.not_modified;
+        if fetched_ok > 0 || summary.feeds == 0 {
+            state.health().last_good = Some(Utc::now());
         }
-    }
+    };
+    site::refresh_then_render(config, notices.into_iter().collect(), stop, in_place).await
 }

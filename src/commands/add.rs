@@ -9,7 +9,7 @@ use url::Url;
 use crate::cli::AddArgs;
 use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::{Config, FetchSettings};
-use crate::fetch::Reach;
+use crate::fetch::{Fetcher, Reach};
 use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
 use crate::web_url::WebUrl;
 use crate::{discover, fetch, parse, Error};
@@ -108,9 +108,9 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     let deadline = tokio::time::Instant::now() + budget;
     // The URL the admin typed sets the reach: candidates a public page advertises are fetched
     // as public feeds, whatever addresses they name.
-    let clients = fetch::Clients::build(settings)?;
-    let client = clients.get(Reach::of(url));
-    let page = match probe(client, settings, url).await {
+    let fetcher = Fetcher::new(settings)?;
+    let reach = Reach::of(url);
+    let page = match probe(&fetcher, reach, url).await {
         Probe::Feed(feed) => {
             // A feed URL is kept exactly as the admin wrote it.
             describe(given, &feed);
@@ -158,8 +158,7 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     }
     let mut found: Option<Found> = None;
     for (tried, candidate) in candidates.iter().enumerate() {
-        let Ok(probed) =
-            tokio::time::timeout_at(deadline, probe(client, settings, candidate)).await
+        let Ok(probed) = tokio::time::timeout_at(deadline, probe(&fetcher, reach, candidate)).await
         else {
             println!(
                 "stopped after {} s (add's budget: {BUDGET_TIMEOUTS} × fetch.timeout_secs), \
@@ -222,9 +221,9 @@ enum Probe {
     Failed(String),
 }
 
-async fn probe(client: &fetch::Client, settings: &FetchSettings, url: &Url) -> Probe {
+async fn probe(fetcher: &Fetcher, reach: Reach, url: &Url) -> Probe {
     let req = FeedRequest::fresh(url);
-    match fetch::fetch_one(client, &req, settings).await {
+    match fetcher.fetch_with_reach(reach, &req).await {
         FetchOutcome::Fetched(body) => {
             let body = *body;
             let base =

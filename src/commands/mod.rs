@@ -1,4 +1,9 @@
-//! One small function per CLI command. Each takes the validated config and calls the stages.
+//! One small function per CLI command. Each takes the validated config and calls the stages:
+//! `fetch` and `update` call `refresh` (with a progress bar and the printed summary), `render`
+//! and `update` call `site`, `serve` starts `serve::run` on a runtime of its own.
+//!
+//! In: a validated [`Config`] and the command's arguments. Out: results on stdout, and an
+//! [`Error`] whose exit code `main` uses.
 
 mod add;
 mod opml_io;
@@ -9,13 +14,11 @@ pub use opml_io::{export_opml, fix_redirects, import_opml};
 pub use status::status;
 
 use anyhow::Context;
-use chrono::Utc;
 
 use crate::cli::FetchArgs;
 use crate::config::Config;
-use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
-use crate::render;
+use crate::site;
 use crate::store::Store;
 use crate::Error;
 
@@ -52,7 +55,7 @@ pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
 pub fn render(config: &Config) -> Result<(), Error> {
     let mut store = open_store(config)?;
     store.sync_feeds(&config.member_feeds())?;
-    write_site(config, &store)?;
+    site::write(config, &store)?;
     Ok(())
 }
 
@@ -60,7 +63,7 @@ pub fn render(config: &Config) -> Result<(), Error> {
 pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
     let store = open_store(config)?;
     let store = run_refresh(config, store, args)?;
-    write_site(config, &store)?;
+    site::write(config, &store)?;
     Ok(())
 }
 
@@ -99,74 +102,4 @@ fn report(summary: &RefreshSummary) {
     for (url, message) in &summary.failures {
         println!("  failed: {url}: {message}");
     }
-}
-
-/// Reads what the page shows from the store and writes every output file.
-fn write_site(config: &Config, store: &Store) -> anyhow::Result<()> {
-    let site = build_site(config, store)?;
-    let now = Utc::now();
-    let written = render::render_site(
-        &site,
-        &config.planet.output_dir,
-        &config.planet.theme_dir,
-        now,
-    )?;
-    tracing::info!(
-        files = written.len(),
-        entries = site.entries.len(),
-        "wrote {}",
-        config.planet.output_dir.display()
-    );
-    Ok(())
-}
-
-pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
-    let p = &config.planet;
-    let total = p.items.saturating_mul(p.archive_pages + 1);
-    let entries = store.recent_entries(total, p.max_per_feed, None)?;
-    let feeds = store.feed_views()?;
-    // Tags that share a folder name share a sub-planet.
-    let mut topics: Vec<Topic> = Vec::new();
-    for feed in &config.feeds {
-        for tag in &feed.tags {
-            let slug = Topic::slug_of(tag);
-            let i = match topics.iter().position(|t| t.slug == slug) {
-                Some(i) => i,
-                None => {
-                    topics.push(Topic {
-                        tag: tag.clone(),
-                        slug,
-                        feed_urls: Vec::new(),
-                        entries: Vec::new(),
-                    });
-                    topics.len() - 1
-                }
-            };
-            if !topics[i].feed_urls.contains(&feed.url) {
-                topics[i].feed_urls.push(feed.url.clone());
-            }
-        }
-    }
-    for topic in &mut topics {
-        topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&topic.feed_urls))?;
-    }
-    let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
-    Ok(Site {
-        name: p.name.clone(),
-        link: p.link.to_url(),
-        description: p.description.clone(),
-        owner_name: p.owner_name.clone(),
-        owner_email: p.owner_email.clone(),
-        timezone: p.timezone,
-        entries,
-        items_per_page: p.items,
-        noindex: p.noindex,
-        excerpt_chars: p.excerpt_chars,
-        feeds,
-        last_success,
-        notices: Vec::new(),
-        topics,
-        current_topic: None,
-        id_base: p.link.to_url(),
-    })
 }

@@ -138,7 +138,7 @@ fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) 
 pub fn export_opml(config: &Config) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.member_feeds())?;
-    let site = super::build_site(config, &store)?;
+    let site = crate::site::build_site(config, &store)?;
     let bytes = crate::render::opml_bytes(&site)?;
     use std::io::Write;
     std::io::stdout()

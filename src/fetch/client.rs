@@ -1,5 +1,8 @@
 //! The HTTP clients, built from `[fetch]` settings: one per [`Reach`]. Every limit here has a
 //! reason.
+//!
+//! In: [`FetchSettings`]. Out: [`Clients`], which only `fetch/` sees (through
+//! [`super::Fetcher`]): reqwest's types stay in this folder.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,22 +12,22 @@ use crate::config::FetchSettings;
 
 /// A client and the reach of the feeds it fetches: `fetch_one` checks each hop against it.
 #[derive(Debug, Clone)]
-pub struct Client {
+pub(super) struct Client {
     pub(super) http: reqwest::Client,
-    pub reach: Reach,
+    pub(super) reach: Reach,
 }
 
 /// The two clients of a refresh or an `add`. Two, not one with a per-request switch: a client
 /// pools its connections by host, and a public feed must never be handed a connection an
 /// internal feed opened to an internal address (no resolver would see that reuse).
 #[derive(Debug, Clone)]
-pub struct Clients {
+pub(super) struct Clients {
     public: Client,
     internal: Client,
 }
 
 impl Clients {
-    pub fn build(settings: &FetchSettings) -> anyhow::Result<Clients> {
+    pub(super) fn build(settings: &FetchSettings) -> anyhow::Result<Clients> {
         let client = |reach| -> anyhow::Result<Client> {
             Ok(Client {
                 http: build_client(settings, reach)?,
@@ -38,7 +41,7 @@ impl Clients {
     }
 
     /// The client for feeds of `reach`.
-    pub fn get(&self, reach: Reach) -> &Client {
+    pub(super) fn get(&self, reach: Reach) -> &Client {
         match reach {
             Reach::Public => &self.public,
             Reach::Internal => &self.internal,
@@ -47,7 +50,7 @@ impl Clients {
 
     /// The client for the feed configured as `url` (as written in feeds.toml); a URL that does
     /// not parse (never, after config validation) gets the stricter one.
-    pub fn for_feed(&self, url: &str) -> &Client {
+    pub(super) fn for_feed(&self, url: &str) -> &Client {
         let reach = url::Url::parse(url.trim()).map_or(Reach::Public, |u| Reach::of(&u));
         self.get(reach)
     }
@@ -56,7 +59,7 @@ impl Clients {
 /// Builds a client for feeds of `reach`. Redirects are followed by hand in `fetch_one` (see
 /// there) so that 301/308 can be told from 302/307 and every hop's scheme and address can be
 /// checked.
-pub fn build_client(settings: &FetchSettings, reach: Reach) -> anyhow::Result<reqwest::Client> {
+fn build_client(settings: &FetchSettings, reach: Reach) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder()
         .user_agent(settings.user_agent.clone())
         // A member's server that cannot even accept a connection in 10 s is down; do not let it

@@ -1,30 +1,60 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
-//! the private-address rule (`reach`).
+//! the private-address rule (`reach`). The clients are built in `client`, the pure decisions
+//! live in `logic`, and `politeness` keeps a refresh from crowding one host.
 //!
-//! In: [`FeedRequest`]s, a [`Client`] and `[fetch]` settings. Out: one [`FetchOutcome`] per feed, never an `Err`:
-//! a failed feed is a value that the refresh records on the feed's row.
+//! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
+//! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
+//! a value that the refresh records on the feed's row. No reqwest type leaves this folder.
 
 mod client;
 pub mod logic;
+pub(crate) mod politeness;
 pub mod reach;
 
-pub use client::{build_client, Client, Clients};
 pub use reach::Reach;
 
 use std::error::Error as _;
 
 use reqwest::header;
 
+use client::{Client, Clients};
+
 use crate::config::FetchSettings;
 use crate::model::{public_url, FailureKind, FeedRequest, FetchFailure, FetchOutcome, FetchedBody};
 
+/// What the rest of Mercury fetches with: the HTTP clients of a refresh or an `add` (one per
+/// [`Reach`]) and the `[fetch]` settings that bound every fetch.
+#[derive(Debug, Clone)]
+pub struct Fetcher {
+    clients: Clients,
+    settings: FetchSettings,
+}
+
+impl Fetcher {
+    /// Builds the clients for `settings` (see `client::build_client`).
+    pub fn new(settings: &FetchSettings) -> anyhow::Result<Fetcher> {
+        Ok(Fetcher {
+            clients: Clients::build(settings)?,
+            settings: settings.clone(),
+        })
+    }
+
+    /// Fetches a configured feed. The URL as written in feeds.toml (`req.url`), not where a
+    /// permanent redirect led, sets the reach.
+    pub async fn fetch_feed(&self, req: &FeedRequest) -> FetchOutcome {
+        fetch_one(self.clients.for_feed(&req.url), req, &self.settings).await
+    }
+
+    /// Fetches `req` as a feed of `reach`, whatever its URL names (`add`: the URL the admin
+    /// typed sets the reach of every candidate its page advertises).
+    pub async fn fetch_with_reach(&self, reach: Reach, req: &FeedRequest) -> FetchOutcome {
+        fetch_one(self.clients.get(reach), req, &self.settings).await
+    }
+}
+
 /// Fetches one feed with `client`, whose reach every hop must keep to. The whole exchange
 /// (redirects and body) is bounded by `settings.timeout`.
-pub async fn fetch_one(
-    client: &Client,
-    req: &FeedRequest,
-    settings: &FetchSettings,
-) -> FetchOutcome {
+async fn fetch_one(client: &Client, req: &FeedRequest, settings: &FetchSettings) -> FetchOutcome {
     let timed_out = || {
         FetchOutcome::Failed(FetchFailure {
             retry_after: None,
@@ -45,6 +75,8 @@ pub async fn fetch_one(
     }
 }
 
+/// Follows at most [`logic::MAX_REDIRECTS`] redirects from `req.fetch_url` by hand, checking
+/// every hop against the client's reach, and reads the final answer.
 async fn fetch_inner(
     client: &Client,
     req: &FeedRequest,
@@ -54,45 +86,7 @@ async fn fetch_inner(
     let mut all_permanent = true;
     let mut redirected = false;
     for _hop in 0..=logic::MAX_REDIRECTS {
-        // An address written in the URL (the first hop's, a redirect's) never goes through the
-        // resolver: it is checked here.
-        client.reach.check_url(&url).map_err(|why| FetchFailure {
-            retry_after: None,
-            kind: if redirected {
-                FailureKind::Redirect
-            } else {
-                FailureKind::Network
-            },
-            status: None,
-            message: if redirected {
-                format!("redirect to {}: {why}", public_url(url.as_str()))
-            } else {
-                why
-            },
-        })?;
-        let mut request = client.http.get(url.clone()).header(
-            header::ACCEPT,
-            "application/atom+xml, application/rss+xml, application/feed+json, \
-             application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
-        );
-        for (name, value) in
-            logic::conditional_headers(req.etag.as_deref(), req.last_modified.as_deref())
-        {
-            request = request.header(name, value);
-        }
-        let response = request.send().await.map_err(network_failure)?;
-        // Belt and braces: the address actually connected to, whatever led there.
-        if let Some(addr) = response.remote_addr() {
-            client
-                .reach
-                .check_addr(addr.ip())
-                .map_err(|why| FetchFailure {
-                    retry_after: None,
-                    kind: FailureKind::Network,
-                    status: None,
-                    message: format!("connected to {}: {why}", public_url(url.as_str())),
-                })?;
-        }
+        let response = send(client, req, &url, redirected).await?;
         let status = response.status().as_u16();
         if logic::is_redirect(status) {
             let location = response
@@ -108,38 +102,10 @@ async fn fetch_inner(
             return Ok(FetchOutcome::NotModified { status });
         }
         if !response.status().is_success() {
-            let mut failure = logic::status_failure(status, response.status().canonical_reason());
-            if matches!(status, 429 | 503) {
-                failure.retry_after = response
-                    .headers()
-                    .get(header::RETRY_AFTER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| logic::parse_retry_after(v, chrono::Utc::now()));
-            }
-            return Err(failure);
+            return Err(refused(&response));
         }
-        let header_text = |name: header::HeaderName| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
-        };
-        let etag = header_text(header::ETAG);
-        let last_modified = header_text(header::LAST_MODIFIED);
-        let content_type = header_text(header::CONTENT_TYPE);
-        let content_location = header_text(header::CONTENT_LOCATION);
-        let body = read_capped(response, settings.max_bytes).await?;
-        return Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
-            status,
-            body,
-            permanent_redirect: (redirected && all_permanent).then(|| url.clone()),
-            final_url: url,
-            content_type,
-            content_location,
-            etag,
-            last_modified,
-        })));
+        let permanent_redirect = (redirected && all_permanent).then(|| url.clone());
+        return fetched(response, url, permanent_redirect, settings.max_bytes).await;
     }
     Err(FetchFailure {
         retry_after: None,
@@ -151,6 +117,102 @@ async fn fetch_inner(
             public_url(url.as_str())
         ),
     })
+}
+
+/// One hop: a conditional GET of `url` (reached through a redirect when `redirected`), sent only
+/// if the URL keeps to the client's reach, and answered only from an address that does too.
+async fn send(
+    client: &Client,
+    req: &FeedRequest,
+    url: &url::Url,
+    redirected: bool,
+) -> Result<reqwest::Response, FetchFailure> {
+    // An address written in the URL (the first hop's, a redirect's) never goes through the
+    // resolver: it is checked here.
+    client.reach.check_url(url).map_err(|why| FetchFailure {
+        retry_after: None,
+        kind: if redirected {
+            FailureKind::Redirect
+        } else {
+            FailureKind::Network
+        },
+        status: None,
+        message: if redirected {
+            format!("redirect to {}: {why}", public_url(url.as_str()))
+        } else {
+            why
+        },
+    })?;
+    let mut request = client.http.get(url.clone()).header(
+        header::ACCEPT,
+        "application/atom+xml, application/rss+xml, application/feed+json, \
+         application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5",
+    );
+    for (name, value) in
+        logic::conditional_headers(req.etag.as_deref(), req.last_modified.as_deref())
+    {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.map_err(network_failure)?;
+    // Belt and braces: the address actually connected to, whatever led there.
+    if let Some(addr) = response.remote_addr() {
+        client
+            .reach
+            .check_addr(addr.ip())
+            .map_err(|why| FetchFailure {
+                retry_after: None,
+                kind: FailureKind::Network,
+                status: None,
+                message: format!("connected to {}: {why}", public_url(url.as_str())),
+            })?;
+    }
+    Ok(response)
+}
+
+/// The failure for an error status, with the server's Retry-After on 429 and 503.
+fn refused(response: &reqwest::Response) -> FetchFailure {
+    let status = response.status().as_u16();
+    let mut failure = logic::status_failure(status, response.status().canonical_reason());
+    if matches!(status, 429 | 503) {
+        failure.retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| logic::parse_retry_after(v, chrono::Utc::now()));
+    }
+    failure
+}
+
+/// A successful answer from `url`: its validators and type, and its body up to `max_bytes`.
+async fn fetched(
+    response: reqwest::Response,
+    url: url::Url,
+    permanent_redirect: Option<url::Url>,
+    max_bytes: u64,
+) -> Result<FetchOutcome, FetchFailure> {
+    let header_text = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let etag = header_text(header::ETAG);
+    let last_modified = header_text(header::LAST_MODIFIED);
+    let content_type = header_text(header::CONTENT_TYPE);
+    let content_location = header_text(header::CONTENT_LOCATION);
+    let status = response.status().as_u16();
+    let body = read_capped(response, max_bytes).await?;
+    Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
+        status,
+        body,
+        permanent_redirect,
+        final_url: url,
+        content_type,
+        content_location,
+        etag,
+        last_modified,
+    })))
 }
 
 /// Reads the (already decompressed) body chunk by chunk and stops at `max` bytes, so a huge body

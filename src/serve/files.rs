@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, Response, StatusCode, Uri};
 use chrono::{DateTime, Utc};
 
-use super::AppState;
+use super::state::{plain, AppState};
 use crate::render::precompress::{self, Encoding};
 
 /// The page's Content-Security-Policy: no script at all; style sheets from the planet itself,
@@ -40,10 +40,10 @@ pub(super) async fn serve_file(
     headers: HeaderMap,
 ) -> Response<Body> {
     if method != Method::GET && method != Method::HEAD {
-        return super::plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n".into());
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "GET or HEAD only\n".into());
     }
     let Some(rel) = safe_path(uri.path()) else {
-        return super::plain(StatusCode::NOT_FOUND, "not found\n".into());
+        return plain(StatusCode::NOT_FOUND, "not found\n".into());
     };
     let accept = headers
         .get(header::ACCEPT_ENCODING)
@@ -56,24 +56,11 @@ pub(super) async fn serve_file(
         .ok()
         .flatten();
     let Some(opened) = opened else {
-        return super::plain(StatusCode::NOT_FOUND, "not found\n".into());
+        return plain(StatusCode::NOT_FOUND, "not found\n".into());
     };
     let modified: DateTime<Utc> = opened.modified.into();
     let etag = etag(&opened.meta, opened.modified);
-    let fresh = match headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-    {
-        Some(inm) => inm.split(',').any(|t| {
-            let t = t.trim();
-            t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
-        }),
-        None => headers
-            .get(header::IF_MODIFIED_SINCE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
-            .is_some_and(|since| modified.timestamp() <= since.timestamp()),
-    };
+    let fresh = is_fresh(&headers, &etag, modified);
     let max_age = state.health().max_age;
     let kind = content_type(&opened.path);
     let mut response = Response::builder()
@@ -116,6 +103,25 @@ pub(super) async fn serve_file(
         Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, CHUNK))
     };
     response.body(body).unwrap_or_default()
+}
+
+/// Whether the client's copy is current: If-None-Match against `etag` (weak or strong alike),
+/// or, without it, If-Modified-Since against `modified` (RFC 9110, 13.1.3: If-None-Match wins).
+fn is_fresh(headers: &HeaderMap, etag: &str, modified: DateTime<Utc>) -> bool {
+    match headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(inm) => inm.split(',').any(|t| {
+            let t = t.trim();
+            t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        }),
+        None => headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| DateTime::parse_from_rfc2822(v).ok())
+            .is_some_and(|since| modified.timestamp() <= since.timestamp()),
+    }
 }
 
 /// A file opened to be served.

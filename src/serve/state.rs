@@ -1,0 +1,134 @@
+//! What the scheduler and the HTTP handlers share: the output folder and the planet's health
+//! ([`AppState`]), the `/healthz` answer that reports it, and the plain-text responses.
+//!
+//! In: the config (its schedule sets how stale is too stale and how long a file may be cached)
+//! and, from the scheduler, the end of each healthy refresh. Out: [`AppState`] for the handlers,
+//! and `/healthz` (200 while the planet refreshes, 503 once it is stuck).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, Response, StatusCode};
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+
+/// Shared between the scheduler and the HTTP handlers.
+pub struct AppState {
+    pub(super) out_dir: PathBuf,
+    health: Mutex<Health>,
+}
+
+pub(super) struct Health {
+    /// End of the last refresh in which at least one feed was fetched successfully (or the
+    /// planet has no feeds).
+    pub(super) last_good: Option<DateTime<Utc>>,
+    /// `/healthz` fails when `last_good` is older than this.
+    pub(super) stale_after: chrono::Duration,
+    /// `Cache-Control: max-age`, matched to the schedule.
+    pub(super) max_age: u64,
+}
+
+impl AppState {
+    pub fn new(out_dir: PathBuf, config: &Config, last_good: Option<DateTime<Utc>>) -> Arc<Self> {
+        let (stale_after, max_age) = timing(config);
+        Arc::new(AppState {
+            out_dir,
+            health: Mutex::new(Health {
+                last_good,
+                stale_after,
+                max_age,
+            }),
+        })
+    }
+
+    pub(super) fn health(&self) -> std::sync::MutexGuard<'_, Health> {
+        self.health.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The schedule's interval, and from it the staleness bound and the cache lifetime.
+pub(super) fn timing(config: &Config) -> (chrono::Duration, u64) {
+    let interval = schedule_interval(config);
+    let stale = interval * config.server.stale_after as i32;
+    let max_age = interval.num_seconds().clamp(60, 86_400) as u64;
+    (stale, max_age)
+}
+
+/// The time between the schedule's next two runs (at least a minute).
+pub fn schedule_interval(config: &Config) -> chrono::Duration {
+    let now = Utc::now().with_timezone(&config.planet.timezone);
+    let mut upcoming = config.planet.schedule.after(&now);
+    match (upcoming.next(), upcoming.next()) {
+        (Some(a), Some(b)) => (b - a).max(chrono::Duration::seconds(1)),
+        _ => chrono::Duration::days(1),
+    }
+}
+
+pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
+    let h = state.health();
+    let now = Utc::now();
+    let (status, text) = match h.last_good {
+        Some(t) if now - t <= h.stale_after => (
+            StatusCode::OK,
+            format!("ok: last successful refresh {}\n", t.to_rfc3339()),
+        ),
+        Some(t) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "stale: last successful refresh {}, more than {} s ago\n",
+                t.to_rfc3339(),
+                h.stale_after.num_seconds()
+            ),
+        ),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no successful refresh yet\n".to_string(),
+        ),
+    };
+    plain(status, text)
+}
+
+pub(super) fn plain(status: StatusCode, text: String) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .header(header::CACHE_CONTROL, "no-store")
+        .body(Body::from(text))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(last_good: Option<DateTime<Utc>>) -> Arc<AppState> {
+        Arc::new(AppState {
+            out_dir: PathBuf::from("/nonexistent"),
+            health: Mutex::new(Health {
+                last_good,
+                stale_after: chrono::Duration::hours(3),
+                max_age: 3600,
+            }),
+        })
+    }
+
+    #[tokio::test]
+    async fn healthz_fails_when_the_planet_is_stuck() {
+        let now = Utc::now();
+        let cases = [
+            (Some(now - chrono::Duration::minutes(5)), StatusCode::OK),
+            (
+                Some(now - chrono::Duration::days(14)),
+                StatusCode::SERVICE_UNAVAILABLE,
+            ),
+            (None, StatusCode::SERVICE_UNAVAILABLE),
+        ];
+        for (last_good, want) in cases {
+            let response = healthz(State(state(last_good))).await;
+            assert_eq!(response.status(), want, "{last_good:?}");
+        }
+    }
+}

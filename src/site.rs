@@ -1,0 +1,140 @@
+//! The site: refresh the planet, then render it. What `update`, `render` and `serve` share, so
+//! that the CLI commands and the server both call down into it and neither into the other.
+//!
+//! In: a validated [`Config`] and the [`Store`] (for `serve`, also a stop signal). Out: the
+//! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
+//! assembled from the store.
+
+use std::future::Future;
+
+use chrono::Utc;
+
+use crate::config::Config;
+use crate::model::{Site, Topic};
+use crate::refresh::{self, RefreshOptions, RefreshSummary};
+use crate::render;
+use crate::store::Store;
+
+/// Reads what the page shows from the store and writes every output file (`render`, `update`).
+pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
+    let site = build_site(config, store)?;
+    let now = Utc::now();
+    let written = render::render_site(
+        &site,
+        &config.planet.output_dir,
+        &config.planet.theme_dir,
+        now,
+    )?;
+    tracing::info!(
+        files = written.len(),
+        entries = site.entries.len(),
+        "wrote {}",
+        config.planet.output_dir.display()
+    );
+    Ok(())
+}
+
+/// One scheduled cycle of `serve`: refresh every due feed, then rewrite the site with `notices`
+/// shown on its pages. `in_place` gets the refresh's summary once the pages are in place (their
+/// compressed variants follow). When `stop` completes first, the refresh is abandoned between
+/// feeds and nothing is rendered.
+pub async fn refresh_then_render(
+    config: &Config,
+    notices: Vec<String>,
+    stop: impl Future<Output = ()> + Send + 'static,
+    in_place: impl FnOnce(&RefreshSummary) + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = Store::open(&config.planet.database)?;
+    // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
+    // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
+    // the process alive until the last feed answered or timed out.
+    let refresh_config = config.clone();
+    let refreshed = tokio::task::spawn_blocking(move || {
+        refresh::on_own_runtime(async move {
+            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
+            tokio::select! {
+                done = work => Some(done),
+                _ = stop => None,
+            }
+        })
+    })
+    .await??;
+    let Some(refreshed) = refreshed else {
+        return Ok(()); // stopping
+    };
+    let (store, summary) = refreshed?;
+    let config = config.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut site = build_site(&config, &store)?;
+        site.notices.extend(notices);
+        render::render_site_then(
+            &site,
+            &config.planet.output_dir,
+            &config.planet.theme_dir,
+            Utc::now(),
+            || in_place(&summary),
+        )?;
+        Ok(())
+    })
+    .await??;
+    Ok(())
+}
+
+/// The render's input: the newest entries of the planet and of each tag's sub-planet, the
+/// feeds' health, and the planet's settings.
+pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
+    let p = &config.planet;
+    let total = p.items.saturating_mul(p.archive_pages + 1);
+    let entries = store.recent_entries(total, p.max_per_feed, None)?;
+    let feeds = store.feed_views()?;
+    let mut topics = topics(config);
+    for topic in &mut topics {
+        topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&topic.feed_urls))?;
+    }
+    let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
+    Ok(Site {
+        name: p.name.clone(),
+        link: p.link.to_url(),
+        description: p.description.clone(),
+        owner_name: p.owner_name.clone(),
+        owner_email: p.owner_email.clone(),
+        timezone: p.timezone,
+        entries,
+        items_per_page: p.items,
+        noindex: p.noindex,
+        excerpt_chars: p.excerpt_chars,
+        feeds,
+        last_success,
+        notices: Vec::new(),
+        topics,
+        current_topic: None,
+        id_base: p.link.to_url(),
+    })
+}
+
+/// The sub-planets, in the order their tags first appear in feeds.toml, each with its feeds
+/// (entries not yet read). Tags that share a folder name share a sub-planet.
+fn topics(config: &Config) -> Vec<Topic> {
+    let mut topics: Vec<Topic> = Vec::new();
+    for feed in &config.feeds {
+        for tag in &feed.tags {
+            let slug = Topic::slug_of(tag);
+            let i = match topics.iter().position(|t| t.slug == slug) {
+                Some(i) => i,
+                None => {
+                    topics.push(Topic {
+                        tag: tag.clone(),
+                        slug,
+                        feed_urls: Vec::new(),
+                        entries: Vec::new(),
+                    });
+                    topics.len() - 1
+                }
+            };
+            if !topics[i].feed_urls.contains(&feed.url) {
+                topics[i].feed_urls.push(feed.url.clone());
+            }
+        }
+    }
+    topics
+}
