@@ -9,10 +9,11 @@ use url::Url;
 use crate::cli::AddArgs;
 use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::{Config, FetchSettings};
+use crate::error::Error;
 use crate::fetch::{Fetcher, Reach};
 use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
 use crate::web_url::WebUrl;
-use crate::{discover, fetch, parse, Error};
+use crate::{discover, fetch, parse};
 
 /// Paths tried on the site's root when a page advertises no feed.
 const WELL_KNOWN: &[&str] = &[

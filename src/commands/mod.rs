@@ -17,10 +17,10 @@ use anyhow::Context;
 
 use crate::cli::FetchArgs;
 use crate::config::Config;
+use crate::error::Error;
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::site;
 use crate::store::Store;
-use crate::Error;
 
 /// `check`: the config was loaded and validated by the caller; say so.
 pub fn check(config: &Config) -> Result<(), Error> {

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::Config;
+use crate::error::Error;
 use crate::model::{has_credentials, public_url, safe_text};
 use crate::store::Store;
 use crate::web_url::WebUrl;
-use crate::Error;
 
 pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
     let text = std::fs::read_to_string(file)

@@ -5,10 +5,10 @@ use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::config::Config;
+use crate::error::Error;
 use crate::model::{FeedView, FetchRecord};
 use crate::render::view::{ago, health_notes};
 use crate::store::Store;
-use crate::Error;
 
 /// Fetch records shown per feed in `status --json`.
 const JSON_HISTORY: usize = 10;
