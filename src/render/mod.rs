@@ -75,16 +75,19 @@ pub fn render_site_then(
     {
         remove_stale_temp_files(&topic.path());
     }
-    let mut written = Vec::with_capacity(files.len());
-    let mut changed = Vec::with_capacity(files.len());
-    for (name, bytes) in &files {
-        let path = out_dir.join(name);
+    let written: Vec<PathBuf> = files.iter().map(|(name, _)| out_dir.join(name)).collect();
+    let mut changed = vec![false; files.len()];
+    // Pages last: once a page is there, the feeds and the style sheet it links to are too (a
+    // first render used to show the page a moment before its atom.xml existed).
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| files[i].0.ends_with(".html"));
+    for i in order {
+        let path = &written[i];
         if let Some(dir) = path.parent().filter(|d| !d.exists()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        changed.push(write_if_changed(&path, bytes)?);
-        written.push(path);
+        changed[i] = write_if_changed(path, &files[i].1)?;
     }
     remove_old_archive_pages(&out_dir.join("page"), pages);
     remove_old_topics(&out_dir.join("tags"), &site.topics);
