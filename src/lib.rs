@@ -11,23 +11,23 @@
 
 mod atomic;
 pub mod cli;
-pub mod commands;
+pub(crate) mod commands;
 pub mod config;
-pub mod discover;
+pub(crate) mod discover;
 pub mod error;
-pub mod fault;
-pub mod fetch;
-pub mod fingerprint;
+pub(crate) mod fault;
+pub(crate) mod fetch;
+pub(crate) mod fingerprint;
 mod markup;
 pub mod model;
 pub mod parse;
-pub mod refresh;
+pub(crate) mod refresh;
 pub mod render;
 pub mod sanitize;
-pub mod serve;
+pub(crate) mod serve;
 pub mod site;
 pub mod store;
-pub mod web_url;
+pub(crate) mod web_url;
 
 pub use error::Error;
 

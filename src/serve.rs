@@ -11,7 +11,7 @@ mod conn;
 mod files;
 mod state;
 
-pub use state::{schedule_interval, AppState};
+pub use state::AppState;
 
 use std::path::PathBuf;
 use std::sync::Arc;
