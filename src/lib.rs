@@ -6,8 +6,33 @@
 //! feeds.toml ─► config ─► fetch ─► parse (+ sanitize) ─► store ─► render ─► output_dir/
 //! ```
 //!
-//! `refresh` runs fetch → parse → store for every feed; `commands` holds one function per CLI
-//! command. No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render`.
+//! From the top of the house down (a module only imports modules below it; none imports one
+//! that imports it back):
+//!
+//! - `commands/`: one small function per CLI command; `serve/` the long-running planet (its
+//!   router and scheduler, `conn` for connection limits and timeouts, `files` for serving the
+//!   output folder, `state` for what the handlers share and `/healthz`).
+//! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
+//!   render's input read from the store.
+//! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
+//!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
+//! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET
+//!   decisions (`logic`), the clients, per-host `politeness`, the private-address rule (`reach`).
+//! - `config/`: `schema` (serde) → `validate` → `types`, with `locate` for error lines and
+//!   `edit` for in-place edits of feeds.toml.
+//! - `parse/`: bytes → `ParsedFeed`: `repair/` (encodings, entities, RSS and Atom rewrites),
+//!   feed-rs, `scan` (what feed-rs leaves out), `normalise` (one function per field), `dates`.
+//! - `store/`: all SQL: `open` and `migrations`, `sync` of the config's feeds, `write` (the
+//!   batch writer), `read` (queries), `codec` (the post bodies' storage encoding).
+//! - `render/`: the page (maud), the merged feeds, OPML, the compressed variants.
+//! - `sanitize/`: untrusted HTML made safe; `policy` is the one allowlist that the ammonia
+//!   builder (`clean`) and the `fast` path both read; `depth` bounds the parser's work.
+//! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
+//! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
+//!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
+//!   hex), `cli`, `fault` (fault injection, debug builds only).
+//!
+//! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
 mod atomic;
 pub mod cli;
