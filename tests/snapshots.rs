@@ -4,9 +4,12 @@
 //! file) with fixed fetch times, so the bytes depend only on the code. A change to any output
 //! shows up as a reviewable diff (`cargo insta review`, or INSTA_UPDATE=always to accept).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeZone, Utc};
+use common::showcase::{fixtures, MEMBERS, SETTINGS};
 use mercury::config::Config;
 use mercury::model::{FailureKind, FeedUpdate, FetchFailure, UpdateKind};
 use mercury::store::Store;
@@ -18,10 +21,10 @@ fn at(day: u32, hour: u32, min: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, hour, min, 0).unwrap()
 }
 
-/// Builds the showcase planet from tests/fixtures/showcase with fixed times; returns the
-/// output folder.
+/// Builds the showcase planet (tests/common/showcase.rs: its members and fixtures) under the
+/// members' own URLs, with fixed times; returns the output folder.
 fn render_showcase(dir: &Path) -> PathBuf {
-    let config_text = format!(
+    let mut config_text = format!(
         r#"[planet]
 name = "Library Bloggers"
 link = "https://planet.example.org/"
@@ -29,50 +32,28 @@ description = "Blogs by librarians, archivists and the libraries they work in"
 owner_name = "Planet Admin"
 owner_email = "admin@example.org"
 timezone = "Europe/London"
-items = 4
-archive_pages = 2
-
-[[feed]]
-url = "https://ada.example.org/feed.atom"
-name = "Ada Lovelace-Smith"
-face = "{STATIC}/face-ada.svg"
-tags = ["Cataloguing", "Linked data"]
-
-[[feed]]
-url = "https://readingroom.example.net/feed/"
-name = "Grace Okafor"
-homepage = "https://readingroom.example.net/about"
-face = "{STATIC}/face-grace.svg"
-tags = ["Open access", "Cataloguing"]
-
-[[feed]]
-url = "https://archives.example.com/feed.json"
-name = "Mateo Ruiz"
-excerpt_only = true
-tags = ["Archives"]
-
-[[feed]]
-url = "https://former.example.org/rss"
-name = "Former Member"
+{SETTINGS}
 "#
     );
+    for m in &MEMBERS {
+        config_text += &format!(
+            "\n[[feed]]\nurl = {:?}\nname = {:?}\n{}",
+            m.url,
+            m.name,
+            m.extra(STATIC)
+        );
+    }
     let config_path = dir.join("feeds.toml");
     std::fs::write(&config_path, &config_text).unwrap();
     let config = Config::load(&config_path).unwrap();
     let mut store = Store::open(&config.planet.database).unwrap();
     let requests = store.sync_feeds(&config.member_feeds()).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/showcase");
-    let bodies = [
-        Some(("metadata.atom", "application/atom+xml")),
-        Some(("reading-room.rss", "application/rss+xml")),
-        Some(("archives.json", "application/feed+json")),
-        None,
-    ];
+    let bodies = MEMBERS.iter().map(|m| m.feed);
     let fetched_at = at(26, 17, 0);
     for (req, body) in requests.iter().zip(bodies) {
         let kind = match body {
             Some((file, content_type)) => {
-                let text = std::fs::read_to_string(fixtures.join(file))
+                let text = std::fs::read_to_string(fixtures().join(file))
                     .unwrap()
                     .replace("{{BASE}}", STATIC);
                 let base = Url::parse(&req.url).unwrap();

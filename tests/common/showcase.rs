@@ -1,7 +1,9 @@
 //! The showcase planet: three members writing in three formats (Atom, RSS 2.0, JSON Feed) the
 //! content real blogs carry (headings, code, a wide table, an image, a podcast enclosure, a long
-//! unbroken link, right-to-left text), with faces and tags, plus a member whose feed is gone
-//! missing. The validator, feed-reader and browser tests all judge this one planet.
+//! unbroken link, right-to-left text), with faces and tags, one who wants excerpts only, plus a
+//! member whose feed is gone missing. The snapshot, validator, feed-reader and browser tests all
+//! build this one planet ([`MEMBERS`]): served on loopback here, stored under the members' own
+//! URLs with fixed times by the snapshot test.
 //! Also: where the Nu HTML Checker is (installed by scripts/install-test-tools).
 
 use std::path::{Path, PathBuf};
@@ -13,23 +15,102 @@ pub struct Showcase {
     pub planet: Planet,
 }
 
+/// One member of the showcase planet.
+pub struct Member {
+    pub name: &'static str,
+    /// The member's feed as it would be on the web: the snapshot test stores it under this URL.
+    pub url: &'static str,
+    /// The fixture (in tests/fixtures/showcase) and its type; `None`: the feed is gone (404).
+    pub feed: Option<(&'static str, &'static str)>,
+    /// The face's fixture, served beside the feeds.
+    pub face: Option<&'static str>,
+    pub homepage: Option<&'static str>,
+    pub tags: &'static [&'static str],
+    pub excerpt_only: bool,
+}
+
+/// The showcase planet's members, in the order feeds.toml lists them: the one planet that the
+/// snapshot, validator, feed-reader and browser tests all build.
+pub const MEMBERS: [Member; 4] = [
+    Member {
+        name: "Ada Lovelace-Smith",
+        url: "https://ada.example.org/feed.atom",
+        feed: Some(("metadata.atom", ATOM)),
+        face: Some("face-ada.svg"),
+        homepage: None,
+        tags: &["Cataloguing", "Linked data"],
+        excerpt_only: false,
+    },
+    Member {
+        name: "Grace Okafor",
+        url: "https://readingroom.example.net/feed/",
+        feed: Some(("reading-room.rss", RSS)),
+        face: Some("face-grace.svg"),
+        homepage: Some("https://readingroom.example.net/about"),
+        tags: &["Open access", "Cataloguing"],
+        excerpt_only: false,
+    },
+    Member {
+        name: "Mateo Ruiz",
+        url: "https://archives.example.com/feed.json",
+        feed: Some(("archives.json", JSON)),
+        face: None,
+        homepage: None,
+        tags: &["Archives"],
+        excerpt_only: true,
+    },
+    Member {
+        name: "Former Member",
+        url: "https://former.example.org/rss",
+        feed: None,
+        face: None,
+        homepage: None,
+        tags: &[],
+        excerpt_only: false,
+    },
+];
+
+/// The planet's settings besides its members.
+pub const SETTINGS: &str = "items = 4\narchive_pages = 2";
+
+/// The fixtures: the feeds and the images their posts and faces show.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/showcase")
+}
+
+impl Member {
+    /// The `[[feed]]` keys after `url` and `name`, with faces served from `base`.
+    pub fn extra(&self, base: &str) -> String {
+        let mut extra = String::new();
+        if let Some(face) = self.face {
+            extra += &format!("face = \"{base}/{face}\"\n");
+        }
+        if let Some(homepage) = self.homepage {
+            extra += &format!("homepage = {homepage:?}\n");
+        }
+        if self.excerpt_only {
+            extra += "excerpt_only = true\n";
+        }
+        if !self.tags.is_empty() {
+            extra += &format!("tags = {:?}\n", self.tags);
+        }
+        extra
+    }
+}
+
 /// Serves the showcase feeds and images on loopback and configures a planet over them.
 pub fn showcase() -> Showcase {
     let server = FeedServer::start();
     let base = server.url("");
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/showcase");
-    let files = [
-        ("metadata.atom", ATOM),
-        ("reading-room.rss", RSS),
-        ("archives.json", JSON),
-        ("chart.svg", "image/svg+xml"),
-        ("face-ada.svg", "image/svg+xml"),
-        ("face-grace.svg", "image/svg+xml"),
-        ("face-mateo.svg", "image/svg+xml"),
-    ];
+    let base = base.trim_end_matches('/');
+    let images = ["chart.svg", "face-ada.svg", "face-grace.svg"];
+    let files = MEMBERS
+        .iter()
+        .filter_map(|m| m.feed)
+        .chain(images.iter().map(|i| (*i, "image/svg+xml")));
     for (file, content_type) in files {
-        let text = std::fs::read_to_string(dir.join(file)).unwrap();
-        let body = text.replace("{{BASE}}", &base);
+        let text = std::fs::read_to_string(fixtures().join(file)).unwrap();
+        let body = text.replace("{{BASE}}", base);
         server.route(
             &format!("/{file}"),
             Route {
@@ -41,36 +122,12 @@ pub fn showcase() -> Showcase {
         );
     }
     let mut planet = Planet::new();
-    planet.planet_extra = "items = 4\narchive_pages = 2".into();
-    planet.feed_with(
-        &server.url("/metadata.atom"),
-        "Ada Lovelace-Smith",
-        &format!(
-            "face = {:?}\ntags = [\"Cataloguing\", \"Linked data\"]",
-            server.url("/face-ada.svg")
-        ),
-    );
-    planet.feed_with(
-        &server.url("/reading-room.rss"),
-        "Grace Okafor",
-        &format!(
-            "face = {:?}\nhomepage = \"https://readingroom.example.net/about\"\ntags = [\"Open access\", \"Cataloguing\"]",
-            server.url("/face-grace.svg")
-        ),
-    );
-    planet.feed_with(
-        &server.url("/archives.json"),
-        "Mateo Ruiz",
-        &format!(
-            "face = {:?}\ntags = [\"Archives\"]",
-            server.url("/face-mateo.svg")
-        ),
-    );
-    planet.feed_with(
-        &server.url("/moved-away.xml"),
-        "Former Member",
-        "homepage = \"https://former.example.org/\"",
-    );
+    planet.planet_extra = SETTINGS.into();
+    for m in &MEMBERS {
+        // A feed that is gone is served nowhere: the server answers 404.
+        let url = server.url(&format!("/{}", m.feed.map_or("moved-away.xml", |f| f.0)));
+        planet.feed_with(&url, m.name, &m.extra(base));
+    }
     Showcase { server, planet }
 }
 
