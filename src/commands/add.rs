@@ -2,8 +2,10 @@
 //! well-known paths), show what was found, and append it to feeds.toml.
 
 use std::path::Path;
+use std::time::Duration;
 
 use chrono::Utc;
+use tokio::time::Instant;
 use url::Url;
 
 use crate::cli::AddArgs;
@@ -103,15 +105,34 @@ fn check_not_listed(config: &Config, url: &Url) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The time `add` may take in all, counted from when it starts looking.
+struct Budget {
+    total: Duration,
+    deadline: Instant,
+}
+
+impl Budget {
+    fn start(settings: &FetchSettings) -> Self {
+        let total = settings.timeout * BUDGET_TIMEOUTS;
+        Budget {
+            total,
+            deadline: Instant::now() + total,
+        }
+    }
+
+    fn spent(&self) -> bool {
+        Instant::now() >= self.deadline
+    }
+}
+
 /// The feed at `given`, or the first working one the page there leads to, within the budget.
 async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::Result<Found> {
-    let budget = settings.timeout * BUDGET_TIMEOUTS;
-    let deadline = tokio::time::Instant::now() + budget;
+    let budget = Budget::start(settings);
     // The URL the admin typed sets the reach: candidates a public page advertises are fetched
     // as public feeds, whatever addresses they name.
     let fetcher = Fetcher::new(settings)?;
     let reach = Reach::of(url);
-    let page = match probe(&fetcher, reach, url).await {
+    let (html, base) = match probe(&fetcher, reach, url).await {
         Probe::Feed(feed) => {
             // A feed URL is kept exactly as the admin wrote it.
             describe(given, &feed);
@@ -123,8 +144,27 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
         Probe::Page(html, base) => (html, base),
         Probe::Failed(message) => anyhow::bail!("cannot read {url}: {message}"),
     };
-    let (html, base) = page;
-    let mut candidates = discover::feed_links(&html, &base);
+    let (candidates, advertised) = candidates(&html, &base);
+    match try_candidates(&fetcher, reach, &candidates, advertised, &budget).await {
+        Some(f) => {
+            println!("using {}", f.url);
+            Ok(f)
+        }
+        None if budget.spent() => anyhow::bail!(
+            "no feed found at {url} within {} s: ask the member for the address of their RSS, \
+             Atom or JSON feed, and add that",
+            budget.total.as_secs()
+        ),
+        None => anyhow::bail!(
+            "no feed found at {url}: ask the member for the address of their RSS, Atom or JSON feed"
+        ),
+    }
+}
+
+/// The feeds to try for a web page: those it advertises (without credentials, at most
+/// `MAX_CANDIDATES`), else the well-known paths on its site; and whether it advertised any.
+fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
+    let mut candidates = discover::feed_links(html, base);
     // A page's credentials are someone else's: never fetched with, never written down.
     candidates.retain(|c| {
         let keep = !has_credentials(c);
@@ -157,14 +197,28 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
             .take(MAX_CANDIDATES)
             .collect();
     }
+    (candidates, advertised)
+}
+
+/// Tries each candidate in turn until the budget is spent, describing every feed found (so the
+/// admin sees the choice) and keeping the first. Failures of guessed well-known paths are
+/// expected and not reported.
+async fn try_candidates(
+    fetcher: &Fetcher,
+    reach: Reach,
+    candidates: &[Url],
+    advertised: bool,
+    budget: &Budget,
+) -> Option<Found> {
     let mut found: Option<Found> = None;
     for (tried, candidate) in candidates.iter().enumerate() {
-        let Ok(probed) = tokio::time::timeout_at(deadline, probe(&fetcher, reach, candidate)).await
+        let Ok(probed) =
+            tokio::time::timeout_at(budget.deadline, probe(fetcher, reach, candidate)).await
         else {
             println!(
                 "stopped after {} s (add's budget: {BUDGET_TIMEOUTS} × fetch.timeout_secs), \
                  having tried {tried} of {} candidates (the last one did not answer in time)",
-                budget.as_secs(),
+                budget.total.as_secs(),
                 candidates.len()
             );
             break;
@@ -184,20 +238,7 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
             Probe::Failed(message) => println!("  {candidate}: {message}"),
         }
     }
-    match found {
-        Some(f) => {
-            println!("using {}", f.url);
-            Ok(f)
-        }
-        None if tokio::time::Instant::now() >= deadline => anyhow::bail!(
-            "no feed found at {url} within {} s: ask the member for the address of their RSS, \
-             Atom or JSON feed, and add that",
-            budget.as_secs()
-        ),
-        None => anyhow::bail!(
-            "no feed found at {url}: ask the member for the address of their RSS, Atom or JSON feed"
-        ),
-    }
+    found
 }
 
 fn describe(url: &str, feed: &ParsedFeed) {

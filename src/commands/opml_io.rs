@@ -12,77 +12,118 @@ use crate::store::Store;
 use crate::web_url::WebUrl;
 
 pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    check_nesting(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let doc = opml::OPML::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))?;
+    let doc = read_opml(file)?;
     let mut outlines = Vec::new();
     collect(&doc.body.outlines, &mut outlines);
     let mut known: HashSet<WebUrl> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
     let mut added = Vec::new();
     let mut skipped = Vec::new();
     for o in outlines {
-        let Some(xml_url) = o
-            .xml_url
-            .as_deref()
-            .map(str::trim)
-            .filter(|u| !u.is_empty())
-        else {
-            continue; // a folder or a non-feed outline
-        };
-        let url = match WebUrl::parse(xml_url) {
-            Ok(u) => u,
-            Err(_) => {
-                skipped.push(format!("{} (not an http(s) URL)", public_url(xml_url)));
-                continue;
-            }
-        };
-        // Credentials are the admin's to write, by hand: a subscription list exported from
-        // someone's reader must not put them into feeds.toml, where `add` and the like would
-        // take them for the planet's own.
-        if has_credentials(&url) {
-            return Err(anyhow::anyhow!(
-                "{}: the outline {:?} has a feed URL with a user name or password ({}); nothing \
-                 imported: remove it from the file and import again, or write that [[feed]] \
-                 by hand (Mercury then uses the credentials to fetch and never publishes them)",
-                file.display(),
-                o.text.trim(),
-                public_url(xml_url)
-            )
-            .into());
+        match import_outline(o, &mut known, file)? {
+            Outline::NotAFeed => {}
+            Outline::Skipped(reason) => skipped.push(reason),
+            Outline::New(feed) => added.push(feed),
         }
-        if !known.insert(url) {
-            skipped.push(format!("{} (already listed)", public_url(xml_url)));
-            continue;
-        }
-        // Names and tags go into the page, the feeds and OPML as text: control characters and
-        // bidi overrides from someone's export are left out.
-        let name = [Some(o.text.as_str()), o.title.as_deref()]
-            .into_iter()
-            .flatten()
-            .map(|n| safe_text(n).trim().to_string())
-            .find(|n| !n.is_empty())
-            .unwrap_or_else(|| public_url(xml_url).into_owned());
-        let tags = o
-            .category
-            .as_deref()
-            .map(|c| {
-                c.split(',')
-                    .map(|t| safe_text(t).trim().trim_start_matches('/').to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        added.push(NewFeed {
-            url: xml_url.to_string(),
-            name,
-            tags,
-        });
     }
     if !added.is_empty() {
         config_edit::append_feeds(config_path, &added)?;
     }
+    report(config_path, &added, &skipped);
+    Ok(())
+}
+
+/// Reads `file` as OPML, refusing first what would overflow the reader's stack.
+fn read_opml(file: &Path) -> anyhow::Result<opml::OPML> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    check_nesting(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    opml::OPML::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))
+}
+
+/// What one outline of the file comes to.
+enum Outline {
+    /// A folder or a non-feed outline: not counted.
+    NotAFeed,
+    /// A feed left out, with the reason shown to the admin.
+    Skipped(String),
+    New(NewFeed),
+}
+
+/// Turns one outline into a feed to add, or says why not; `known` holds the feeds already
+/// listed or added, and gains this one. A feed URL with credentials stops the whole import.
+fn import_outline(
+    o: &opml::Outline,
+    known: &mut HashSet<WebUrl>,
+    file: &Path,
+) -> anyhow::Result<Outline> {
+    let Some(xml_url) = o
+        .xml_url
+        .as_deref()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(Outline::NotAFeed);
+    };
+    let Ok(url) = WebUrl::parse(xml_url) else {
+        return Ok(Outline::Skipped(format!(
+            "{} (not an http(s) URL)",
+            public_url(xml_url)
+        )));
+    };
+    // Credentials are the admin's to write, by hand: a subscription list exported from
+    // someone's reader must not put them into feeds.toml, where `add` and the like would
+    // take them for the planet's own.
+    if has_credentials(&url) {
+        anyhow::bail!(
+            "{}: the outline {:?} has a feed URL with a user name or password ({}); nothing \
+             imported: remove it from the file and import again, or write that [[feed]] \
+             by hand (Mercury then uses the credentials to fetch and never publishes them)",
+            file.display(),
+            o.text.trim(),
+            public_url(xml_url)
+        );
+    }
+    if !known.insert(url) {
+        return Ok(Outline::Skipped(format!(
+            "{} (already listed)",
+            public_url(xml_url)
+        )));
+    }
+    // Names and tags go into the page, the feeds and OPML as text: control characters and
+    // bidi overrides from someone's export are left out (outline_name, outline_tags).
+    Ok(Outline::New(NewFeed {
+        url: xml_url.to_string(),
+        name: outline_name(o, xml_url),
+        tags: outline_tags(o),
+    }))
+}
+
+/// The outline's text, else its title, else the feed's URL (without credentials).
+fn outline_name(o: &opml::Outline, xml_url: &str) -> String {
+    [Some(o.text.as_str()), o.title.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|n| safe_text(n).trim().to_string())
+        .find(|n| !n.is_empty())
+        .unwrap_or_else(|| public_url(xml_url).into_owned())
+}
+
+/// The outline's comma-separated categories as tags, without the leading `/` of a path.
+fn outline_tags(o: &opml::Outline) -> Vec<String> {
+    o.category
+        .as_deref()
+        .map(|c| {
+            c.split(',')
+                .map(|t| safe_text(t).trim().trim_start_matches('/').to_string())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Prints what was added and what was skipped, and why.
+fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
     println!(
         "added {} feed{} to {}, skipped {}",
         added.len(),
@@ -90,13 +131,12 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
         config_path.display(),
         skipped.len()
     );
-    for f in &added {
+    for f in added {
         println!("  added: {} <{}>", f.name, f.url);
     }
-    for s in &skipped {
+    for s in skipped {
         println!("  skipped: {s}");
     }
-    Ok(())
 }
 
 /// Folders nested deeper than this are refused before the OPML reader sees them: it recurses

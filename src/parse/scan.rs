@@ -43,14 +43,12 @@ pub struct EntryExtras {
 }
 
 /// Scans `xml`. Malformed XML ends the scan early (what was found so far is returned).
+///
+/// This is the read loop only: what a tag means is the [`Scanner`]'s to decide.
 pub fn scan(xml: &str, doc: &Url) -> Extras {
     let mut reader = quick_xml::NsReader::from_str(xml);
     reader.config_mut().check_end_names = false;
-    let mut out = Extras::default();
-    // One base per open element, so End simply pops.
-    let mut bases: Vec<Url> = vec![doc.clone()];
-    let mut entry_depth: Option<usize> = None;
-    let mut channel_depth: Option<usize> = None;
+    let mut scanner = Scanner::new(doc);
     loop {
         let (ns, event) = match reader.read_resolved_event() {
             Ok((_, Event::Eof)) | Err(_) => break,
@@ -60,72 +58,144 @@ pub fn scan(xml: &str, doc: &Url) -> Extras {
             Event::Start(e) => (e.clone(), false),
             Event::Empty(e) => (e.clone(), true),
             Event::End(_) => {
-                // The element that closes was open at depth `bases.len()`.
-                for depth in [&mut entry_depth, &mut channel_depth] {
-                    if *depth == Some(bases.len()) {
-                        *depth = None;
-                    }
-                }
-                if bases.len() > 1 {
-                    bases.pop();
-                }
+                scanner.close();
                 continue;
             }
             _ => continue,
         };
-        let top = bases.last().cloned().unwrap_or_else(|| doc.clone());
-        let base = own_base(&e, &top).unwrap_or(top);
-        let local = e.local_name();
-        let local: &str = local.as_ref();
-        let qname = qualified_name(ns, local, &e);
-        let qname: &str = &qname;
-        let depth_after = bases.len() + 1;
-
-        if entry_depth.is_none() && (local == "entry" || local == "item") {
-            out.entries.push(EntryExtras {
-                about: attr(&e, "rdf:about"),
-                ..Default::default()
-            });
-            if !is_empty {
-                entry_depth = Some(depth_after);
-                bases.push(base);
-            }
+        let Some(opened) = scanner.open(ns, &e, is_empty) else {
             continue;
-        }
-        if entry_depth.is_none() && local == "channel" && !is_empty {
-            channel_depth = Some(depth_after);
-        }
-        let in_entry = entry_depth.is_some();
-        let direct_child = entry_depth == Some(bases.len());
-        let mut text = None;
-        if !is_empty
-            && ((in_entry && direct_child && wants_text(qname))
-                || (channel_depth == Some(bases.len()) && qname == "dc:title"))
-        {
+        };
+        let text = if opened.reads_text {
             // Read the element's text now (this consumes its end tag, so no push).
             let Ok(span) = reader.read_to_end(e.name()) else {
                 break;
             };
             let raw = &xml[span.start as usize..(span.end as usize).min(xml.len())];
-            text = Some(element_text(raw));
+            Some(element_text(raw))
+        } else {
+            None
+        };
+        scanner.note(opened, text, &e);
+    }
+    scanner.out
+}
+
+/// Where the scan is: the base in effect in each open element, the depths at which the
+/// current entry and channel opened, and what was found so far.
+struct Scanner<'d> {
+    doc: &'d Url,
+    out: Extras,
+    /// One base per open element, so End simply pops.
+    bases: Vec<Url>,
+    entry_depth: Option<usize>,
+    channel_depth: Option<usize>,
+}
+
+/// A start tag as [`Scanner::open`] judged it, for [`Scanner::note`].
+struct Opened<'e> {
+    /// The base in effect inside the element (its own xml:base, else the inherited one).
+    base: Url,
+    qname: Cow<'e, str>,
+    is_empty: bool,
+    in_entry: bool,
+    /// Directly under the entry, where its fields and bodies are.
+    direct_child: bool,
+    /// Its text is read now: a field of the entry, or the channel's `dc:title`.
+    reads_text: bool,
+}
+
+impl<'d> Scanner<'d> {
+    fn new(doc: &'d Url) -> Self {
+        Scanner {
+            doc,
+            out: Extras::default(),
+            bases: vec![doc.clone()],
+            entry_depth: None,
+            channel_depth: None,
         }
-        if let Some(entry) = out.entries.last_mut().filter(|_| in_entry) {
-            if direct_child {
-                note_body_base(entry, qname, &base);
-                if let Some(t) = text.clone().filter(|t| !t.is_empty()) {
-                    note_text(entry, qname, t, &e);
+    }
+
+    /// An end tag: the element that closes was open at depth `bases.len()`.
+    fn close(&mut self) {
+        for depth in [&mut self.entry_depth, &mut self.channel_depth] {
+            if *depth == Some(self.bases.len()) {
+                *depth = None;
+            }
+        }
+        if self.bases.len() > 1 {
+            self.bases.pop();
+        }
+    }
+
+    /// A start (or empty) tag `e` in namespace `ns`. An entry's start is recorded here and
+    /// gives `None`; any other element is returned judged, for its text to be read or not.
+    fn open<'e>(
+        &mut self,
+        ns: Option<&str>,
+        e: &'e BytesStart,
+        is_empty: bool,
+    ) -> Option<Opened<'e>> {
+        let top = self
+            .bases
+            .last()
+            .cloned()
+            .unwrap_or_else(|| self.doc.clone());
+        let base = own_base(e, &top).unwrap_or(top);
+        let local = e.local_name().into_inner();
+        let qname = qualified_name(ns, local, e);
+        let depth_after = self.bases.len() + 1;
+
+        if self.entry_depth.is_none() && (local == "entry" || local == "item") {
+            self.out.entries.push(EntryExtras {
+                about: attr(e, "rdf:about"),
+                ..Default::default()
+            });
+            if !is_empty {
+                self.entry_depth = Some(depth_after);
+                self.bases.push(base);
+            }
+            return None;
+        }
+        if self.entry_depth.is_none() && local == "channel" && !is_empty {
+            self.channel_depth = Some(depth_after);
+        }
+        let in_entry = self.entry_depth.is_some();
+        let direct_child = self.entry_depth == Some(self.bases.len());
+        let reads_text = !is_empty
+            && ((in_entry && direct_child && wants_text(&qname))
+                || (self.channel_depth == Some(self.bases.len()) && qname == "dc:title"));
+        Some(Opened {
+            base,
+            qname,
+            is_empty,
+            in_entry,
+            direct_child,
+            reads_text,
+        })
+    }
+
+    /// Records what an opened element (start tag `e`) says, with its `text` if it was read.
+    /// An element whose text was not read stays open: its base is pushed until its end tag.
+    fn note(&mut self, opened: Opened, text: Option<String>, e: &BytesStart) {
+        let qname: &str = &opened.qname;
+        let read = text.is_some();
+        if let Some(entry) = self.out.entries.last_mut().filter(|_| opened.in_entry) {
+            if opened.direct_child {
+                note_body_base(entry, qname, &opened.base);
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    note_text(entry, qname, t, e);
                 }
             }
         } else if qname == "dc:title" {
-            if let Some(t) = text.clone() {
-                out.feed_dc_title.get_or_insert(t);
+            if let Some(t) = text {
+                self.out.feed_dc_title.get_or_insert(t);
             }
         }
-        if text.is_none() && !is_empty {
-            bases.push(base);
+        if !read && !opened.is_empty {
+            self.bases.push(opened.base);
         }
     }
-    out
 }
 
 /// The name by namespace and local name, spelled with the usual prefix (`content:encoded`

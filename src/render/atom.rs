@@ -5,10 +5,11 @@ use atom_syndication as atom;
 use chrono::{DateTime, Utc};
 
 use super::view::entry_id;
-use crate::model::Site;
+use crate::model::{EntryView, Site};
 
+/// The merged feed: the planet's own metadata, then every entry with its `<source>`.
 pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
-    let mut feed = atom::Feed {
+    let feed = atom::Feed {
         title: atom::Text::plain(site.name.clone()),
         id: site.link.to_string(),
         updated: newest(site, now).fixed_offset(),
@@ -32,64 +33,9 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             uri: None,
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
+        entries: site.entries.iter().map(|e| entry(site, e)).collect(),
         ..Default::default()
     };
-    for e in &site.entries {
-        let updated = e
-            .updated
-            .unwrap_or(e.date)
-            .max(e.published.unwrap_or(e.date));
-        let mut links = Vec::new();
-        if let Some(l) = &e.link {
-            links.push(link(l, "alternate", Some("text/html")));
-        }
-        for enc in &e.enclosures {
-            let mut l = link(&enc.url, "enclosure", enc.mime_type.as_deref());
-            l.length = enc.length.map(|n| n.to_string());
-            links.push(l);
-        }
-        let mut source_links = vec![link(&e.member.feed_url, "self", None)];
-        if let Some(site_link) = &e.member.site_link {
-            source_links.push(link(site_link, "alternate", Some("text/html")));
-        }
-        feed.entries.push(atom::Entry {
-            title: atom::Text::plain(e.title.clone().unwrap_or_default()),
-            id: entry_id(&site.id_base, e),
-            updated: updated.fixed_offset(),
-            published: e.published.map(|d| d.fixed_offset()),
-            authors: vec![atom::Person {
-                name: e.author.clone().unwrap_or_else(|| e.member.name.clone()),
-                ..Default::default()
-            }],
-            links,
-            categories: e
-                .categories
-                .iter()
-                .map(|c| atom::Category {
-                    term: c.clone(),
-                    ..Default::default()
-                })
-                .collect(),
-            content: e.content.as_ref().map(|c| atom::Content {
-                value: Some(c.clone()),
-                content_type: Some("html".into()),
-                ..Default::default()
-            }),
-            summary: e.summary.clone().map(atom::Text::html),
-            source: Some(atom::Source {
-                title: atom::Text::plain(e.member.display_title().to_string()),
-                id: e.member.feed_url.clone(),
-                updated: updated.fixed_offset(),
-                links: source_links,
-                authors: vec![atom::Person {
-                    name: e.member.name.clone(),
-                    ..Default::default()
-                }],
-                ..Default::default()
-            }),
-            ..Default::default()
-        });
-    }
     let out = feed.write_with_config(
         Vec::new(),
         atom::WriteConfig {
@@ -98,6 +44,75 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         },
     )?;
     Ok(out)
+}
+
+/// One entry of the merged feed, its id made from the planet's id base.
+fn entry(site: &Site, e: &EntryView) -> atom::Entry {
+    let updated = e
+        .updated
+        .unwrap_or(e.date)
+        .max(e.published.unwrap_or(e.date));
+    atom::Entry {
+        title: atom::Text::plain(e.title.clone().unwrap_or_default()),
+        id: entry_id(&site.id_base, e),
+        updated: updated.fixed_offset(),
+        published: e.published.map(|d| d.fixed_offset()),
+        authors: vec![atom::Person {
+            name: e.author.clone().unwrap_or_else(|| e.member.name.clone()),
+            ..Default::default()
+        }],
+        links: entry_links(e),
+        categories: e
+            .categories
+            .iter()
+            .map(|c| atom::Category {
+                term: c.clone(),
+                ..Default::default()
+            })
+            .collect(),
+        content: e.content.as_ref().map(|c| atom::Content {
+            value: Some(c.clone()),
+            content_type: Some("html".into()),
+            ..Default::default()
+        }),
+        summary: e.summary.clone().map(atom::Text::html),
+        source: Some(source(e, updated)),
+        ..Default::default()
+    }
+}
+
+/// An entry's links: the post itself, then its enclosures with their lengths.
+fn entry_links(e: &EntryView) -> Vec<atom::Link> {
+    let mut links = Vec::new();
+    if let Some(l) = &e.link {
+        links.push(link(l, "alternate", Some("text/html")));
+    }
+    for enc in &e.enclosures {
+        let mut l = link(&enc.url, "enclosure", enc.mime_type.as_deref());
+        l.length = enc.length.map(|n| n.to_string());
+        links.push(l);
+    }
+    links
+}
+
+/// An entry's `<source>` (RFC 4287 §4.2.11): the member feed it came from, so the attribution
+/// survives the merge.
+fn source(e: &EntryView, updated: DateTime<Utc>) -> atom::Source {
+    let mut links = vec![link(&e.member.feed_url, "self", None)];
+    if let Some(site_link) = &e.member.site_link {
+        links.push(link(site_link, "alternate", Some("text/html")));
+    }
+    atom::Source {
+        title: atom::Text::plain(e.member.display_title().to_string()),
+        id: e.member.feed_url.clone(),
+        updated: updated.fixed_offset(),
+        links,
+        authors: vec![atom::Person {
+            name: e.member.name.clone(),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
 }
 
 /// The feed's `updated`: the newest entry's date, else `now` (an empty planet).

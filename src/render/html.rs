@@ -1,7 +1,7 @@
 //! The landscape page, `index.html`, with maud. maud escapes every value; `PreEscaped` is used only
 //! on content that was sanitised at ingest (sanitize.rs), and only in this file.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::view::{self, entry_anchor, group_by_day};
@@ -40,9 +40,41 @@ impl Page<'_> {
     }
 }
 
-/// Renders one page of the landscape.
+/// Renders one page of the landscape: the head, the site's header, the posts by day beside the
+/// sidebar of members, then the footer.
 pub fn index(site: &Site, page: &Page) -> String {
     let days = group_by_day(page.entries, site.timezone);
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            (index_head(site, page))
+            body {
+                a.skip href="#content" { "Skip to the posts" }
+                (site_header(site, page))
+                div.layout {
+                    main #content {
+                        @if days.is_empty() {
+                            p.empty { "No posts yet. They appear here after the next refresh." }
+                        }
+                        @for (day, entries) in &days {
+                            (day_section(*day, entries, site))
+                        }
+                        @if page.count > 1 {
+                            (pagination(page))
+                        }
+                    }
+                    (sidebar(site, page.root))
+                }
+                (site_footer(site))
+            }
+        }
+    };
+    page.into_string()
+}
+
+/// The landscape's `<head>`: title, description, the stylesheet and the feeds it offers, and
+/// the links to the neighbouring pages.
+fn index_head(site: &Site, page: &Page) -> Markup {
     let root = page.root;
     let feeds = page.feeds();
     let title = if page.number == 1 {
@@ -50,109 +82,117 @@ pub fn index(site: &Site, page: &Page) -> String {
     } else {
         format!("{} · page {}", site.name, page.number)
     };
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_start())
-                title { (title) }
-                @if let Some(d) = &site.description {
-                    meta name="description" content=(d);
-                }
-                @if site.noindex {
-                    meta name="robots" content="noindex";
-                }
-                meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
-                link rel="stylesheet" href={ (root) "style.css" };
-                link rel="icon" href={ (root) "favicon.svg" } type="image/svg+xml";
-                link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
-                link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
-                link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
-                @if page.number > 1 {
-                    link rel="prev" href=(page.href(page.number - 1));
-                }
-                @if page.number < page.count {
-                    link rel="next" href=(page.href(page.number + 1));
-                }
+    html! {
+        head {
+            (head_start())
+            title { (title) }
+            @if let Some(d) = &site.description {
+                meta name="description" content=(d);
             }
-            body {
-                a.skip href="#content" { "Skip to the posts" }
-                header.site-header {
-                    h1 { a href=(site.link.as_str()) { (site.name) } }
-                    @if let Some(d) = &site.description {
-                        p.tagline { (d) }
-                    }
-                    @if site.current_topic.is_some() {
-                        p.tagline { a href={ (root) "index.html" } { "All posts of the planet" } }
-                    }
-                    nav aria-label="Subscribe" {
-                        ul.subscribe {
-                            li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
-                            li { a href={ (feeds) "rss.xml" } type="application/rss+xml" { "RSS" } }
-                            li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
-                            li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
-                        }
-                    }
-                }
-                div.layout {
-                    main #content {
-                        @if days.is_empty() {
-                            p.empty { "No posts yet. They appear here after the next refresh." }
-                        }
-                        @for (day, entries) in &days {
-                            @let day_id = format!("d-{}", day.format("%Y-%m-%d"));
-                            section.day aria-labelledby=(day_id) {
-                                h2 #(day_id) {
-                                    time datetime=(day.format("%Y-%m-%d").to_string()) {
-                                        (day.format("%A, %-d %B %Y").to_string())
-                                    }
-                                }
-                                @for e in entries {
-                                    (entry(e, site))
-                                }
-                            }
-                        }
-                        @if page.count > 1 {
-                            nav.pages aria-label="Pages" {
-                                @if page.number > 1 {
-                                    a rel="prev" href=(page.href(page.number - 1)) { "← Newer posts" }
-                                }
-                                span { "Page " (page.number) " of " (page.count) }
-                                @if page.number < page.count {
-                                    a rel="next" href=(page.href(page.number + 1)) { "Older posts →" }
-                                }
-                            }
-                        }
-                    }
-                    (sidebar(site, root))
-                }
-                footer.site-footer {
-                    p {
-                        @if let Some(t) = site.last_success {
-                            "Last refreshed "
-                            time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
-                            ". "
-                        }
-                        "Times are shown in " (site.timezone.name()) ". Made with Mercury."
-                    }
-                    @if let Some(owner) = &site.owner_name {
-                        p {
-                            "Run by "
-                            @if let Some(mail) = &site.owner_email {
-                                a href={ "mailto:" (mail) } { (owner) }
-                            } @else {
-                                (owner)
-                            }
-                            "."
-                        }
-                    }
+            @if site.noindex {
+                meta name="robots" content="noindex";
+            }
+            meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
+            link rel="stylesheet" href={ (root) "style.css" };
+            link rel="icon" href={ (root) "favicon.svg" } type="image/svg+xml";
+            link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
+            link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
+            link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
+            @if page.number > 1 {
+                link rel="prev" href=(page.href(page.number - 1));
+            }
+            @if page.number < page.count {
+                link rel="next" href=(page.href(page.number + 1));
+            }
+        }
+    }
+}
+
+/// The site's header: its name, tagline, the way back from a topic, and the subscribe links.
+fn site_header(site: &Site, page: &Page) -> Markup {
+    let root = page.root;
+    let feeds = page.feeds();
+    html! {
+        header.site-header {
+            h1 { a href=(site.link.as_str()) { (site.name) } }
+            @if let Some(d) = &site.description {
+                p.tagline { (d) }
+            }
+            @if site.current_topic.is_some() {
+                p.tagline { a href={ (root) "index.html" } { "All posts of the planet" } }
+            }
+            nav aria-label="Subscribe" {
+                ul.subscribe {
+                    li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
+                    li { a href={ (feeds) "rss.xml" } type="application/rss+xml" { "RSS" } }
+                    li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
+                    li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
                 }
             }
         }
-    };
-    page.into_string()
+    }
 }
 
+/// One day of posts: its heading (in the site's time zone), then its entries.
+fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site) -> Markup {
+    let day_id = format!("d-{}", day.format("%Y-%m-%d"));
+    html! {
+        section.day aria-labelledby=(day_id) {
+            h2 #(day_id) {
+                time datetime=(day.format("%Y-%m-%d").to_string()) {
+                    (day.format("%A, %-d %B %Y").to_string())
+                }
+            }
+            @for e in entries {
+                (entry(e, site))
+            }
+        }
+    }
+}
+
+/// The links to the newer and older pages, under the posts.
+fn pagination(page: &Page) -> Markup {
+    html! {
+        nav.pages aria-label="Pages" {
+            @if page.number > 1 {
+                a rel="prev" href=(page.href(page.number - 1)) { "← Newer posts" }
+            }
+            span { "Page " (page.number) " of " (page.count) }
+            @if page.number < page.count {
+                a rel="next" href=(page.href(page.number + 1)) { "Older posts →" }
+            }
+        }
+    }
+}
+
+/// The site's footer: when it was last refreshed, in which time zone, and who runs it.
+fn site_footer(site: &Site) -> Markup {
+    html! {
+        footer.site-footer {
+            p {
+                @if let Some(t) = site.last_success {
+                    "Last refreshed "
+                    time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
+                    ". "
+                }
+                "Times are shown in " (site.timezone.name()) ". Made with Mercury."
+            }
+            @if let Some(owner) = &site.owner_name {
+                p {
+                    "Run by "
+                    @if let Some(mail) = &site.owner_email {
+                        a href={ "mailto:" (mail) } { (owner) }
+                    } @else {
+                        (owner)
+                    }
+                    "."
+                }
+            }
+        }
+    }
+}
+
+/// One post: its member, title and time, then its content or, folded, an excerpt.
 fn entry(e: &EntryView, site: &Site) -> Markup {
     let member = &e.member;
     let body = e.content.as_deref().or(e.summary.as_deref());

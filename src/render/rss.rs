@@ -8,8 +8,9 @@ use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
 
 use super::view::entry_id;
-use crate::model::Site;
+use crate::model::{EntryView, Site};
 
+/// The merged feed: the planet's channel, then one item per entry.
 pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let mut namespaces = BTreeMap::new();
     namespaces.insert(
@@ -20,45 +21,6 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         "dc".to_string(),
         "http://purl.org/dc/elements/1.1/".to_string(),
     );
-    let items = site
-        .entries
-        .iter()
-        .map(|e| rss::Item {
-            title: e.title.clone(),
-            link: e.link.clone(),
-            description: e.content.clone().or_else(|| e.summary.clone()),
-            guid: Some(rss::Guid {
-                value: entry_id(&site.id_base, e),
-                permalink: false,
-            }),
-            pub_date: Some(e.date.to_rfc2822()),
-            source: Some(rss::Source {
-                url: e.member.feed_url.clone(),
-                title: Some(e.member.display_title().to_string()),
-            }),
-            categories: e
-                .categories
-                .iter()
-                .map(|c| rss::Category {
-                    name: c.clone(),
-                    domain: None,
-                })
-                .collect(),
-            enclosure: e.enclosures.first().map(|enc| rss::Enclosure {
-                url: enc.url.clone(),
-                length: enc.length.unwrap_or(0).to_string(),
-                mime_type: enc
-                    .mime_type
-                    .clone()
-                    .unwrap_or_else(|| "application/octet-stream".into()),
-            }),
-            dublin_core_ext: Some(DublinCoreExtension {
-                creators: vec![e.author.clone().unwrap_or_else(|| e.member.name.clone())],
-                ..Default::default()
-            }),
-            ..Default::default()
-        })
-        .collect();
     let channel = rss::Channel {
         title: site.name.clone(),
         link: site.link.to_string(),
@@ -84,10 +46,50 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             }],
         }),
         namespaces,
-        items,
+        items: site.entries.iter().map(|e| item(site, e)).collect(),
         ..Default::default()
     };
     let mut out = Vec::new();
     channel.pretty_write_to(&mut out, b' ', 1)?;
     Ok(out)
+}
+
+/// One item of the merged feed: its guid made from the planet's id base, its member feed in
+/// `<source>`, and only its first enclosure (RSS allows one).
+fn item(site: &Site, e: &EntryView) -> rss::Item {
+    rss::Item {
+        title: e.title.clone(),
+        link: e.link.clone(),
+        description: e.content.clone().or_else(|| e.summary.clone()),
+        guid: Some(rss::Guid {
+            value: entry_id(&site.id_base, e),
+            permalink: false,
+        }),
+        pub_date: Some(e.date.to_rfc2822()),
+        source: Some(rss::Source {
+            url: e.member.feed_url.clone(),
+            title: Some(e.member.display_title().to_string()),
+        }),
+        categories: e
+            .categories
+            .iter()
+            .map(|c| rss::Category {
+                name: c.clone(),
+                domain: None,
+            })
+            .collect(),
+        enclosure: e.enclosures.first().map(|enc| rss::Enclosure {
+            url: enc.url.clone(),
+            length: enc.length.unwrap_or(0).to_string(),
+            mime_type: enc
+                .mime_type
+                .clone()
+                .unwrap_or_else(|| "application/octet-stream".into()),
+        }),
+        dublin_core_ext: Some(DublinCoreExtension {
+            creators: vec![e.author.clone().unwrap_or_else(|| e.member.name.clone())],
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
 }
