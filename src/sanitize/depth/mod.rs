@@ -44,13 +44,28 @@ pub const MAX_DEPTH: usize = 512;
 /// nothing. For HTML from a feed, see [`may_exceed`]: a stray end tag there closes
 /// nothing.
 pub(super) fn written_depth(html: &str) -> usize {
+    // In the serialiser's output every `<` starts a tag (text and attribute values have theirs
+    // escaped), so a byte scan needs no tag reader: this runs for every post on every render.
+    let b = html.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
-    for tag in markup::tags(html) {
-        if tag.closing {
-            depth = depth.saturating_sub(1);
-        } else if !VOID_WRITTEN.iter().any(|v| tag.is(v)) {
-            depth += 1;
-            max = max.max(depth);
+    for at in memchr::memchr_iter(b'<', b) {
+        match b.get(at + 1) {
+            Some(b'/') => depth = depth.saturating_sub(1),
+            Some(c) if c.is_ascii_alphabetic() => {
+                let name = &b[at + 1..];
+                let len = name
+                    .iter()
+                    .position(|c| !c.is_ascii_alphanumeric())
+                    .unwrap_or(name.len());
+                if !VOID_WRITTEN
+                    .iter()
+                    .any(|v| v.as_bytes().eq_ignore_ascii_case(&name[..len]))
+                {
+                    depth += 1;
+                    max = max.max(depth);
+                }
+            }
+            _ => {}
         }
     }
     max
