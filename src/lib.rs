@@ -36,6 +36,7 @@
 
 mod atomic;
 pub mod cli;
+pub mod clock;
 pub(crate) mod commands;
 pub mod config;
 pub(crate) mod discover;

@@ -143,11 +143,11 @@ async fn scheduler(
             }
             _ = stop.wait_for(|s| *s) => return,
         }
-        let now = Utc::now().with_timezone(&config.planet.timezone);
+        let now = crate::clock::now().with_timezone(&config.planet.timezone);
         let next = config.planet.schedule.after(&now).next();
         let wait = next
             .map(|n| {
-                (n.with_timezone(&Utc) - Utc::now())
+                (n.with_timezone(&Utc) - crate::clock::now())
                     .to_std()
                     .unwrap_or_default()
             })
@@ -206,7 +206,7 @@ async fn run_cycle(
         // none).
         let fetched_ok = summary.updated + summary.not_modified;
         if fetched_ok > 0 || summary.feeds == 0 {
-            state.health().last_good = Some(Utc::now());
+            state.health().last_good = Some(crate::clock::now());
         }
     };
     site::refresh_then_render(config, notices.into_iter().collect(), stop, in_place).await

@@ -7,8 +7,6 @@
 
 use std::future::Future;
 
-use chrono::Utc;
-
 use crate::config::Config;
 use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
@@ -18,7 +16,7 @@ use crate::store::Store;
 /// Reads what the page shows from the store and writes every output file (`render`, `update`).
 pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
     let site = build_site(config, store)?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     let written = render::render_site(
         &site,
         &config.planet.output_dir,
@@ -71,7 +69,7 @@ pub async fn refresh_then_render(
             &site,
             &config.planet.output_dir,
             &config.planet.theme_dir,
-            Utc::now(),
+            crate::clock::now(),
             || in_place(&summary),
         )?;
         Ok(())

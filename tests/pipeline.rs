@@ -232,3 +232,38 @@ fn entries_without_guid_title_or_date_are_kept_with_stable_keys() {
         "escaped HTML in RSS is HTML: {summary}"
     );
 }
+
+/// The controlled clock (`MERCURY_TEST_NOW`, debug builds) is what a refresh records as the
+/// fetch time and what clamps a future post's date: the tests of retention, the stale banner and
+/// digests rely on it.
+#[test]
+fn the_test_clock_dates_fetches_and_clamps_posts() {
+    let server = FeedServer::start();
+    server.fixture("/alice/rss.xml", "rss2.xml", RSS);
+    let mut planet = Planet::new();
+    planet.feed(&server.url("/alice/rss.xml"), "Alice");
+    let config = planet.write_config();
+    let when = "2001-02-03T04:05:06Z";
+    let out = mercury_env(&config, &["update"], &[("MERCURY_TEST_NOW", when)]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = mercury_env(
+        &config,
+        &["status", "--json"],
+        &[("MERCURY_TEST_NOW", when)],
+    );
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        status[0]["last_fetch"], "2001-02-03T04:05:06Z",
+        "{status:#}"
+    );
+    // Every dated post of the fixture is dated after 2001, so each is clamped to the fetch time.
+    let items = planet.json_feed()["items"].as_array().unwrap().clone();
+    let dated: Vec<_> = items
+        .iter()
+        .filter(|i| !i["date_published"].is_null())
+        .collect();
+    assert!(dated.len() >= 2, "{items:#?}");
+    for item in dated {
+        assert_eq!(item["date_published"], "2001-02-03T04:05:06Z", "{item:#}");
+    }
+}

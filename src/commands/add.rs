@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::time::Instant;
 use url::Url;
 
@@ -270,7 +269,12 @@ async fn probe(fetcher: &Fetcher, reach: Reach, url: &Url) -> Probe {
             let body = *body;
             let base =
                 fetch::logic::document_base(&body.final_url, body.content_location.as_deref());
-            match parse::parse_feed(&body.body, &base, body.content_type.as_deref(), Utc::now()) {
+            match parse::parse_feed(
+                &body.body,
+                &base,
+                body.content_type.as_deref(),
+                crate::clock::now(),
+            ) {
                 Ok(feed) => Probe::Feed(feed),
                 Err(message) => {
                     let is_html = body

@@ -17,7 +17,7 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.member_feeds())?;
     let feeds = store.feed_views()?;
-    let now = Utc::now();
+    let now = crate::clock::now();
     if args.json {
         let mut out = Vec::with_capacity(feeds.len());
         for f in &feeds {

@@ -178,7 +178,7 @@ fn refused(response: &reqwest::Response) -> FetchFailure {
             .headers()
             .get(header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| logic::parse_retry_after(v, chrono::Utc::now()));
+            .and_then(|v| logic::parse_retry_after(v, crate::clock::now()));
     }
     failure
 }

@@ -80,7 +80,7 @@ pub async fn refresh(
     let requests = store.sync_feeds(&config.member_feeds())?;
     let feeds = requests.len();
     let urls = shown_urls(&requests);
-    let (due, skipped) = due_feeds(requests, options, Utc::now());
+    let (due, skipped) = due_feeds(requests, options, crate::clock::now());
 
     // The parse threads, and the writer: one thread owns the connection and applies each
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
@@ -145,7 +145,7 @@ async fn fetch_and_parse(
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| {
-                        internal_failure(req.feed_id, Utc::now(), "fetching", &*panic)
+                        internal_failure(req.feed_id, crate::clock::now(), "fetching", &*panic)
                     })
             }
         })
@@ -168,7 +168,7 @@ async fn refresh_feed(
     parsers: &ParsePool,
 ) -> PreparedUpdate {
     let started = Instant::now();
-    let fetched_at = Utc::now();
+    let fetched_at = crate::clock::now();
     crate::fault::point("fetch", &req.shown_url());
     let (kind, bytes) = match fetcher.fetch_feed(req).await {
         FetchOutcome::NotModified { status } => (PreparedKind::NotModified { status }, 0),

@@ -269,7 +269,7 @@ fn remove_old_topics(dir: &Path, topics: &[Topic]) {
 
 /// The OPML list of the planet's feeds (as written to `opml.xml`).
 pub fn opml_bytes(site: &Site) -> anyhow::Result<Vec<u8>> {
-    opml::opml(site, Utc::now())
+    opml::opml(site, crate::clock::now())
 }
 
 /// The public URL of a file in the output folder.

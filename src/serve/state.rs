@@ -59,7 +59,7 @@ pub(super) fn timing(config: &Config) -> (chrono::Duration, u64) {
 
 /// The time between the schedule's next two runs (at least a minute).
 pub fn schedule_interval(config: &Config) -> chrono::Duration {
-    let now = Utc::now().with_timezone(&config.planet.timezone);
+    let now = crate::clock::now().with_timezone(&config.planet.timezone);
     let mut upcoming = config.planet.schedule.after(&now);
     match (upcoming.next(), upcoming.next()) {
         (Some(a), Some(b)) => (b - a).max(chrono::Duration::seconds(1)),
@@ -69,7 +69,7 @@ pub fn schedule_interval(config: &Config) -> chrono::Duration {
 
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {
     let h = state.health();
-    let now = Utc::now();
+    let now = crate::clock::now();
     let (status, text) = match h.last_good {
         Some(t) if now - t <= h.stale_after => (
             StatusCode::OK,
@@ -117,7 +117,7 @@ mod tests {
 
     #[tokio::test]
     async fn healthz_fails_when_the_planet_is_stuck() {
-        let now = Utc::now();
+        let now = crate::clock::now();
         let cases = [
             (Some(now - chrono::Duration::minutes(5)), StatusCode::OK),
             (
