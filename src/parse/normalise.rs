@@ -60,6 +60,7 @@ pub(super) fn normalise(
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
+    let mut future_dates = 0;
     // Bounded work per feed: a document with tens of thousands of entries keeps its first
     // MAX_ENTRIES (feeds list the newest first).
     for (index, entry) in feed.entries.iter().enumerate().take(MAX_ENTRIES) {
@@ -78,6 +79,13 @@ pub(super) fn normalise(
         } else {
             scan::EntryExtras::default()
         };
+        if [entry.published, entry.updated]
+            .iter()
+            .flatten()
+            .any(|d| *d > fetched_at)
+        {
+            future_dates += 1; // clamped by entry_dates; the member page says so
+        }
         let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, is_atom);
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
@@ -98,6 +106,8 @@ pub(super) fn normalise(
         title,
         site_link,
         author,
+        image: None,
+        future_dates,
         entries,
     })
 }

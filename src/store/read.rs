@@ -47,7 +47,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+                    f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
@@ -105,13 +105,13 @@ impl Store {
     /// Every configured feed, in config order, with its health.
     pub fn feed_views(&self) -> anyhow::Result<Vec<FeedView>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.tags,
+            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.tags,
                     f.last_fetch, f.last_success, f.last_status, f.last_error,
                     f.consecutive_failures, f.fetch_url,
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
                     (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
-                    f.excerpt_only
+                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates
              FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -119,6 +119,7 @@ impl Store {
             member.excerpt_only = r.get::<_, i64>(18)? != 0;
             Ok(FeedView {
                 member,
+                slug: r.get(19)?,
                 tags: json_list(&r.get::<_, String>(6)?),
                 health: Health {
                     last_fetch: opt_time(r.get(7)?),
@@ -136,6 +137,7 @@ impl Store {
                     next_due: opt_time(r.get(15)?),
                     gone: r.get::<_, i64>(16)? != 0,
                     last_post: opt_time(r.get(17)?),
+                    future_dates: r.get::<_, i64>(20)? as u64,
                 },
             })
         })?;

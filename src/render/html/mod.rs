@@ -1,11 +1,19 @@
-//! The landscape page, `index.html`, with maud. maud escapes every value; `PreEscaped` is used only
-//! on content that was sanitised at ingest (sanitize.rs), and only in this file.
+//! The pages, with maud: the river of posts (`index.html`, its archive and topic pages) here,
+//! the members pages in `members`, `status.html` in `status`. maud escapes every value;
+//! `PreEscaped` is used only on content that was sanitised at ingest (sanitize.rs), and only in
+//! this file.
+
+mod members;
+mod status;
+
+pub use members::{member_page, members_index};
+pub use status::status_page;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::view::{self, entry_anchor, group_by_day};
-use crate::model::{EntryView, FeedView, Site};
+use crate::model::{name_sort_key, Enclosure, EntryView, FeedView, Site};
 use crate::sanitize;
 
 /// One page of the planet: the front page (number 1, `index.html`) or an archive page
@@ -51,13 +59,14 @@ pub fn index(site: &Site, page: &Page) -> String {
             body {
                 a.skip href="#content" { "Skip to the posts" }
                 (site_header(site, page))
+                (stale_banner(site))
                 div.layout {
                     main #content {
                         @if days.is_empty() {
                             p.empty { "No posts yet. They appear here after the next refresh." }
                         }
                         @for (day, entries) in &days {
-                            (day_section(*day, entries, site))
+                            (day_section(*day, entries, site, page.root))
                         }
                         @if page.count > 1 {
                             (pagination(page))
@@ -121,6 +130,7 @@ fn site_header(site: &Site, page: &Page) -> Markup {
             @if site.current_topic.is_some() {
                 p.tagline { a href={ (root) "index.html" } { "All posts of the planet" } }
             }
+            (planet_nav(root, true))
             nav aria-label="Subscribe" {
                 ul.subscribe {
                     li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
@@ -134,7 +144,7 @@ fn site_header(site: &Site, page: &Page) -> Markup {
 }
 
 /// One day of posts: its heading (in the site's time zone), then its entries.
-fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site) -> Markup {
+fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site, root: &str) -> Markup {
     let day_id = format!("d-{}", day.format("%Y-%m-%d"));
     html! {
         section.day aria-labelledby=(day_id) {
@@ -144,7 +154,7 @@ fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site) -> Markup {
                 }
             }
             @for e in entries {
-                (entry(e, site))
+                (entry(e, site, root))
             }
         }
     }
@@ -166,7 +176,7 @@ fn pagination(page: &Page) -> Markup {
 }
 
 /// The site's footer: when it was last refreshed, in which time zone, and who runs it.
-fn site_footer(site: &Site) -> Markup {
+pub(super) fn site_footer(site: &Site) -> Markup {
     html! {
         footer.site-footer {
             p {
@@ -192,33 +202,42 @@ fn site_footer(site: &Site) -> Markup {
     }
 }
 
-/// One post: its member, title and time, then its content or, folded, an excerpt.
-fn entry(e: &EntryView, site: &Site) -> Markup {
+/// One post: its member, title and time, then its content or, folded, an excerpt, then its
+/// enclosures. A post without a title (a microblog's, a podcast's) has no heading: its time
+/// links to it instead.
+pub(super) fn entry(e: &EntryView, site: &Site, root: &str) -> Markup {
     let member = &e.member;
     let body = e.content.as_deref().or(e.summary.as_deref());
+    let title = e.title.as_deref().filter(|t| !t.trim().is_empty());
+    let time = html! {
+        time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
+    };
     html! {
         article.entry #(entry_anchor(&e.feed_url, &e.key)) {
             header {
                 p.member {
-                    @if let Some(face) = &member.face {
-                        img.face src=(face) alt="" width="40" height="40" loading="lazy";
-                    }
+                    (face(member.face.as_deref(), &member.name, root, 40))
                     @if let Some(home) = &member.homepage {
                         a href=(home) { (member.name) }
                     } @else {
                         (member.name)
                     }
                 }
-                h3.title {
-                    @let title = e.title.as_deref().filter(|t| !t.is_empty()).unwrap_or("(untitled)");
-                    @if let Some(link) = &e.link {
-                        a href=(link) { (title) }
-                    } @else {
-                        (title)
+                @if let Some(title) = title {
+                    h3.title {
+                        @if let Some(link) = &e.link {
+                            a href=(link) { (title) }
+                        } @else {
+                            (title)
+                        }
                     }
                 }
                 p.meta {
-                    time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
+                    @if let (Some(link), None) = (&e.link, title) {
+                        a href=(link) { (time) span.visually-hidden { ": the post" } }
+                    } @else {
+                        (time)
+                    }
                     @if let Some(author) = e.author.as_deref().filter(|a| *a != member.name) {
                         " · by " (author)
                     }
@@ -230,7 +249,7 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                     div.content.excerpt {
                         p { (text) }
                         @if let Some(link) = &e.link {
-                            p.more { a href=(link) { "Read more" span.visually-hidden { ": " (e.title.as_deref().unwrap_or("the post")) } " →" } }
+                            p.more { a href=(link) { "Read more" span.visually-hidden { ": " (title.unwrap_or("the post")) } " →" } }
                         }
                     }
                 } @else {
@@ -238,12 +257,109 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                     div.content { (PreEscaped(sanitize::decorate_for_page(body))) }
                 }
             }
+            @if !e.enclosures.is_empty() {
+                (enclosures(&e.enclosures))
+            }
         }
     }
 }
 
-/// The sidebar: the planet's topics, then its members with their feeds' health.
+/// A post's attachments: audio and video get a player that loads nothing until asked, and
+/// every one a download link with its type and size.
+fn enclosures(list: &[Enclosure]) -> Markup {
+    html! {
+        ul.enclosures {
+            @for enc in list {
+                @let kind = enc.mime_type.as_deref().unwrap_or("");
+                li {
+                    @if kind.starts_with("audio/") {
+                        audio controls preload="none" src=(enc.url) {}
+                    } @else if kind.starts_with("video/") {
+                        video controls preload="none" src=(enc.url) {}
+                    }
+                    a href=(enc.url) download { "Download" }
+                    @let about = enclosure_about(enc);
+                    @if !about.is_empty() { " (" (about) ")" }
+                }
+            }
+        }
+    }
+}
+
+/// `audio/mpeg, 12.3 MB`: what an enclosure is, as far as its feed says.
+fn enclosure_about(enc: &Enclosure) -> String {
+    let mut parts = Vec::new();
+    if let Some(kind) = enc.mime_type.as_deref().filter(|k| !k.is_empty()) {
+        parts.push(kind.to_string());
+    }
+    if let Some(len) = enc.length.filter(|l| *l > 0) {
+        parts.push(size(len));
+    }
+    parts.join(", ")
+}
+
+/// A byte count as people read it: `812 bytes`, `4.2 kB`, `12.3 MB`.
+pub(super) fn size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} bytes"),
+        1_000..=999_999 => format!("{:.1} kB", bytes as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.1} GB", bytes as f64 / 1e9),
+    }
+}
+
+/// A member's picture: their face (a URL, or a theme file under `root`), else a monogram.
+pub(super) fn face(face: Option<&str>, name: &str, root: &str, px: u32) -> Markup {
+    html! {
+        @if let Some(face) = face {
+            @let src = if face.starts_with("http:") || face.starts_with("https:") {
+                face.to_string()
+            } else {
+                format!("{root}{face}")
+            };
+            img.face src=(src) alt="" width=(px) height=(px) loading="lazy";
+        } @else {
+            span.face.monogram aria-hidden="true" style={ "--size:" (px) "px" } {
+                (name.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().to_string()).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// The links every page's header carries: to the members page and, on the river of posts, a
+/// jump to the members list in the sidebar (below the posts on a phone).
+pub(super) fn planet_nav(root: &str, jump: bool) -> Markup {
+    html! {
+        nav aria-label="Planet" {
+            ul.planet-nav {
+                li { a href={ (root) "members/index.html" } { "Members" } }
+                @if jump {
+                    li.jump { a href="#members-title" { "Jump to the members list" } }
+                }
+                li { a href={ (root) "index.html" } { "Posts" } }
+            }
+        }
+    }
+}
+
+/// "This planet has not been updated since …", when its last good refresh is too old.
+pub(super) fn stale_banner(site: &Site) -> Markup {
+    html! {
+        @if let Some(t) = site.stale_since {
+            p.stale role="status" {
+                "This planet has not been updated since "
+                time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
+                ". Its posts may be out of date."
+            }
+        }
+    }
+}
+
+/// The sidebar: the planet's topics, then its members by name with their last post's date and
+/// their feeds' health.
 fn sidebar(site: &Site, root: &str) -> Markup {
+    let mut feeds: Vec<&FeedView> = site.feeds.iter().collect();
+    feeds.sort_by_cached_key(|f| name_sort_key(&f.member.name));
     html! {
         aside.members aria-label="Topics and members" {
             @if !site.topics.is_empty() {
@@ -259,16 +375,19 @@ fn sidebar(site: &Site, root: &str) -> Markup {
             }
             h2 #members-title { "Members" }
             ul aria-labelledby="members-title" {
-                @for f in &site.feeds {
+                @for f in feeds {
                     @let failing = f.health.is_failing();
                     li class=[health_class(f)] {
-                        @if let Some(home) = &f.member.homepage {
-                            a href=(home) { (f.member.name) }
-                        } @else {
-                            (f.member.name)
-                        }
+                        a href={ (root) "members/" (f.slug) "/index.html" } { (f.member.name) }
                         " "
                         a.feed href=(f.member.feed_url) title={ "Feed of " (f.member.name) } { "(feed)" }
+                        @if let Some(t) = f.health.last_post {
+                            " "
+                            span.last {
+                                "last post "
+                                time datetime=(rfc3339(t)) { (local(t, site).format("%-d %b %Y").to_string()) }
+                            }
+                        }
                         @if f.health.gone {
                             " "
                             span.health title="The feed answered 410 Gone" { "✖ gone" }
@@ -281,93 +400,20 @@ fn sidebar(site: &Site, root: &str) -> Markup {
                     }
                 }
             }
+            p { a href={ (root) "members/index.html" } { "All members, their activity and their feeds" } }
         }
     }
 }
 
-/// `status.html`: every member with its feed's health, for the admin (not linked from the
-/// page, not indexed).
-pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
-    let failing = site.feeds.iter().filter(|f| f.health.is_failing()).count();
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_start())
-                meta name="robots" content="noindex";
-                title { "Feed status · " (site.name) }
-                link rel="stylesheet" href="style.css";
-                link rel="icon" href="favicon.svg" type="image/svg+xml";
-            }
-            body {
-                a.skip href="#content" { "Skip to the feeds" }
-                header.site-header {
-                    h1 { "Feed status" }
-                    p.tagline {
-                        (site.feeds.len()) " feeds, " (failing) " failing. "
-                        "Generated " time datetime=(rfc3339(now)) { (local(now, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
-                        ". " a href="index.html" { "Back to " (site.name) }
-                    }
-                }
-                main #content .status {
-                    @for notice in &site.notices {
-                        p.notice role="alert" { (notice) }
-                    }
-                    table {
-                        thead {
-                            tr {
-                                th scope="col" { "Member" }
-                                th scope="col" { "Last success" }
-                                th scope="col" { "HTTP" }
-                                th scope="col" { "Failures" }
-                                th scope="col" { "Next try" }
-                                th scope="col" { "Entries" }
-                                th scope="col" { "Last post" }
-                                th scope="col" { "Notes" }
-                            }
-                        }
-                        tbody {
-                            @for f in &site.feeds {
-                                @let h = &f.health;
-                                tr class=[health_class(f)] {
-                                    th scope="row" {
-                                        (f.member.name) " "
-                                        a href=(f.member.feed_url) { "(feed)" }
-                                    }
-                                    td { (opt_time(h.last_success, site)) }
-                                    td { (h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())) }
-                                    td { (h.consecutive_failures) }
-                                    td {
-                                        @if h.gone { "never (gone)" }
-                                        @else { (opt_time(h.next_due.filter(|d| *d > now), site)) }
-                                    }
-                                    td { (h.entries) }
-                                    td { (opt_time(h.last_post, site)) }
-                                    td {
-                                        @let notes = view::health_notes(f, now);
-                                        @if notes.is_empty() { "ok" }
-                                        @else { ul { @for n in &notes { li { (n) } } } }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    page.into_string()
-}
-
 /// What every page's `<head>` starts with.
-fn head_start() -> Markup {
+pub(super) fn head_start() -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
     }
 }
 
-fn health_class(f: &FeedView) -> Option<&'static str> {
+pub(super) fn health_class(f: &FeedView) -> Option<&'static str> {
     if f.health.gone {
         Some("gone")
     } else if f.health.is_failing() {
@@ -377,15 +423,15 @@ fn health_class(f: &FeedView) -> Option<&'static str> {
     }
 }
 
-fn opt_time(t: Option<DateTime<Utc>>, site: &Site) -> String {
+pub(super) fn opt_time(t: Option<DateTime<Utc>>, site: &Site) -> String {
     t.map(|t| local(t, site).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "-".into())
 }
 
-fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
+pub(super) fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
     t.with_timezone(&site.timezone)
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+pub(super) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -7,6 +7,10 @@
 
 use std::future::Future;
 
+mod members;
+
+pub use members::member_posts;
+
 use crate::config::Config;
 use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
@@ -79,17 +83,22 @@ pub async fn refresh_then_render(
 }
 
 /// The render's input: the newest entries of the planet and of each tag's sub-planet, the
-/// feeds' health, and the planet's settings.
+/// feeds' health, each member's page (`members`), whether the planet is stale, and the planet's
+/// settings.
 pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
     let p = &config.planet;
+    let now = crate::clock::now();
     let total = p.items.saturating_mul(p.archive_pages + 1);
     let entries = store.recent_entries(total, p.max_per_feed, None)?;
     let feeds = store.feed_views()?;
     let mut topics = topics(config);
     for topic in &mut topics {
-        topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&topic.feed_urls))?;
+        topic.entries = store.recent_entries(total, p.max_per_feed, Some(&topic.feed_urls))?;
     }
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
+    // As `serve`'s /healthz judges it: the last refresh that got any feed through.
+    let stale_since = last_success.filter(|t| now - *t > config.stale_bound(now));
+    let members = members::member_pages(config, store, &feeds, &entries, now)?;
     Ok(Site {
         name: p.name.clone(),
         link: p.link.to_url(),
@@ -103,6 +112,8 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         excerpt_chars: p.excerpt_chars,
         feeds,
         last_success,
+        stale_since,
+        members,
         notices: Vec::new(),
         topics,
         current_topic: None,

@@ -1,0 +1,269 @@
+//! What each member's page shows, read from the store: their stored posts with the state of
+//! each ([`member_posts`], the one place that says today why a post is not shown), their
+//! activity by week, their last fetches and the feed-quality hints.
+//!
+//! In: the config, the [`Store`], the feeds and the planet's shown entries, `now`. Out: one
+//! [`MemberPage`] per feed.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::Config;
+use crate::model::{
+    EntryView, FeedView, Hint, MemberPage, PostState, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN,
+    RECENT_DAYS, STORED_POSTS_SHOWN,
+};
+use crate::store::Store;
+
+/// A feed with no post for this many days gets a hint.
+const SILENT_DAYS: i64 = 180;
+/// A body this close to `max_bytes` (percent) gets a hint: the next long post may not fit.
+const NEAR_MAX_BYTES_PERCENT: u64 = 80;
+
+/// One page per feed, in the order of `feeds`.
+pub(super) fn member_pages(
+    config: &Config,
+    store: &Store,
+    feeds: &[FeedView],
+    shown: &[EntryView],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<MemberPage>> {
+    let shown: HashSet<(&str, &str)> = shown
+        .iter()
+        .map(|e| (e.member.config_url.as_str(), e.key.as_str()))
+        .collect();
+    let first_week = now - Duration::weeks(ACTIVITY_WEEKS as i64);
+    let mut dates: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
+    for (url, date) in store.post_dates_since(first_week)? {
+        dates.entry(url).or_default().push(date);
+    }
+    let mut pages = Vec::with_capacity(feeds.len());
+    for f in feeds {
+        let url = f.member.config_url.as_str();
+        let stored = store.stored_posts(url, STORED_POSTS_SHOWN)?;
+        let history = store.fetch_history(url, FETCHES_SHOWN)?;
+        let own = dates.get(url).map(Vec::as_slice).unwrap_or_default();
+        let (weeks, recent) = activity(own, now);
+        let last_post = stored
+            .first()
+            .map(|p| (p.title.clone(), p.link.clone(), p.date));
+        let hints = hints(config, f, &stored, &history, now);
+        let posts = member_posts(
+            stored,
+            |key| shown.contains(&(url, key)),
+            config.planet.max_per_feed,
+        );
+        pages.push(MemberPage {
+            slug: f.slug.clone(),
+            weeks,
+            recent,
+            last_post,
+            posts,
+            history,
+            hints,
+        });
+    }
+    Ok(pages)
+}
+
+/// The state of each of a member's stored posts (newest first), given which the planet shows.
+///
+/// TODO(lead, #19): route through `visibility` once it lands; this knows only the reasons that
+/// exist today: joined late (`entries.hidden`), beyond `max_per_feed`, beyond the archive.
+/// A post that is not joined-late and not shown is past `max_per_feed` when at least that many
+/// of the member's newer posts count towards it, else past the archive.
+pub fn member_posts(
+    stored: Vec<StoredPost>,
+    is_shown: impl Fn(&str) -> bool,
+    max_per_feed: usize,
+) -> Vec<(StoredPost, PostState)> {
+    let mut counted = 0; // posts before this one that the cap counts (all but joined-late ones)
+    stored
+        .into_iter()
+        .map(|p| {
+            let state = if p.joined_late {
+                PostState::JoinedLate
+            } else if is_shown(&p.key) {
+                PostState::Shown
+            } else if max_per_feed > 0 && counted >= max_per_feed {
+                PostState::BeyondMaxPerFeed
+            } else {
+                PostState::BeyondArchive
+            };
+            if !p.joined_late {
+                counted += 1;
+            }
+            (p, state)
+        })
+        .collect()
+}
+
+/// Posts per week over the last [`ACTIVITY_WEEKS`] weeks, oldest first, and the posts of the
+/// last [`RECENT_DAYS`] days.
+fn activity(dates: &[DateTime<Utc>], now: DateTime<Utc>) -> (Vec<u32>, u32) {
+    let mut weeks = vec![0u32; ACTIVITY_WEEKS];
+    let mut recent = 0;
+    for d in dates {
+        let age = now - *d;
+        if age < Duration::zero() {
+            continue;
+        }
+        let week = age.num_weeks() as usize;
+        if week < ACTIVITY_WEEKS {
+            weeks[ACTIVITY_WEEKS - 1 - week] += 1;
+        }
+        if age < Duration::days(RECENT_DAYS) {
+            recent += 1;
+        }
+    }
+    (weeks, recent)
+}
+
+/// What the member could improve, from what the store recorded.
+fn hints(
+    config: &Config,
+    f: &FeedView,
+    posts: &[StoredPost],
+    history: &[crate::model::FetchRecord],
+    now: DateTime<Utc>,
+) -> Vec<Hint> {
+    let mut hints = Vec::new();
+    let h = &f.health;
+    let mut add = |kind, seen: String, todo: &str| {
+        hints.push(Hint {
+            kind,
+            seen,
+            todo: todo.to_string(),
+        })
+    };
+    if let Some(err) = h
+        .last_error
+        .as_deref()
+        .filter(|e| e.contains("a web page, not a feed"))
+    {
+        add(
+            "web-page",
+            format!("The address serves a web page, not a feed: {err}."),
+            "Give the planet the feed's own address (the one the page advertises, if any).",
+        );
+    }
+    let undated = posts.iter().filter(|p| p.undated).count();
+    if undated > 0 {
+        add(
+            "undated",
+            format!("{undated} of the posts stored have no date; the time the planet first saw each one is used instead."),
+            "Have your blog put a published date in each post of the feed.",
+        );
+    }
+    if h.future_dates > 0 {
+        add(
+            "future-dates",
+            format!("{} posts in the last feed read were dated in the future; their date was set to the time of the fetch.", h.future_dates),
+            "Check your blog's time zone setting, and that scheduled posts are left out of the feed until they appear.",
+        );
+    }
+    let planet_https = config.planet.link.as_str().starts_with("https:");
+    let http_images = posts.iter().filter(|p| p.http_images).count();
+    if planet_https && http_images > 0 {
+        add(
+            "http-images",
+            format!("{http_images} posts load images over http:, which browsers block on this https planet."),
+            "Serve your images over https: and link them with https: addresses.",
+        );
+    }
+    if !posts.is_empty() && posts.iter().all(|p| p.summary_only) {
+        add(
+            "excerpts",
+            "The feed carries only excerpts of the posts, not the posts themselves.".to_string(),
+            "If you want readers of the planet to read whole posts, set your blog's feed to full text.",
+        );
+    }
+    let max = config.fetch.max_bytes;
+    if let Some(bytes) = history.iter().find(|x| x.bytes > 0).map(|x| x.bytes) {
+        if max > 0 && bytes * 100 >= max * NEAR_MAX_BYTES_PERCENT {
+            add(
+                "near-max-bytes",
+                format!("The feed was {bytes} bytes at the last read; the planet reads at most {max} (max_bytes)."),
+                "Put fewer posts in the feed (10 to 20 is plenty), or excerpts of long ones.",
+            );
+        }
+    }
+    if let Some(last) = h.last_post {
+        let days = (now - last).num_days();
+        if days >= SILENT_DAYS {
+            add(
+                "silent",
+                format!("No new post for {days} days."),
+                "Nothing to fix if you are resting; if you did post, check that the feed address still lists your new posts.",
+            );
+        }
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn post(key: &str, joined_late: bool) -> StoredPost {
+        StoredPost {
+            key: key.into(),
+            link: None,
+            title: None,
+            date: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
+            joined_late,
+            undated: false,
+            summary_only: false,
+            http_images: false,
+        }
+    }
+
+    #[test]
+    fn each_post_gets_the_reason_it_is_not_shown() {
+        let stored = vec![
+            post("a", false),
+            post("b", true),
+            post("c", false),
+            post("d", false),
+            post("e", false),
+        ];
+        let shown = ["a", "c"];
+        let states: Vec<PostState> = member_posts(stored.clone(), |k| shown.contains(&k), 2)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        use PostState::*;
+        assert_eq!(
+            states,
+            [Shown, JoinedLate, Shown, BeyondMaxPerFeed, BeyondMaxPerFeed]
+        );
+        let states: Vec<PostState> = member_posts(stored, |k| shown.contains(&k), 0)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect();
+        assert_eq!(
+            states,
+            [Shown, JoinedLate, Shown, BeyondArchive, BeyondArchive]
+        );
+    }
+
+    #[test]
+    fn activity_counts_weeks_back_from_now() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let dates = [
+            now - Duration::hours(1),
+            now - Duration::days(8),
+            now - Duration::days(100),
+            now - Duration::days(400),
+            now + Duration::days(1),
+        ];
+        let (weeks, recent) = activity(&dates, now);
+        assert_eq!(weeks.len(), ACTIVITY_WEEKS);
+        assert_eq!(weeks[ACTIVITY_WEEKS - 1], 1);
+        assert_eq!(weeks[ACTIVITY_WEEKS - 2], 1);
+        assert_eq!(weeks.iter().sum::<u32>(), 3);
+        assert_eq!(recent, 2);
+    }
+}
