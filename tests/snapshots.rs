@@ -1,5 +1,5 @@
 //! Snapshots (insta) of every output file of the showcase planet at a fixed `now`: the page, an
-//! archive page, a topic, the status page, the merged Atom/RSS/JSON feeds, the OPML list and
+//! archive page, a topic, the members page and a member's page, the status page and its JSON, the merged Atom/RSS/JSON feeds, the OPML list and
 //! robots.txt. The feeds are parsed and stored by the real code (parse_feed into a real SQLite
 //! file) with fixed fetch times, so the bytes depend only on the code. A change to any output
 //! shows up as a reviewable diff (`cargo insta review`, or INSTA_UPDATE=always to accept).
@@ -94,10 +94,11 @@ timezone = "Europe/London"
             .map_err(|(_, e)| e)
             .unwrap();
     }
-    let site = mercury::site::build_site(&config, &store).unwrap();
+    let now = at(26, 17, 1);
+    let site = mercury::site::build_site_at(&config, &store, now).unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
-    mercury::render::render_site(&site, &out, &dir.join("no-theme"), at(26, 17, 1)).unwrap();
+    mercury::render::render_site(&site, &out, &dir.join("no-theme"), now).unwrap();
     out
 }
 
@@ -111,6 +112,9 @@ fn every_output_file() {
         "tags/cataloguing/index.html",
         "tags/cataloguing/atom.xml",
         "status.html",
+        "status.json",
+        "members/index.html",
+        "members/ada-lovelace-smith/index.html",
         "atom.xml",
         "rss.xml",
         "feed.json",

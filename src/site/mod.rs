@@ -7,6 +7,8 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
 mod members;
 
 pub use members::member_posts;
@@ -86,8 +88,12 @@ pub async fn refresh_then_render(
 /// feeds' health, each member's page (`members`), whether the planet is stale, and the planet's
 /// settings.
 pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
+    build_site_at(config, store, crate::clock::now())
+}
+
+/// [`build_site`] as of `now` (what counts as stale, the activity strips' weeks).
+pub fn build_site_at(config: &Config, store: &Store, now: DateTime<Utc>) -> anyhow::Result<Site> {
     let p = &config.planet;
-    let now = crate::clock::now();
     let total = p.items.saturating_mul(p.archive_pages + 1);
     let entries = store.recent_entries(total, p.max_per_feed, None)?;
     let feeds = store.feed_views()?;
