@@ -37,6 +37,9 @@ fn update_at(planet: &Planet, now: &str) {
 
 /// The `<li>` of the stored post titled `title` on a member page.
 fn state_of(page: &str, title: &str) -> String {
+    let page = &page[page
+        .find("<ol class=\"stored\">")
+        .expect("a list of stored posts")..];
     let at = page
         .find(&format!(">{title}</a>"))
         .unwrap_or_else(|| panic!("{title} not listed"));
@@ -113,11 +116,28 @@ fn member_pages_say_what_the_feed_could_do_better() {
     );
     // Old posts only: silent for more than 180 days.
     server.feed("/old.xml", &rss("old", 2, 1_735_700_000), RSS);
+    let ids = |id: &str| {
+        format!(
+            "<rss version=\"2.0\"><channel><title>I</title><item><guid>{id}</guid>\
+             <link>https://i.example/1</link><title>One</title>\
+             <pubDate>Sun, 01 Mar 2026 09:00:00 GMT</pubDate></item></channel></rss>"
+        )
+    };
+    server.feed("/ids.xml", &ids("first-id"), RSS);
     let mut planet = Planet::new();
     planet.feed(&server.url("/q.xml"), "Quinn");
     planet.feed(&server.url("/page.html"), "Paige");
     planet.feed(&server.url("/old.xml"), "Olde");
+    planet.feed(&server.url("/ids.xml"), "Ida");
     update_at(&planet, NOW);
+    assert!(!planet
+        .read("members/ida/index.html")
+        .contains("data-hint=\"changing-ids\""));
+    server.feed("/ids.xml", &ids("second-id"), RSS);
+    update_at(&planet, "2026-03-01T13:00:00Z");
+    assert!(planet
+        .read("members/ida/index.html")
+        .contains("data-hint=\"changing-ids\""));
 
     let quinn = planet.read("members/quinn/index.html");
     for hint in ["undated", "future-dates", "http-images", "excerpts"] {
@@ -132,6 +152,7 @@ fn member_pages_say_what_the_feed_could_do_better() {
     let olde = planet.read("members/olde/index.html");
     assert!(olde.contains("data-hint=\"silent\""));
     assert!(!olde.contains("data-hint=\"undated\""));
+    assert!(!olde.contains("data-hint=\"http-images\""));
 }
 
 #[test]
@@ -205,7 +226,8 @@ fn serve_redirects_a_folder_named_without_its_slash() {
     planet.feed_with(&server.url("/a.xml"), "Alpha", "tags = [\"Science\"]");
     let config = planet.write_config();
     let _serving = serve(&config);
-    assert!(wait_for(30, || http_get(&addr, "/tags/science/", &[])
+    // The member pages are written after the topics' pages.
+    assert!(wait_for(30, || http_get(&addr, "/members/alpha/", &[])
         .is_ok_and(|r| r.status == 200)));
     for (path, to) in [
         ("/tags/science", "/tags/science/"),

@@ -376,6 +376,8 @@ pub struct Health {
     pub last_post: Option<DateTime<Utc>>,
     /// Posts whose date lay in the future at the last parse (clamped to the fetch time).
     pub future_dates: u64,
+    /// Posts that came back under a new id at the last parse (recognised by their link).
+    pub id_changes: u64,
 }
 
 impl Health {

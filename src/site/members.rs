@@ -163,6 +163,13 @@ fn hints(
             "Check your blog's time zone setting, and that scheduled posts are left out of the feed until they appear.",
         );
     }
+    if h.id_changes > 0 {
+        add(
+            "changing-ids",
+            format!("{} posts came back under a new id at the last read; the planet recognised them by their link, but readers of your feed may see them twice.", h.id_changes),
+            "Keep each post's id (guid, Atom id) the same from one version of the feed to the next.",
+        );
+    }
     let planet_https = config.planet.link.as_str().starts_with("https:");
     let http_images = posts.iter().filter(|p| p.http_images).count();
     if planet_https && http_images > 0 {

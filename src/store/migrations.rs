@@ -87,11 +87,13 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,
     // 6 (#21): what the member pages show of a feed beyond its health: its own picture (a
-    // face for members configured without one) and how many of its posts carried a date in the
-    // future at the last parse (clamped to the fetch time).
+    // face for members configured without one), and at the last parse how many of its posts
+    // carried a date in the future (clamped to the fetch time) and how many came back under a
+    // new id (matched by their link).
     r#"
     ALTER TABLE feeds ADD COLUMN image TEXT;
     ALTER TABLE feeds ADD COLUMN future_dates INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN id_changes INTEGER NOT NULL DEFAULT 0;
     "#,
     // 7 (#21): each member's page folder, `members/<slug>/`, kept with the feed's row so that a
     // renamed member keeps their address (a new feed URL is a new row and a new slug).

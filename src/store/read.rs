@@ -111,7 +111,7 @@ impl Store {
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
                     (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
-                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates
+                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates, f.id_changes
              FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -138,6 +138,7 @@ impl Store {
                     gone: r.get::<_, i64>(16)? != 0,
                     last_post: opt_time(r.get(17)?),
                     future_dates: r.get::<_, i64>(20)? as u64,
+                    id_changes: r.get::<_, i64>(21)? as u64,
                 },
             })
         })?;
