@@ -102,7 +102,7 @@ fn member_card(
 ) -> Markup {
     let year: u32 = m.weeks.iter().sum();
     html! {
-        li.member-card class=[health_class(f)] {
+        li class={ "member-card" @if let Some(c) = health_class(f) { " " (c) } } {
             (face(f.member.face.as_deref(), &f.member.name, root, 48))
             div {
                 h2 { a href={ (m.slug) "/index.html" } { (f.member.name) } }
