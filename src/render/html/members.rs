@@ -190,7 +190,7 @@ pub fn member_page(site: &Site, i: usize, now: DateTime<Utc>) -> String {
                         }
                         a href=(f.member.feed_url) { "Feed" }
                         @if !f.tags.is_empty() {
-                            " · Tags: " (f.tags.join(", "))
+                            span { "Tags: " (f.tags.join(", ")) }
                         }
                     }
                     section aria-labelledby="newest" {
