@@ -13,7 +13,8 @@
 //!   router and scheduler, `conn` for connection limits and timeouts, `files` for serving the
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
-//!   render's input read from the store.
+//!   render's input read from the store (`site/members`: each member page's posts and their
+//!   state, activity, fetches and feed-quality hints).
 //! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
 //!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
 //! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET

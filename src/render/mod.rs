@@ -2,10 +2,11 @@
 //!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
 //! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, `members/` (the landscape and a page per
-//! member), `status.html` and `status.json`, and the theme's files (with the faces it holds). Every output is built in
-//! memory first, so a failure writes nothing; each file is then written to a temporary file in
-//! the same folder and renamed over the old one, so a reader never sees half a file. Text files
-//! get compressed variants beside them when they change (`precompress`).
+//! member), `status.html` and `status.json`, and the theme's files (with the faces it holds).
+//! Every output is built in memory first, so a failure writes nothing; each file is then
+//! written to a temporary file in the same folder and renamed over the old one, so a reader
+//! never sees half a file. Text files get compressed variants beside them when they change
+//! (`precompress`).
 
 mod assets;
 mod atom;
@@ -252,13 +253,13 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
     }
 }
 
-/// `robots.txt`: everything may be crawled but the admin's status page, or nothing at all
-/// with `noindex = true`.
+/// `robots.txt`: everything may be crawled but the admin's status page and its JSON, or
+/// nothing at all with `noindex = true`.
 fn robots(site: &Site) -> String {
     if site.noindex {
         "User-agent: *\nDisallow: /\n".to_string()
     } else {
-        "User-agent: *\nDisallow: /status.html\n".to_string()
+        "User-agent: *\nDisallow: /status.html\nDisallow: /status.json\n".to_string()
     }
 }
 

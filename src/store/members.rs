@@ -12,25 +12,32 @@ use super::read::time;
 use super::Store;
 use crate::model::StoredPost;
 
+/// The newest posts of a member whose bodies are checked for `http:` images.
+const IMAGE_CHECKED_POSTS: usize = 20;
+
 impl Store {
     /// The newest `limit` posts stored for the feed configured as `url`, in the planet's order
     /// (date, then position in the feed).
     pub fn stored_posts(&self, url: &str, limit: usize) -> anyhow::Result<Vec<StoredPost>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.link, e.title, e.sort_date, e.hidden,
-                    e.published IS NULL AND e.updated IS NULL, e.content, e.summary
+                    e.published IS NULL AND e.updated IS NULL,
+                    e.content IS NULL AND e.summary IS NOT NULL, e.content, e.summary
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.url = ?1
              ORDER BY e.sort_date DESC, e.entry_index, e.id
              LIMIT ?2",
         )?;
+        let mut row = 0;
         let rows = stmt.query_map(params![url, limit as i64], |r| {
-            let content: Option<String> = unpack(r, 6)?;
-            let summary: Option<String> = unpack(r, 7)?;
-            let http_images = [&content, &summary]
-                .into_iter()
-                .flatten()
-                .any(|b| loads_http_image(b));
+            // Only the newest bodies are read for images: a render makes every member's page,
+            // and decoding 100 bodies each would cost more than the rest of it.
+            row += 1;
+            let http_images = row <= IMAGE_CHECKED_POSTS
+                && [unpack(r, 7)?, unpack(r, 8)?]
+                    .iter()
+                    .flatten()
+                    .any(|b| loads_http_image(b));
             Ok(StoredPost {
                 key: r.get(0)?,
                 link: r.get(1)?,
@@ -38,7 +45,7 @@ impl Store {
                 date: time(r.get(3)?),
                 joined_late: r.get::<_, i64>(4)? != 0,
                 undated: r.get::<_, i64>(5)? != 0,
-                summary_only: content.is_none() && summary.is_some(),
+                summary_only: r.get::<_, i64>(6)? != 0,
                 http_images,
             })
         })?;
