@@ -47,10 +47,12 @@ pub(super) async fn serve_file(
     };
     // A folder named without its trailing slash (`/tags/x`, `/members/ada`): its page's
     // relative links (`atom.xml`, `../../style.css`) would resolve one folder too high.
+    // Only a folder that would be served (its index.html a regular file, no symlink on the way).
     if !uri.path().ends_with('/') && !rel.as_os_str().is_empty() {
-        let folder = tokio::fs::symlink_metadata(state.out_dir.join(&rel))
+        let (out_dir, index) = (state.out_dir.clone(), rel.join("index.html"));
+        let folder = tokio::task::spawn_blocking(move || open_in(&out_dir, &index, "").is_some())
             .await
-            .is_ok_and(|m| m.is_dir());
+            .unwrap_or(false);
         if folder {
             let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
             return Response::builder()
