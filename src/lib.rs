@@ -53,6 +53,7 @@ pub mod sanitize;
 pub(crate) mod serve;
 pub mod site;
 pub mod store;
+pub mod visibility;
 pub(crate) mod web_url;
 
 pub use error::Error;
@@ -75,5 +76,15 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::ImportOpml { file } => commands::import_opml(&config, &cli.config, &file),
         Command::ExportOpml => commands::export_opml(&config),
         Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
+        Command::Why { post } => commands::why(&config, &post),
+        Command::Hide(args) => commands::hide(&config, &args),
+        Command::Unhide(args) => commands::unhide(
+            &config,
+            &cli::ModerateArgs {
+                post: args.post,
+                reason: None,
+                render: args.render,
+            },
+        ),
     }
 }
