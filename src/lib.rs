@@ -14,6 +14,9 @@
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
 //!   render's input read from the store.
+//! - `visibility/`: what the landscape shows, the one place that decides whether a stored
+//!   post is shown and every reason it is not (topic filters, moderation.toml, cross-posts,
+//!   joined late, `max_per_feed`, the archive); `site`, `why`, `check` ask it.
 //! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
 //!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
 //! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET
