@@ -27,15 +27,19 @@ pub fn resolve(refs: &[PostRef], post: &str, planet: &url::Url) -> anyhow::Resul
             .filter(|r| entry_anchor(&r.feed_url, &r.key) == *a)
             .collect(),
         None => {
+            // A link as written names its post before the copies that normalise alike.
+            let exact: Vec<&PostRef> = refs
+                .iter()
+                .filter(|r| r.key == post || r.link.as_deref() == Some(post))
+                .collect();
             let wanted = normalise_link(post);
-            refs.iter()
-                .filter(|r| {
-                    r.key == post
-                        || r.link.as_deref() == Some(post)
-                        || (wanted.is_some()
-                            && r.link.as_deref().and_then(normalise_link) == wanted)
-                })
-                .collect()
+            if !exact.is_empty() || wanted.is_none() {
+                exact
+            } else {
+                refs.iter()
+                    .filter(|r| r.link.as_deref().and_then(normalise_link) == wanted)
+                    .collect()
+            }
         }
     };
     match found.as_slice() {
