@@ -62,7 +62,7 @@ impl Store {
         };
         let only = only.map(serde_json::to_string).transpose()?;
         let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
-        let rows = stmt.query_map(params![sql_limit, only], |r| entry_from(r))?;
+        let rows = stmt.query_map(params![sql_limit, only], entry_from)?;
         let mut kept: Vec<EntryView> = Vec::new();
         let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
         for row in rows {

@@ -1,7 +1,8 @@
 //! The selection: read stored posts newest first, decide each, and stop once enough are kept.
 //! Hidden posts take no slot: reading goes on until `limit` posts are kept (as it already did
-//! for `max_per_feed`), then [`CROSS_POST_DAYS`] further, so an older copy of a kept
-//! cross-post is seen before deciding which copy shows.
+//! for `max_per_feed`), a cross-post counting once. Reading stops there, not further back: a
+//! copy older than the last page holds could never show, and reading on (two weeks of a
+//! 10,000-member planet is half its database) would cost the render its speed.
 //!
 //! In: the [`Store`], the [`Rules`], a [`PostScan`], the limit and `max_per_feed`. Out: the
 //! candidates read, in order, each with its reasons ([`Decided`]); posts with reasons of their
@@ -9,9 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::Duration;
-
-use super::{crosspost, Hidden, Rules, CROSS_POST_DAYS};
+use super::{crosspost, Hidden, Rules};
 use crate::model::{AlsoOn, EntryView};
 use crate::store::posts::PostScan;
 use crate::store::Store;
@@ -37,11 +36,7 @@ pub(super) fn decide(
     let mut seen_keys: HashSet<String> = HashSet::new();
     let mut per_feed: HashMap<String, usize> = HashMap::new();
     let mut kept = 0usize;
-    let mut cutoff = None;
     store.scan_posts(scan, &mut |e, late| {
-        if cutoff.is_some_and(|c| e.date < c) {
-            return false;
-        }
         if !rules.own_reasons(&e, late).is_empty() {
             return true;
         }
@@ -57,12 +52,9 @@ pub(super) fn decide(
             *n += 1;
             kept += 1;
         }
-        if cutoff.is_none() && limit.is_some_and(|l| kept >= l) {
-            cutoff = Some(e.date - Duration::days(CROSS_POST_DAYS));
-        }
         read.push(e);
         keys.push(ks);
-        true
+        limit.is_none_or(|l| kept < l)
     })?;
 
     let mut hidden: Vec<Vec<Hidden>> = vec![Vec::new(); read.len()];
