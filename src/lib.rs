@@ -81,13 +81,6 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
         Command::Why { post } => commands::why(&config, &post),
         Command::Hide(args) => commands::hide(&config, &args),
-        Command::Unhide(args) => commands::unhide(
-            &config,
-            &cli::ModerateArgs {
-                post: args.post,
-                reason: None,
-                render: args.render,
-            },
-        ),
+        Command::Unhide(args) => commands::unhide(&config, &args),
     }
 }

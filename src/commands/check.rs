@@ -29,7 +29,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     }
     let rules = Rules::new(config, &moderation);
     let filters: Vec<_> = rules.all_filters().collect();
-    if filters.is_empty() {
+    if filters.is_empty() && moderation.decisions.is_empty() {
         return Ok(());
     }
     let db = &config.planet.database;
@@ -42,6 +42,21 @@ pub fn check(config: &Config) -> Result<(), Error> {
         return Ok(());
     }
     let store = Store::open(db)?;
+    // A decision whose feed URL or key was mistyped hides nothing: say so.
+    let refs = store.post_refs()?;
+    for d in &moderation.decisions {
+        if !refs.iter().any(|r| r.feed_url == d.feed && r.key == d.key) {
+            println!(
+                "{}: the post {:?} of {} is not stored (now), so this decision hides nothing",
+                moderation.path.display(),
+                d.key,
+                d.feed
+            );
+        }
+    }
+    if filters.is_empty() {
+        return Ok(());
+    }
     let mut hides = vec![0usize; filters.len()];
     let mut of = vec![0usize; filters.len()];
     let scan = PostScan {

@@ -5,7 +5,7 @@
 //! In: the validated [`Config`] and the POST argument. Out: a report on stdout, the moderation
 //! file edited; an unknown or ambiguous POST is an error listing the candidates.
 
-use crate::cli::ModerateArgs;
+use crate::cli::{ModerateArgs, UnhideArgs};
 use crate::config::moderation::{self, Decision, Moderation};
 use crate::config::Config;
 use crate::error::Error;
@@ -48,7 +48,7 @@ pub fn hide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
 }
 
 /// `unhide POST [--render]`: also for a post no longer stored, named as moderation.toml does.
-pub fn unhide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
+pub fn unhide(config: &Config, args: &UnhideArgs) -> Result<(), Error> {
     let store = open(config)?;
     let current = Moderation::load(config)?;
     let mut refs = store.post_refs()?;

@@ -1,6 +1,6 @@
 //! Cross-posts: the same post in several members' feeds. Two copies are the same post when
-//! their links are equal once normalised ([`normalise_link`]) or their texts have the same
-//! fingerprint, and they are dated within [`CROSS_POST_DAYS`] of each other. Of each group one
+//! their links are equal once normalised ([`normalise_link`]) or their titles and texts have
+//! the same fingerprint, and they are dated within [`CROSS_POST_DAYS`] of each other. Of each group one
 //! copy shows: the one whose member's home page is on the link's host, else the earliest.
 //!
 //! In: the candidates `select` read, in order. Out: for each group, the index of the copy that
@@ -47,8 +47,9 @@ pub fn normalise_link(link: &str) -> Option<String> {
     Some(s)
 }
 
-/// The fingerprint of a post's text (whitespace collapsed, case folded), when it is long
-/// enough to say something.
+/// The fingerprint of a post's title and text (whitespace collapsed, case folded), when its
+/// text is long enough to say something. The title counts: a copy keeps it, while posts of
+/// one template (the same boilerplate body under different titles) are different posts.
 fn text_fingerprint(e: &EntryView) -> Option<String> {
     let body = e.content.as_deref().or(e.summary.as_deref())?;
     let body = &body[..floor_char_boundary(body, FINGERPRINT_BODY_BYTES)];
@@ -57,8 +58,13 @@ fn text_fingerprint(e: &EntryView) -> Option<String> {
     if words.iter().map(|w| w.len() + 1).sum::<usize>() < MIN_FINGERPRINT_CHARS {
         return None;
     }
-    let digest = Sha256::digest(words.join(" ").as_bytes());
-    Some(crate::fingerprint::hex(&digest[..16]))
+    let title = e.title.as_deref().unwrap_or("").to_lowercase();
+    let title: Vec<&str> = title.split_whitespace().collect();
+    let mut h = Sha256::new();
+    h.update(title.join(" ").as_bytes());
+    h.update([0]);
+    h.update(words.join(" ").as_bytes());
+    Some(crate::fingerprint::hex(&h.finalize()[..16]))
 }
 
 /// The keys one copy is known by: its normalised link and its text's fingerprint.

@@ -18,6 +18,8 @@
 mod crosspost;
 mod rules;
 mod select;
+#[cfg(test)]
+mod tests;
 mod why;
 
 pub use crosspost::normalise_link;
