@@ -95,7 +95,7 @@ timezone = "Europe/London"
             .unwrap();
     }
     let now = at(26, 17, 1);
-    let site = mercury::site::build_site_at(&config, &store, now).unwrap();
+    let site = mercury::site::build_site_at(&config, &store, &Default::default(), now).unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
     mercury::render::render_site(&site, &out, &dir.join("no-theme"), now).unwrap();
