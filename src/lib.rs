@@ -14,6 +14,8 @@
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
 //!   render's input read from the store.
+//! - `digest/`: the digest's periods (`period`: days, ISO weeks, months in the planet's time
+//!   zone), the one choice of its posts, and what `digest.xml` has published (via `store`).
 //! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
 //!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
 //! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET
@@ -39,6 +41,7 @@ pub mod cli;
 pub mod clock;
 pub(crate) mod commands;
 pub mod config;
+pub(crate) mod digest;
 pub(crate) mod discover;
 pub mod error;
 pub(crate) mod fault;

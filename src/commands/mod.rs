@@ -55,15 +55,15 @@ pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
 pub fn render(config: &Config) -> Result<(), Error> {
     let mut store = open_store(config)?;
     store.sync_feeds(&config.member_feeds())?;
-    site::write(config, &store)?;
+    site::write(config, &mut store)?;
     Ok(())
 }
 
 /// `update`: fetch, then render.
 pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
     let store = open_store(config)?;
-    let store = run_refresh(config, store, args)?;
-    site::write(config, &store)?;
+    let mut store = run_refresh(config, store, args)?;
+    site::write(config, &mut store)?;
     Ok(())
 }
 

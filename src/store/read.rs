@@ -44,16 +44,14 @@ impl Store {
         max_per_feed: usize,
         only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
-                    e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
-             LIMIT ?1",
-        )?;
+             LIMIT ?1"
+        ))?;
         // Without a cap SQLite stops at the limit; with one, it reads until enough are kept.
         let sql_limit = if max_per_feed == 0 {
             limit
@@ -62,27 +60,7 @@ impl Store {
         };
         let only = only.map(serde_json::to_string).transpose()?;
         let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
-        let rows = stmt.query_map(params![sql_limit, only], |r| {
-            let mut member = member_from(r, 13)?;
-            member.excerpt_only = r.get::<_, i64>(19)? != 0;
-            Ok(EntryView {
-                feed_url: member.feed_url.clone(),
-                key: r.get(0)?,
-                source_id: r.get(1)?,
-                index: r.get::<_, i64>(2)? as usize,
-                link: r.get(3)?,
-                title: r.get(4)?,
-                author: r.get(5)?,
-                published: opt_time(r.get(6)?),
-                updated: opt_time(r.get(7)?),
-                date: time(r.get(8)?),
-                content: unpack(r, 9)?,
-                summary: unpack(r, 10)?,
-                categories: json_list(&r.get::<_, String>(11)?),
-                enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
-                member,
-            })
-        })?;
+        let rows = stmt.query_map(params![sql_limit, only], entry_from)?;
         let mut kept: Vec<EntryView> = Vec::new();
         let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
         for row in rows {
@@ -100,6 +78,24 @@ impl Store {
             kept.push(e);
         }
         Ok(kept)
+    }
+
+    /// The shown entries of configured feeds dated from `start` (included) to `end` (excluded),
+    /// oldest first (ties: feed, place in the feed, row), with their members: a digest period's
+    /// posts. Read through the `entries_newest` index.
+    pub fn entries_between(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<EntryView>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}
+             FROM entries e JOIN feeds f ON f.id = e.feed_id
+             WHERE f.active = 1 AND e.hidden = 0 AND e.sort_date >= ?1 AND e.sort_date < ?2
+             ORDER BY e.sort_date, e.feed_id, e.entry_index, e.id"
+        ))?;
+        let rows = stmt.query_map(params![start.timestamp(), end.timestamp()], entry_from)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every configured feed, in config order, with its health.
@@ -163,6 +159,35 @@ impl Store {
         )?;
         Ok(opt_time(t))
     }
+}
+
+/// The columns [`entry_from`] reads, of `entries e JOIN feeds f`.
+const ENTRY_COLUMNS: &str =
+    "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published, e.updated,
+     e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only";
+
+/// An entry with its member, from the [`ENTRY_COLUMNS`] of a row.
+fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
+    let mut member = member_from(r, 13)?;
+    member.excerpt_only = r.get::<_, i64>(19)? != 0;
+    Ok(EntryView {
+        feed_url: member.feed_url.clone(),
+        key: r.get(0)?,
+        source_id: r.get(1)?,
+        index: r.get::<_, i64>(2)? as usize,
+        link: r.get(3)?,
+        title: r.get(4)?,
+        author: r.get(5)?,
+        published: opt_time(r.get(6)?),
+        updated: opt_time(r.get(7)?),
+        date: time(r.get(8)?),
+        content: unpack(r, 9)?,
+        summary: unpack(r, 10)?,
+        categories: json_list(&r.get::<_, String>(11)?),
+        enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+        member,
+    })
 }
 
 /// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
