@@ -41,7 +41,7 @@ pub mod cli;
 pub mod clock;
 pub(crate) mod commands;
 pub mod config;
-pub(crate) mod digest;
+pub mod digest;
 pub(crate) mod discover;
 pub mod error;
 pub(crate) mod fault;

@@ -47,6 +47,9 @@ pub fn digest_atom(site: &Site, digest: &Digest, now: DateTime<Utc>) -> anyhow::
                 title: atom::Text::plain(title),
                 id: id.to_string(),
                 updated: p.updated.fixed_offset(),
+                // The planet's owner, as on the feed: readers that show an entry's author
+                // do not look at the feed's.
+                authors: vec![owner(site)],
                 links: vec![link(
                     &super::url_in(site, &format!("digest/{}.html", p.label)),
                     "alternate",
