@@ -50,3 +50,33 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use super::Store;
+
+    fn t(day: u32, hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn updated_moves_only_when_the_content_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("m.db")).unwrap();
+        let end = t(1, 0);
+        let publish = |store: &mut Store, hash: &str, now| {
+            store
+                .publish_digests(&[("2026-W48".into(), hash.into(), end)], now)
+                .unwrap()[0]
+        };
+        assert_eq!(publish(&mut store, "a", t(1, 6)), end, "first published");
+        assert_eq!(publish(&mut store, "a", t(2, 6)), end, "unchanged");
+        assert_eq!(publish(&mut store, "b", t(3, 6)), t(3, 6), "changed");
+        assert_eq!(publish(&mut store, "b", t(4, 6)), t(3, 6), "then stable");
+        // A clock set back never moves `updated` backwards.
+        let back = publish(&mut store, "c", t(1, 6));
+        assert_eq!(back, t(3, 6) + chrono::Duration::seconds(1));
+    }
+}
