@@ -56,7 +56,7 @@ pub fn build(
     Ok(Some(Digest { cadence, periods }))
 }
 
-/// The posts the digest shows from `range`, oldest first: the ONE place the digest decides
+/// The posts the digest shows from `range` (in any order: `group` sorts them): the ONE place the digest decides
 /// whether a post is shown. For now it is what the page shows (stored posts of configured
 /// feeds that are not `hidden`); `max_per_feed` and the archive's length do not apply, as
 /// they limit the page, not the planet.
@@ -70,15 +70,19 @@ pub fn digest_posts(
     store.entries_between(range.start, range.end)
 }
 
-/// Groups posts (oldest first) into their periods, newest period first; within one, members
-/// in name order (then feed URL), each member's posts oldest first as given. A period is
-/// complete once `now` has reached its end; `updated` is its end until it is published.
+/// Groups posts into their periods, newest period first; within one, members in name order
+/// (then feed URL), each member's posts oldest first (ties: place in the feed, then key), in
+/// whatever order the posts came. A period is complete once `now` has reached its end;
+/// `updated` is its end until it is published.
 pub fn group(
-    posts: Vec<EntryView>,
+    mut posts: Vec<EntryView>,
     cadence: Cadence,
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Vec<DigestPeriod> {
+    posts.sort_by(|a, b| {
+        (a.date, &a.feed_url, a.index, &a.key).cmp(&(b.date, &b.feed_url, b.index, &b.key))
+    });
     let mut by_period: BTreeMap<Period, BTreeMap<(String, String, String), DigestMember>> =
         BTreeMap::new();
     for e in posts {
@@ -155,11 +159,12 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-12-02T12:00:00Z")
             .unwrap()
             .with_timezone(&Utc);
+        // In any order: newest first, as the page reads them.
         let posts = vec![
-            post("zoe", "2026-11-24T09:00:00Z"),
-            post("Adam", "2026-11-25T09:00:00Z"),
-            post("zoe", "2026-11-26T09:00:00Z"),
             post("adam", "2026-12-01T09:00:00Z"),
+            post("zoe", "2026-11-26T09:00:00Z"),
+            post("Adam", "2026-11-25T09:00:00Z"),
+            post("zoe", "2026-11-24T09:00:00Z"),
         ];
         let periods = group(posts, Cadence::Weekly, chrono_tz::UTC, now);
         let labels: Vec<_> = periods.iter().map(|p| p.label.as_str()).collect();
