@@ -95,10 +95,15 @@ timezone = "Europe/London"
             .map_err(|(_, e)| e)
             .unwrap();
     }
-    let mut site = mercury::site::build_site(&config, &store).unwrap();
+    let mut site = mercury::site::build_site(&config, &store, &Default::default()).unwrap();
     // The digest as of a week later, when the posts' week is complete and published.
-    site.digest =
-        mercury::digest::build(&config, &mut store, at(26, 17, 1) + chrono::Days::new(6)).unwrap();
+    site.digest = mercury::digest::build(
+        &config,
+        &mut store,
+        &Default::default(),
+        at(26, 17, 1) + chrono::Days::new(6),
+    )
+    .unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
     mercury::render::render_site(&site, &out, &dir.join("no-theme"), at(26, 17, 1)).unwrap();

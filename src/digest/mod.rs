@@ -3,7 +3,8 @@
 //! holds and what `updated` each published period carries; `render` writes `digest/` and
 //! `digest.xml` from that.
 //!
-//! In: the [`Config`] (`[planet] digest`, `timezone`), the [`Store`] and `now`. Out: a
+//! In: the [`Config`] (`[planet] digest`, `timezone`), the [`Store`], the [`Moderation`]
+//! decisions and `now`; the posts are chosen by `visibility`. Out: a
 //! [`Digest`] for the render's [`crate::model::Site`]. `period` holds the pure calendar rules.
 //!
 //! Once a period has ended its feed entry is published, and stays as it was: its content is
@@ -18,9 +19,11 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::model::{Cadence, Digest, DigestMember, DigestPeriod, EntryView};
 use crate::store::Store;
+use crate::visibility::Visibility;
 use period::Period;
 
 /// Complete periods the digest holds (pages and feed entries), besides the current one.
@@ -31,6 +34,7 @@ pub const PERIODS: u32 = 52;
 pub fn build(
     config: &Config,
     store: &mut Store,
+    moderation: &Moderation,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<Digest>> {
     let Some(cadence) = config.planet.digest else {
@@ -39,7 +43,7 @@ pub fn build(
     let tz = config.planet.timezone;
     let current = Period::containing(cadence, tz, now);
     let range = current.back(PERIODS).start(tz)..current.end(tz);
-    let posts = digest_posts(store, config, range)?;
+    let posts = digest_posts(store, config, moderation, range)?;
     let mut periods = group(posts, cadence, tz, now);
     let published: Vec<(String, String, DateTime<Utc>)> = periods
         .iter()
@@ -56,18 +60,17 @@ pub fn build(
     Ok(Some(Digest { cadence, periods }))
 }
 
-/// The posts the digest shows from `range` (in any order: `group` sorts them): the ONE place the digest decides
-/// whether a post is shown. For now it is what the page shows (stored posts of configured
-/// feeds that are not `hidden`); `max_per_feed` and the archive's length do not apply, as
-/// they limit the page, not the planet.
-// VISIBILITY: route through `crate::visibility` (filters, moderation, cross-posts shown once,
-// withdrawn, pruned) when it lands on main (issue #19).
+/// The posts the digest shows from `range` (in any order: `group` sorts them), as
+/// `visibility` decides: topic filters, moderation and cross-posts (shown once) apply, as does
+/// every other reason that hides a post from the planet; `max_per_feed` and the archive's
+/// length do not, as they limit the page, not the planet.
 pub fn digest_posts(
     store: &Store,
-    _config: &Config,
+    config: &Config,
+    moderation: &Moderation,
     range: Range<DateTime<Utc>>,
 ) -> anyhow::Result<Vec<EntryView>> {
-    store.entries_between(range.start, range.end)
+    Visibility::new(config, store, moderation).shown_between(range.start, range.end)
 }
 
 /// Groups posts into their periods, newest period first; within one, members in name order
@@ -141,6 +144,7 @@ mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            also: vec![],
             member: Member {
                 name: member.into(),
                 feed_url: format!("https://{member}.example/feed"),

@@ -11,6 +11,7 @@
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
 //! - `digest.rs`: what the digest published of each period (its content hash and `updated`);
+//! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -27,6 +28,7 @@ pub mod codec;
 mod digest;
 mod migrations;
 mod open;
+pub mod posts;
 mod read;
 mod sync;
 pub mod write;

@@ -80,24 +80,6 @@ impl Store {
         Ok(kept)
     }
 
-    /// The shown entries of configured feeds dated from `start` (included) to `end` (excluded),
-    /// oldest first (ties: feed, place in the feed, row), with their members: a digest period's
-    /// posts. Read through the `entries_newest` index.
-    pub fn entries_between(
-        &self,
-        start: DateTime<Utc>,
-        end: DateTime<Utc>,
-    ) -> anyhow::Result<Vec<EntryView>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS}
-             FROM entries e JOIN feeds f ON f.id = e.feed_id
-             WHERE f.active = 1 AND e.hidden = 0 AND e.sort_date >= ?1 AND e.sort_date < ?2
-             ORDER BY e.sort_date, e.feed_id, e.entry_index, e.id"
-        ))?;
-        let rows = stmt.query_map(params![start.timestamp(), end.timestamp()], entry_from)?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Every configured feed, in config order, with its health.
     pub fn feed_views(&self) -> anyhow::Result<Vec<FeedView>> {
         let mut stmt = self.conn.prepare_cached(
@@ -161,14 +143,14 @@ impl Store {
     }
 }
 
-/// The columns [`entry_from`] reads, of `entries e JOIN feeds f`.
-const ENTRY_COLUMNS: &str =
-    "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published, e.updated,
-     e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+/// The columns [`entry_from`] reads, in its order (`e` is `entries`, `f` is `feeds`).
+pub(super) const ENTRY_COLUMNS: &str =
+    "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
+     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
      f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only";
 
-/// An entry with its member, from the [`ENTRY_COLUMNS`] of a row.
-fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
+/// An entry and its member from the row of [`ENTRY_COLUMNS`].
+pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
     let mut member = member_from(r, 13)?;
     member.excerpt_only = r.get::<_, i64>(19)? != 0;
     Ok(EntryView {
@@ -187,6 +169,7 @@ fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         categories: json_list(&r.get::<_, String>(11)?),
         enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
         member,
+        also: Vec::new(),
     })
 }
 
