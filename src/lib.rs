@@ -14,6 +14,8 @@
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
 //!   render's input read from the store.
+//! - `digest/`: the digest's periods (`period`: days, ISO weeks, months in the planet's time
+//!   zone), the one choice of its posts, and what `digest.xml` has published (via `store`).
 //! - `visibility/`: what the landscape shows, the one place that decides whether a stored
 //!   post is shown and every reason it is not (topic filters, moderation.toml, cross-posts,
 //!   joined late, `max_per_feed`, the archive); `site`, `why`, `check` ask it.
@@ -42,6 +44,7 @@ pub mod cli;
 pub mod clock;
 pub(crate) mod commands;
 pub mod config;
+pub mod digest;
 pub(crate) mod discover;
 pub mod error;
 pub(crate) mod fault;

@@ -3,12 +3,14 @@
 //!
 //! In: a validated [`Config`] and the [`Store`] (for `serve`, also a stop signal). Out: the
 //! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
-//! assembled from the store.
+//! assembled from the store (the digest is added to it, as of the render's `now`, by
+//! `digest::build`, which records what `digest.xml` publishes).
 
 use std::future::Future;
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
+use crate::digest;
 use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
@@ -17,9 +19,10 @@ use crate::visibility::Visibility;
 
 /// Reads what the page shows from the store and writes every output file (`render`, `update`),
 /// with the moderation decisions in force (`moderation.toml`).
-pub fn write(config: &Config, store: &Store, moderation: &Moderation) -> anyhow::Result<()> {
-    let site = build_site(config, store, moderation)?;
+pub fn write(config: &Config, store: &mut Store, moderation: &Moderation) -> anyhow::Result<()> {
     let now = crate::clock::now();
+    let mut site = build_site(config, store, moderation)?;
+    site.digest = digest::build(config, store, moderation, now)?;
     let written = render::render_site(
         &site,
         &config.planet.output_dir,
@@ -64,17 +67,19 @@ pub async fn refresh_then_render(
     let Some(refreshed) = refreshed else {
         return Ok(()); // stopping
     };
-    let (store, summary) = refreshed?;
+    let (mut store, summary) = refreshed?;
     let config = config.clone();
     let moderation = moderation.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let now = crate::clock::now();
         let mut site = build_site(&config, &store, &moderation)?;
+        site.digest = digest::build(&config, &mut store, &moderation, now)?;
         site.notices.extend(notices);
         render::render_site_then(
             &site,
             &config.planet.output_dir,
             &config.planet.theme_dir,
-            crate::clock::now(),
+            now,
             || in_place(&summary),
         )?;
         Ok(())
@@ -113,6 +118,7 @@ pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> an
         topics,
         current_topic: None,
         id_base: p.link.to_url(),
+        digest: None,
     })
 }
 

@@ -55,7 +55,7 @@ pub fn render(config: &Config) -> Result<(), Error> {
     let moderation = Moderation::load(config)?;
     let mut store = open_store(config)?;
     store.sync_feeds(&config.member_feeds())?;
-    site::write(config, &store, &moderation)?;
+    site::write(config, &mut store, &moderation)?;
     Ok(())
 }
 
@@ -64,8 +64,8 @@ pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
     // Read first: an invalid moderation file stops the update before anything is fetched.
     let moderation = Moderation::load(config)?;
     let store = open_store(config)?;
-    let store = run_refresh(config, store, args)?;
-    site::write(config, &store, &moderation)?;
+    let mut store = run_refresh(config, store, args)?;
+    site::write(config, &mut store, &moderation)?;
     Ok(())
 }
 

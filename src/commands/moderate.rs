@@ -28,7 +28,7 @@ pub fn why(config: &Config, post: &str) -> Result<(), Error> {
 
 /// `hide POST [--reason TEXT] [--render]`.
 pub fn hide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
-    let store = open(config)?;
+    let mut store = open(config)?;
     let refs = store.post_refs()?;
     let post = resolve(&refs, &args.post, &config.planet.link.to_url())?;
     let decision = Decision {
@@ -44,12 +44,12 @@ pub fn hide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
     } else {
         println!("already hidden: {}", describe(&post));
     }
-    finish(config, &store, args.render)
+    finish(config, &mut store, args.render)
 }
 
 /// `unhide POST [--render]`: also for a post no longer stored, named as moderation.toml does.
 pub fn unhide(config: &Config, args: &UnhideArgs) -> Result<(), Error> {
-    let store = open(config)?;
+    let mut store = open(config)?;
     let current = Moderation::load(config)?;
     let mut refs = store.post_refs()?;
     for d in &current.decisions {
@@ -74,7 +74,7 @@ pub fn unhide(config: &Config, args: &UnhideArgs) -> Result<(), Error> {
             describe(&post)
         );
     }
-    finish(config, &store, args.render)
+    finish(config, &mut store, args.render)
 }
 
 fn describe(post: &PostRef) -> String {
@@ -93,7 +93,7 @@ fn open(config: &Config) -> anyhow::Result<Store> {
 }
 
 /// With `--render`, the site rewritten with the decisions now in force.
-fn finish(config: &Config, store: &Store, render: bool) -> Result<(), Error> {
+fn finish(config: &Config, store: &mut Store, render: bool) -> Result<(), Error> {
     if render {
         site::write(config, store, &Moderation::load(config)?)?;
     } else {

@@ -91,6 +91,7 @@ tags = ["x"]
         assert_eq!(c.planet.database, PathBuf::from("/tmp/p/mercury.db"));
         assert_eq!(c.planet.output_dir, PathBuf::from("/tmp/p/public"));
         assert_eq!(c.planet.timezone, chrono_tz::Europe::London);
+        assert_eq!(c.planet.digest, Some(crate::model::Cadence::Weekly));
         assert_eq!(c.fetch.concurrency, DEFAULT_CONCURRENCY);
         assert_eq!(c.feeds[1].tags, vec!["x".to_string()]);
         assert!(c.fetch.user_agent.contains("https://planet.example.org/"));
@@ -151,6 +152,12 @@ tags = ["x"]
                 "feed[2].tags",
             ),
             ("tags = [\"x\"]", "tags = [\"!!!\"]", 14, "feed[2].tags"),
+            (
+                "timezone = \"Europe/London\"",
+                "digest = \"fortnightly\"",
+                5,
+                "planet.digest",
+            ),
         ];
         for (from, to, line, key) in cases {
             let text = GOOD.replacen(from, to, 1);

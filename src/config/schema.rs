@@ -46,6 +46,7 @@ pub(super) struct RawPlanet {
     pub(super) require: Option<String>,
     pub(super) ignore: Option<String>,
     pub(super) collapse_duplicates: Option<bool>,
+    pub(super) digest: Option<String>,
 }
 
 /// `[fetch]`: how feeds are fetched.

@@ -77,6 +77,8 @@ pub struct Planet {
     /// (0: never).
     pub excerpt_chars: usize,
     pub timezone: chrono_tz::Tz,
+    /// The digest's period (`digest/`, `digest.xml`); `None`: `digest = "off"`.
+    pub digest: Option<crate::model::Cadence>,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
     /// Topic filters every member's posts must pass (`categories`, `require`, `ignore`).

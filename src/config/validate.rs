@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::model::Cadence;
 use crate::web_url::{WebUrl, WebUrlError};
 
 use super::locate::{KeyPart, Locator};
@@ -87,6 +88,7 @@ fn planet(
         "new_feed_items",
     )?;
     let timezone = timezone(p.timezone.as_deref(), loc)?;
+    let digest = digest(p.digest.as_deref(), loc)?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -122,6 +124,7 @@ fn planet(
         noindex: p.noindex.unwrap_or(false),
         excerpt_chars,
         timezone,
+        digest,
         filters,
         collapse_duplicates: p.collapse_duplicates.unwrap_or(true),
     })
@@ -171,6 +174,23 @@ fn timezone(tz: Option<&str>, loc: &Locator) -> Result<chrono_tz::Tz, ConfigErro
             ),
         )
     })
+}
+
+/// `[planet] digest`: `"weekly"` (the default), `"daily"`, `"monthly"` or `"off"`.
+fn digest(value: Option<&str>, loc: &Locator) -> Result<Option<Cadence>, ConfigError> {
+    match value.unwrap_or("weekly") {
+        "weekly" => Ok(Some(Cadence::Weekly)),
+        "daily" => Ok(Some(Cadence::Daily)),
+        "monthly" => Ok(Some(Cadence::Monthly)),
+        "off" => Ok(None),
+        other => Err(loc.error(
+            &["planet", "digest"],
+            format!(
+                "{other:?} is not a digest period; use \"weekly\", \"daily\", \"monthly\" \
+                 or \"off\""
+            ),
+        )),
+    }
 }
 
 /// `[fetch]`. The default user agent names the planet's link, so a feed's owner can see who

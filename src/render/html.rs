@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
+use super::digest::digest_name;
 use super::view::{self, entry_anchor, group_by_day};
 use crate::model::{EntryView, FeedView, Site};
 use crate::sanitize;
@@ -98,6 +99,9 @@ fn index_head(site: &Site, page: &Page) -> Markup {
             link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
             link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
             link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
+            @if let Some(d) = &site.digest {
+                link rel="alternate" type="application/atom+xml" title=(digest_name(d.cadence)) href={ (root) "digest.xml" };
+            }
             @if page.number > 1 {
                 link rel="prev" href=(page.href(page.number - 1));
             }
@@ -127,6 +131,9 @@ fn site_header(site: &Site, page: &Page) -> Markup {
                     li { a href={ (feeds) "rss.xml" } type="application/rss+xml" { "RSS" } }
                     li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
                     li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
+                    @if let Some(d) = &site.digest {
+                        li { a href={ (root) "digest/index.html" } { (digest_name(d.cadence)) } }
+                    }
                 }
             }
         }
@@ -166,7 +173,7 @@ fn pagination(page: &Page) -> Markup {
 }
 
 /// The site's footer: when it was last refreshed, in which time zone, and who runs it.
-fn site_footer(site: &Site) -> Markup {
+pub(super) fn site_footer(site: &Site) -> Markup {
     html! {
         footer.site-footer {
             p {
@@ -369,7 +376,7 @@ pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
 }
 
 /// What every page's `<head>` starts with.
-fn head_start() -> Markup {
+pub(super) fn head_start() -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
@@ -395,6 +402,6 @@ fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
     t.with_timezone(&site.timezone)
 }
 
-fn rfc3339(t: DateTime<Utc>) -> String {
+pub(super) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

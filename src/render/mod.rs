@@ -1,13 +1,15 @@
 //! Render: turns a [`Site`] into the files of the output folder, each replaced atomically.
 //!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
-//! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml` and the theme's files. Every output is built in
+//! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, the digest (`digest/`, `digest.xml`) and
+//! the theme's files. Every output is built in
 //! memory first, so a failure writes nothing; each file is then written to a temporary file in
 //! the same folder and renamed over the old one, so a reader never sees half a file. Text files
 //! get compressed variants beside them when they change (`precompress`).
 
 mod assets;
 mod atom;
+mod digest;
 mod html;
 mod json_feed;
 mod opml;
@@ -21,7 +23,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
-use crate::model::{EntryView, Site, Topic};
+use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
 
 /// Writes the whole site into `out_dir` and returns the paths written.
 pub fn render_site(
@@ -61,6 +63,7 @@ pub fn render_site_then(
         ),
         ("robots.txt".into(), robots(site).into_bytes()),
     ]);
+    digest_files(site, now, &mut files)?;
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name, bytes));
     }
@@ -68,6 +71,7 @@ pub fn render_site_then(
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     remove_stale_temp_files(out_dir);
     remove_stale_temp_files(&out_dir.join("page"));
+    remove_stale_temp_files(&out_dir.join("digest"));
     for topic in std::fs::read_dir(out_dir.join("tags"))
         .into_iter()
         .flatten()
@@ -91,6 +95,7 @@ pub fn render_site_then(
     }
     remove_old_archive_pages(&out_dir.join("page"), pages);
     remove_old_topics(&out_dir.join("tags"), &site.topics);
+    remove_old_digests(out_dir, &files);
     in_place();
     // The variants once every file is in place, so the site changes all at once as before;
     // meanwhile a changed file is sent uncompressed (its old variants no longer match it).
@@ -157,6 +162,39 @@ fn planet_files(
     Ok(chunks.len())
 }
 
+/// Adds the digest's files to `files`: a page per period with posts, the list of them, and
+/// `digest.xml`. Nothing with `digest = "off"`.
+fn digest_files(
+    site: &Site,
+    now: DateTime<Utc>,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<()> {
+    let Some(d) = &site.digest else {
+        return Ok(());
+    };
+    for (i, p) in d.periods.iter().enumerate() {
+        files.push((
+            format!("digest/{}.html", p.label),
+            digest::page(site, d, i).into_bytes(),
+        ));
+    }
+    files.push((
+        "digest/index.html".into(),
+        digest::index(site, d).into_bytes(),
+    ));
+    files.push((
+        "digest.xml".into(),
+        atom::digest_atom(site, d, now).context("writing digest.xml")?,
+    ));
+    Ok(())
+}
+
+/// The fingerprint of a period's entry in `digest.xml` (its title and content), which
+/// `digest::build` records when it publishes the period.
+pub fn digest_entry_hash(cadence: Cadence, p: &DigestPeriod, tz: chrono_tz::Tz) -> String {
+    digest::entry_hash(cadence, p, tz)
+}
+
 /// An entry as the merged feeds carry it: members who want links only are not republished in
 /// full anywhere.
 fn feed_entry(e: &EntryView) -> EntryView {
@@ -218,6 +256,7 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
             .collect(),
         current_topic: site.current_topic.clone(),
         id_base: site.id_base.clone(),
+        digest: None,
     }
 }
 
@@ -249,6 +288,30 @@ fn remove_old_archive_pages(dir: &Path, pages: usize) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// Digest files this render did not write are removed with their compressed variants: pages of
+/// periods that left the digest or lost their posts, and everything once `digest = "off"`.
+fn remove_old_digests(out_dir: &Path, files: &[(String, Vec<u8>)]) {
+    let written = |name: &str| files.iter().any(|(n, _)| n == name);
+    let variants = |name: &str| [name.to_string(), format!("{name}.gz"), format!("{name}.br")];
+    if !written("digest.xml") {
+        for v in variants("digest.xml") {
+            let _ = std::fs::remove_file(out_dir.join(v));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(out_dir.join("digest")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let page = name.trim_end_matches(".gz").trim_end_matches(".br");
+        if page.ends_with(".html") && !written(&format!("digest/{page}")) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(out_dir.join("digest")); // only when empty
 }
 
 /// Topic folders whose tag is no longer used are removed with their files.

@@ -86,4 +86,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,
+    // 6: what the digest published of each period (`digest.xml`): the hash of the entry's
+    // content and the `updated` it went out with, so `updated` moves only when the content does.
+    r#"
+    CREATE TABLE IF NOT EXISTS digests (
+        period       TEXT PRIMARY KEY,  -- `2026-W48`, `2026-11-23`, `2026-11`
+        content_hash TEXT NOT NULL,
+        updated      INTEGER NOT NULL
+    );
+    "#,
 ];

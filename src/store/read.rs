@@ -44,16 +44,14 @@ impl Store {
         max_per_feed: usize,
         only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
-                    e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
-             LIMIT ?1",
-        )?;
+             LIMIT ?1"
+        ))?;
         // Without a cap SQLite stops at the limit; with one, it reads until enough are kept.
         let sql_limit = if max_per_feed == 0 {
             limit

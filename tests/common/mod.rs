@@ -281,6 +281,15 @@ impl Planet {
         out
     }
 
+    /// Runs `mercury update` at the controlled time `now` (`MERCURY_TEST_NOW`, RFC 3339) and
+    /// asserts that it succeeded.
+    pub fn update_at(&self, now: &str) -> Output {
+        let config = self.write_config();
+        let out = mercury_env(&config, &["update"], &[("MERCURY_TEST_NOW", now)]);
+        assert!(out.status.success(), "update failed: {}", describe(&out));
+        out
+    }
+
     pub fn out(&self, file: &str) -> PathBuf {
         self.dir.path().join("public").join(file)
     }
