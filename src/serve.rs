@@ -25,6 +25,7 @@ use chrono::Utc;
 use tokio::sync::watch;
 
 use crate::config::Config;
+use crate::output::noteln;
 use crate::refresh::RefreshSummary;
 use crate::site;
 use crate::store::Store;
@@ -65,7 +66,7 @@ pub async fn run(config_path: PathBuf, config: Config) -> anyhow::Result<()> {
         })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, out = %config.planet.output_dir.display(), "serving the planet");
-    println!(
+    noteln!(
         "Serving {} on http://{addr}/ (Ctrl-C to stop)",
         config.planet.name
     );

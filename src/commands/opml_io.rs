@@ -8,6 +8,7 @@ use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{has_credentials, public_url, safe_text};
+use crate::output::{noteln, outln};
 use crate::store::Store;
 use crate::web_url::WebUrl;
 
@@ -124,7 +125,7 @@ fn outline_tags(o: &opml::Outline) -> Vec<String> {
 
 /// Prints what was added and what was skipped, and why.
 fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
-    println!(
+    outln!(
         "added {} feed{} to {}, skipped {}",
         added.len(),
         if added.len() == 1 { "" } else { "s" },
@@ -132,10 +133,10 @@ fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
         skipped.len()
     );
     for f in added {
-        println!("  added: {} <{}>", f.name, f.url);
+        noteln!("  added: {} <{}>", f.name, f.url);
     }
     for s in skipped {
-        println!("  skipped: {s}");
+        noteln!("  skipped: {s}");
     }
 }
 
@@ -180,10 +181,7 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
     store.sync_feeds(&config.member_feeds())?;
     let site = crate::site::build_site(config, &store)?;
     let bytes = crate::render::opml_bytes(&site)?;
-    use std::io::Write;
-    std::io::stdout()
-        .write_all(&bytes)
-        .map_err(anyhow::Error::from)?;
+    crate::output::bytes(&bytes);
     Ok(())
 }
 
@@ -194,13 +192,13 @@ pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
     store.sync_feeds(&config.member_feeds())?;
     let moved = store.permanent_moves()?;
     if moved.is_empty() {
-        println!("no feed has moved permanently; nothing to change");
+        noteln!("no feed has moved permanently; nothing to change");
         return Ok(());
     }
     for (from, to) in moved {
         if config_edit::replace_feed_url(config_path, &from, &to)? {
             store.rename_feed(&from, &to)?;
-            println!("{} -> {}", public_url(&from), public_url(&to));
+            outln!("{} -> {}", public_url(&from), public_url(&to));
         }
     }
     Ok(())
