@@ -76,7 +76,11 @@ fn update_into_a_closed_pipe_still_writes_the_site() {
 fn quiet_prints_nothing_when_all_is_well_and_the_failures_when_not() {
     let server = FeedServer::start();
     let mut planet = planet_with_one_good_feed(&server);
-    for cmd in [&["--quiet", "check"][..], &["--quiet", "update"], &["-q", "render"]] {
+    for cmd in [
+        &["--quiet", "check"][..],
+        &["--quiet", "update"],
+        &["-q", "render"],
+    ] {
         let out = planet.mercury(cmd);
         assert!(out.status.success(), "{cmd:?}: {}", describe(&out));
         assert!(out.stdout.is_empty(), "{cmd:?}: {}", describe(&out));
@@ -160,5 +164,8 @@ fn the_debug_log_gives_each_feeds_status_bytes_and_counts() {
     ] {
         assert!(line.contains(&want), "{want} in {line}");
     }
-    assert!(!line.contains("new=0"), "the first fetch stores posts: {line}");
+    assert!(
+        !line.contains("new=0"),
+        "the first fetch stores posts: {line}"
+    );
 }

@@ -66,6 +66,12 @@ fn import_outline(
     else {
         return Ok(Outline::NotAFeed);
     };
+    if let Some((_, c)) = WebUrl::unwritable_char(xml_url) {
+        return Ok(Outline::Skipped(format!(
+            "{} (holds {c:?}, which URLs may not hold)",
+            public_url(xml_url)
+        )));
+    }
     let Ok(url) = WebUrl::parse(xml_url) else {
         return Ok(Outline::Skipped(format!(
             "{} (not an http(s) URL)",
