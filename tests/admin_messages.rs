@@ -61,3 +61,50 @@ fn issue_22_a_bad_opml_file_is_named_with_its_line() {
         );
     }
 }
+
+/// Issue 22: an https URL for an http-only site failed with rustls's "received corrupt message
+/// of type InvalidContentType".
+#[test]
+fn issue_22_https_to_a_plain_http_port_says_try_http() {
+    let server = FeedServer::start();
+    server.fixture("/feed.xml", "rss2.xml", RSS);
+    let url = server.url("/feed.xml").replace("http://", "https://");
+    let mut planet = Planet::new();
+    planet.feed(&url, "Plain");
+    let out = planet.mercury(&["update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "failed: {url}: the server does not speak TLS (https) on this port; try the same \
+             address with http://"
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert!(!stdout.contains("InvalidContentType"), "{stdout}");
+}
+
+/// Issue 22: a server that accepted and then said nothing failed after the 15 s silence
+/// limit, but the message blamed "30 s (fetch.timeout_secs)", a setting that would not help.
+/// (This test waits out the silence limit once.)
+#[test]
+fn issue_22_a_timeout_names_the_limit_that_fired() {
+    let server = common::hostile::HostileServer::start();
+    let mut planet = Planet::new();
+    planet.fetch_extra = "timeout_secs = 40\n".into();
+    let url = server.url("/never");
+    planet.feed(&url, "Silent");
+    let out = planet.mercury(&["update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "failed: {url}: the server sent nothing for 15 s (Mercury's limit for a silent \
+             connection; a longer fetch.timeout_secs would not help)"
+        )),
+        "{}",
+        describe(&out)
+    );
+    assert!(!stdout.contains("within 40 s"), "{stdout}");
+}
