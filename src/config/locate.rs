@@ -226,7 +226,7 @@ fn plain_type_error(m: &str) -> Option<String> {
     } else if let Some(n) = found.strip_prefix("floating point ") {
         format!("the number {}", n.trim_matches('`'))
     } else if let Some(b) = found.strip_prefix("boolean ") {
-        format!("{}", b.trim_matches('`'))
+        b.trim_matches('`').to_string()
     } else {
         match found {
             "sequence" => "a list".to_string(),

@@ -93,7 +93,7 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
     // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
     // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-    enable_wal(&conn)?;
+    enable_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     // Savepoints (a batch after a panic, see `Batch::apply`) keep their copies of the pages
