@@ -140,7 +140,7 @@ mod tests {
     fn characters_urls_may_not_hold_are_found() {
         assert_eq!(
             WebUrl::unwritable_char("https://a.example/my feed"),
-            Some((18, ' '))
+            Some((20, ' '))
         );
         assert_eq!(
             WebUrl::unwritable_char("https://a.example/\tx"),
