@@ -59,6 +59,7 @@ impl Progress {
     /// Takes one event of the refresh.
     pub(super) fn on_feed(&self, event: FeedProgress) {
         match event {
+            FeedProgress::Due(n) => self.bar.set_length(n as u64),
             FeedProgress::Started(url) => {
                 lock(&self.awaited).insert(url.to_string(), Instant::now());
             }

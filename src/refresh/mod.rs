@@ -47,6 +47,8 @@ pub struct RefreshOptions {
 /// as shown (without credentials).
 #[derive(Debug, Clone, Copy)]
 pub enum FeedProgress<'a> {
+    /// This many feeds are due and will be fetched (the rest wait: backing off, or gone).
+    Due(usize),
     /// Its fetch starts (it had its turn under the global and per-host limits).
     Started(&'a str),
     /// Fetched and parsed, or failed: on its way to the store.
@@ -94,6 +96,7 @@ pub async fn refresh(
     let feeds = requests.len();
     let urls = shown_urls(&requests);
     let (due, skipped) = due_feeds(requests, options, crate::clock::now());
+    on_feed(FeedProgress::Due(due.len()));
 
     // The parse threads, and the writer: one thread owns the connection and applies each
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
