@@ -23,26 +23,28 @@ use tracing_subscriber::EnvFilter;
 static BAR: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 /// Installs the global subscriber; `quiet` keeps warnings and errors only.
+///
+/// Both filters are global, not per-layer: the subscriber's level hint then stays that of
+/// `RUST_LOG`, and the `log` records of the parsing crates below it are dropped by one level
+/// check. With `--quiet` as a per-layer filter, the hint became `trace`, every such record
+/// went through the filters, and a deeply nested post overran its parse budget
+/// (tests/sanitise.rs, `deep_nesting_is_bounded`).
 pub fn init(quiet: bool) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("mercury=info"));
-    let level = if quiet {
-        LevelFilter::WARN
-    } else {
-        LevelFilter::TRACE
-    };
     let lines = tracing_subscriber::fmt::layer()
         .with_writer(PastTheBar)
         .with_target(false)
         .with_ansi(colour(
             io::stderr().is_terminal(),
             std::env::var_os("NO_COLOR"),
-        ))
-        .with_filter(level);
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(lines)
-        .init();
+        ));
+    let subscriber = tracing_subscriber::registry().with(filter).with(lines);
+    if quiet {
+        subscriber.with(LevelFilter::WARN).init();
+    } else {
+        subscriber.init();
+    }
 }
 
 /// Whether the log may use colour: on a terminal, unless `NO_COLOR` is set to anything but
