@@ -19,6 +19,10 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
+    /// Print only what needs the admin: results, failures, warnings and errors (for cron).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -117,6 +121,7 @@ Examples:
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone
   mercury status --json              feed health for scripts
+  mercury --quiet update             for cron: prints only failures, warnings and errors
   mercury why https://blog.example/post   is it shown, and if not, why
   mercury hide '#e-0123456789abcdef' --reason spam --render
   mercury --config /srv/planet/feeds.toml status

@@ -35,7 +35,8 @@
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
 //!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
-//!   hex), `cli`, `fault` (fault injection, debug builds only).
+//!   hex), `cli`, `fault` (fault injection, debug builds only), `output` (stdout: results,
+//!   `--quiet`, a closed pipe), `logging` (stderr: level, colour, past the progress bar).
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
@@ -50,8 +51,10 @@ pub mod error;
 pub(crate) mod fault;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
+pub mod logging;
 mod markup;
 pub mod model;
+pub(crate) mod output;
 pub mod parse;
 pub(crate) mod refresh;
 pub mod render;
@@ -67,11 +70,12 @@ pub use error::Error;
 /// Runs one CLI command.
 pub fn run(cli: cli::Cli) -> Result<(), Error> {
     use cli::Command;
+    output::set_quiet(cli.quiet);
     let config = config::Config::load(&cli.config)?;
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
-    match cli.command {
+    let done = match cli.command {
         Command::Check => commands::check(&config),
         Command::Fetch(args) => commands::fetch(&config, args),
         Command::Render => commands::render(&config),
@@ -85,5 +89,10 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::Why { post } => commands::why(&config, &post),
         Command::Hide(args) => commands::hide(&config, &args),
         Command::Unhide(args) => commands::unhide(&config, &args),
-    }
+    };
+    // Results already written stay written; a failed command still reports its own error.
+    let flushed = output::finish();
+    done?;
+    flushed.map_err(|e| anyhow::anyhow!("cannot write the results to standard output: {e}"))?;
+    Ok(())
 }

@@ -26,6 +26,7 @@ use tokio::sync::watch;
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
+use crate::output::noteln;
 use crate::refresh::RefreshSummary;
 use crate::site;
 use crate::store::Store;
@@ -70,7 +71,7 @@ pub async fn run(
         })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, out = %config.planet.output_dir.display(), "serving the planet");
-    println!(
+    noteln!(
         "Serving {} on http://{addr}/ (Ctrl-C to stop)",
         config.planet.name
     );

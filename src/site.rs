@@ -56,7 +56,7 @@ pub async fn refresh_then_render(
     let refresh_config = config.clone();
     let refreshed = tokio::task::spawn_blocking(move || {
         refresh::on_own_runtime(async move {
-            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
+            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|_| {});
             tokio::select! {
                 done = work => Some(done),
                 _ = stop => None,
@@ -68,6 +68,8 @@ pub async fn refresh_then_render(
         return Ok(()); // stopping
     };
     let (mut store, summary) = refreshed?;
+    // The log is serve's only report of a cycle (the commands print theirs on stdout).
+    tracing::info!("{summary}");
     let config = config.clone();
     let moderation = moderation.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {

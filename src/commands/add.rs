@@ -13,6 +13,7 @@ use crate::config::{Config, FetchSettings};
 use crate::error::Error;
 use crate::fetch::{Fetcher, Reach};
 use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
+use crate::output::{noteln, outln};
 use crate::web_url::WebUrl;
 use crate::{discover, fetch, parse};
 
@@ -79,7 +80,7 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
             tags: args.tag.clone(),
         }],
     )?;
-    println!(
+    outln!(
         "added \"{name}\" <{}> to {}",
         found.url,
         config_path.display()
@@ -146,7 +147,7 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     let (candidates, advertised) = candidates(&html, &base);
     match try_candidates(&fetcher, reach, &candidates, advertised, &budget).await {
         Some(f) => {
-            println!("using {}", f.url);
+            noteln!("using {}", f.url);
             Ok(f)
         }
         None if budget.spent() => anyhow::bail!(
@@ -168,7 +169,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
     candidates.retain(|c| {
         let keep = !has_credentials(c);
         if !keep {
-            println!(
+            noteln!(
                 "  {}: has a user name or password; skipped (`add` never writes credentials \
                  into feeds.toml)",
                 public_url(c.as_str())
@@ -178,7 +179,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
     });
     let advertised = !candidates.is_empty();
     if candidates.len() > MAX_CANDIDATES {
-        println!(
+        noteln!(
             "{} advertises {} feeds; trying the first {MAX_CANDIDATES}",
             public_url(base.as_str()),
             candidates.len()
@@ -186,7 +187,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
         candidates.truncate(MAX_CANDIDATES);
     }
     if !advertised {
-        println!(
+        noteln!(
             "{} is a web page that advertises no feed to use; trying well-known paths",
             public_url(base.as_str())
         );
@@ -214,7 +215,7 @@ async fn try_candidates(
         let Ok(probed) =
             tokio::time::timeout_at(budget.deadline, probe(fetcher, reach, candidate)).await
         else {
-            println!(
+            noteln!(
                 "stopped after {} s (add's budget: {BUDGET_TIMEOUTS} × fetch.timeout_secs), \
                  having tried {tried} of {} candidates (the last one did not answer in time)",
                 budget.total.as_secs(),
@@ -233,8 +234,8 @@ async fn try_candidates(
                 }
             }
             Probe::Page(..) | Probe::Failed(_) if !advertised => {}
-            Probe::Page(..) => println!("  {candidate}: a web page, not a feed"),
-            Probe::Failed(message) => println!("  {candidate}: {message}"),
+            Probe::Page(..) => noteln!("  {candidate}: a web page, not a feed"),
+            Probe::Failed(message) => noteln!("  {candidate}: {message}"),
         }
     }
     found
@@ -248,7 +249,7 @@ fn describe(url: &str, feed: &ParsedFeed) {
         .max()
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "no dated posts".into());
-    println!(
+    noteln!(
         "  {url}: \"{}\", {} entries, last post {last}",
         feed.title.as_deref().unwrap_or("(untitled)"),
         feed.entries.len()

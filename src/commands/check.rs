@@ -7,12 +7,13 @@
 use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::error::Error;
+use crate::output::{noteln, outln};
 use crate::store::posts::PostScan;
 use crate::store::Store;
 use crate::visibility::Rules;
 
 pub fn check(config: &Config) -> Result<(), Error> {
-    println!(
+    noteln!(
         "{}: OK, {} feed{}",
         config.path.display(),
         config.feeds.len(),
@@ -20,7 +21,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     );
     let moderation = Moderation::load(config)?;
     if moderation.path.exists() {
-        println!(
+        noteln!(
             "{}: OK, {} hidden post{}",
             moderation.path.display(),
             moderation.decisions.len(),
@@ -34,7 +35,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     }
     let db = &config.planet.database;
     if !db.exists() {
-        println!(
+        noteln!(
             "no database yet ({}): after `mercury update`, `check` says how many stored posts \
              each topic filter hides",
             db.display()
@@ -46,7 +47,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     let refs = store.post_refs()?;
     for d in &moderation.decisions {
         if !refs.iter().any(|r| r.feed_url == d.feed && r.key == d.key) {
-            println!(
+            outln!(
                 "{}: the post {:?} of {} is not stored (now), so this decision hides nothing",
                 moderation.path.display(),
                 d.key,
@@ -74,9 +75,9 @@ pub fn check(config: &Config) -> Result<(), Error> {
         }
         true
     })?;
-    println!("topic filters, with the stored posts each hides now:");
+    noteln!("topic filters, with the stored posts each hides now:");
     for (i, rule) in filters.iter().enumerate() {
-        println!(
+        noteln!(
             "  {}: {} hides {} of {} stored post{}",
             rule.location,
             rule.written,

@@ -9,6 +9,7 @@ mod add;
 mod check;
 mod moderate;
 mod opml_io;
+mod progress;
 mod status;
 
 pub use add::add;
@@ -23,9 +24,11 @@ use crate::cli::FetchArgs;
 use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::error::Error;
+use crate::output::{noteln, outln};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::site;
 use crate::store::Store;
+use progress::Progress;
 
 /// `serve`: refresh on the schedule and serve the site until a signal.
 pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error> {
@@ -74,34 +77,24 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 fn run_refresh(config: &Config, store: Store, args: FetchArgs) -> anyhow::Result<Store> {
-    let progress = progress_bar(config.feeds.len() as u64);
+    let progress = Progress::start(config.feeds.len() as u64);
     let options = RefreshOptions { force: args.force };
-    let tick = || progress.inc(1);
-    let result = refresh::refresh_blocking(config, store, options, &tick);
-    progress.finish_and_clear();
+    let result = refresh::refresh_blocking(config, store, options, &|e| progress.on_feed(e));
+    progress.finish();
     let (store, summary) = result?;
     report(&summary);
     Ok(store)
 }
 
-/// A progress bar on stderr when it is a terminal; hidden otherwise (cron, CI, pipes).
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} fetching {pos}/{len} feeds {wide_bar} {elapsed}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
+/// The summary, once, on stdout (the log does not repeat it); with `--quiet`, only when a
+/// feed failed, since then the admin may have something to do.
 fn report(summary: &RefreshSummary) {
-    println!("{summary}");
+    if summary.failures.is_empty() {
+        noteln!("{summary}");
+        return;
+    }
+    outln!("{summary}");
     for (url, message) in &summary.failures {
-        println!("  failed: {url}: {message}");
+        outln!("  failed: {url}: {message}");
     }
 }

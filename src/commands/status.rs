@@ -7,6 +7,7 @@ use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{FeedView, FetchRecord};
+use crate::output::outln;
 use crate::render::view::{ago, health_notes};
 use crate::store::Store;
 
@@ -28,9 +29,9 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
             ));
         }
         let text = serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?;
-        println!("{text}");
+        outln!("{text}");
     } else {
-        print!("{}", table(&feeds, now));
+        crate::output::bytes(table(&feeds, now).as_bytes());
     }
     Ok(())
 }

@@ -150,13 +150,29 @@ fn planet_text(p: &RawPlanet, loc: &Locator) -> Result<(), ConfigError> {
 fn schedule(src: Option<&str>, loc: &Locator) -> Result<cron::Schedule, ConfigError> {
     let src = src.unwrap_or(DEFAULT_SCHEDULE);
     cron::Schedule::from_str(src).map_err(|e| {
-        loc.error(
-            &["planet", "schedule"],
+        let fields = src.split_whitespace().count();
+        let message = if fields == 5 {
+            // The classic crontab form: say so in one line, with the fix.
             format!(
-                "{src:?} is not a valid cron expression ({e}); use six fields with \
-                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
-            ),
-        )
+                "{src:?} has five fields, as in crontab; Mercury's schedule has six, seconds \
+                 first: \"0 {}\" runs at second 0 of the same times",
+                src.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        } else {
+            // The parser's own message may be a multi-line picture of the input: first line only.
+            let why = e.to_string();
+            let why = why.lines().next().unwrap_or_default().trim();
+            let why = if why.is_empty() || why == src.trim() {
+                String::new()
+            } else {
+                format!(" ({why})")
+            };
+            format!(
+                "{src:?} is not a valid cron expression{why}; use six fields with seconds \
+                 first, e.g. \"0 */30 * * * *\" for every 30 minutes"
+            )
+        };
+        loc.error(&["planet", "schedule"], message)
     })
 }
 
@@ -519,6 +535,21 @@ fn web_url(s: &str, loc: &Locator, key: &[&str]) -> Result<WebUrl, ConfigError> 
 fn web_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<WebUrl, ConfigError> {
     // Errors quote the value without credentials: `serve` shows them on status.html.
     let shown = crate::model::public_url(s);
+    if let Some((at, c)) = WebUrl::unwritable_char(s.trim()) {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            c if c.is_whitespace() || c.is_control() => format!("the character U+{:04X}", c as u32),
+            c => format!("the character {c:?}"),
+        };
+        return Err(loc.error_at(
+            key,
+            format!(
+                "{shown:?} holds {what} (character {}), which URLs may not hold; copy the \
+                 address again from the browser, or write it percent-encoded (a space is %20)",
+                at + 1
+            ),
+        ));
+    }
     WebUrl::parse(s.trim()).map_err(|e| match e {
         WebUrlError::NotWeb { scheme } => loc.error_at(
             key,

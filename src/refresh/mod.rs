@@ -43,6 +43,21 @@ pub struct RefreshOptions {
     pub force: bool,
 }
 
+/// What a refresh tells its watcher (the progress bar) about each due feed, named by its URL
+/// as shown (without credentials).
+#[derive(Debug, Clone, Copy)]
+pub enum FeedProgress<'a> {
+    /// This many feeds are due and will be fetched (the rest wait: backing off, or gone).
+    Due(usize),
+    /// Its fetch starts (it had its turn under the global and per-host limits).
+    Started(&'a str),
+    /// Fetched and parsed, or failed: on its way to the store.
+    Done(&'a str),
+}
+
+/// Watches a refresh: called once as each due feed starts and once as it is done.
+pub type OnFeed<'a> = &'a (dyn Fn(FeedProgress) + Sync);
+
 /// [`refresh`] on a runtime of its own that runs on the calling thread, which it blocks until
 /// the refresh is done. The fetches, their connections and the decompression of what arrives
 /// share that one thread, while parsing and storing have threads of their own: on the
@@ -52,9 +67,9 @@ pub fn refresh_blocking(
     config: &Config,
     store: Store,
     options: RefreshOptions,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed,
 ) -> anyhow::Result<(Store, RefreshSummary)> {
-    on_own_runtime(refresh(config, store, options, on_feed_done))?
+    on_own_runtime(refresh(config, store, options, on_feed))?
 }
 
 /// Runs `work` (a refresh, perhaps raced against a stop signal) to the end on a current-thread
@@ -69,18 +84,19 @@ pub fn on_own_runtime<F: std::future::Future>(work: F) -> anyhow::Result<F::Outp
 
 /// Refreshes every configured feed that is due. The store is moved to a writer thread for the
 /// duration (no database handle crosses an `.await`) and handed back with the summary.
-/// `on_feed_done` is called once per fetched feed (for a progress bar).
+/// `on_feed` hears of each due feed as it starts and as it is done (for a progress bar).
 pub async fn refresh(
     config: &Config,
     mut store: Store,
     options: RefreshOptions,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed<'_>,
 ) -> anyhow::Result<(Store, RefreshSummary)> {
     // What is known of every configured feed (validators, backoff), in config order.
     let requests = store.sync_feeds(&config.member_feeds())?;
     let feeds = requests.len();
     let urls = shown_urls(&requests);
     let (due, skipped) = due_feeds(requests, options, crate::clock::now());
+    on_feed(FeedProgress::Due(due.len()));
 
     // The parse threads, and the writer: one thread owns the connection and applies each
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
@@ -88,11 +104,10 @@ pub async fn refresh(
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
     let writer = Writer::start(store, new_feed_items, urls.clone())?;
 
-    fetch_and_parse(config, due, &parsers, &writer, on_feed_done).await?;
+    fetch_and_parse(config, due, &parsers, &writer, on_feed).await?;
 
     let (store, done) = writer.finish()?;
     let summary = RefreshSummary::tally(feeds, skipped, done, &urls);
-    tracing::info!("{summary}");
     Ok((store, summary))
 }
 
@@ -129,7 +144,7 @@ async fn fetch_and_parse(
     due: Vec<FeedRequest>,
     parsers: &ParsePool,
     writer: &Writer,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed<'_>,
 ) -> anyhow::Result<()> {
     let fetcher = &Fetcher::new(&config.fetch)?;
     let budget = config.fetch.timeout;
@@ -140,18 +155,21 @@ async fn fetch_and_parse(
             async move {
                 // Many members share one blog host: at most `per_host` requests to it at once.
                 let _permit = host.acquire_owned().await;
+                let shown = req.shown_url();
+                on_feed(FeedProgress::Started(&shown));
                 // A panic in this feed's fetch stays with this feed.
-                AssertUnwindSafe(refresh_feed(fetcher, &req, budget, parsers))
+                let update = AssertUnwindSafe(refresh_feed(fetcher, &req, budget, parsers))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| {
                         internal_failure(req.feed_id, crate::clock::now(), "fetching", &*panic)
-                    })
+                    });
+                on_feed(FeedProgress::Done(&shown));
+                update
             }
         })
         .buffer_unordered(config.fetch.concurrency);
     while let Some(update) = updates.next().await {
-        on_feed_done();
         if !writer.send(update).await {
             break;
         }
@@ -189,10 +207,7 @@ async fn refresh_feed(
                 fetched_at,
             ))
         }
-        _ => {
-            tracing::debug!(feed = %req.shown_url(), elapsed_ms, "fetched");
-            None
-        }
+        _ => None,
     };
     FeedUpdate {
         feed_id: req.feed_id,

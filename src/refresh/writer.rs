@@ -14,7 +14,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use super::panic::internal_failure;
-use crate::model::StoreStats;
+use crate::model::{StoreStats, UpdateKind};
 use crate::store::write::{PreparedUpdate, StoredUpdate};
 use crate::store::Store;
 
@@ -120,7 +120,31 @@ fn write_updates(
             }
         }
         let stored = batch.commit().map_err(failed)?;
+        for (update, stats) in &stored {
+            log_stored(update, stats, urls);
+        }
         done.extend(stored);
     }
     Ok((store, done))
+}
+
+/// The debug line of one stored feed (`RUST_LOG=mercury=debug`): what the server said, how
+/// much it sent, and what changed in the store.
+fn log_stored(update: &StoredUpdate, stats: &StoreStats, urls: &HashMap<i64, (usize, String)>) {
+    let feed = urls.get(&update.feed_id).map_or("?", |(_, u)| u.as_str());
+    let (outcome, status) = match &update.kind {
+        UpdateKind::NotModified { status } => ("not modified", Some(*status)),
+        UpdateKind::Unchanged { status, .. } => ("unchanged", Some(*status)),
+        UpdateKind::Parsed { status, .. } => ("updated", Some(*status)),
+        UpdateKind::Failed(f) => (f.kind.as_str(), f.status),
+    };
+    tracing::debug!(
+        feed,
+        status,
+        bytes = update.bytes,
+        new = stats.new_entries,
+        changed = stats.updated_entries,
+        elapsed_ms = update.elapsed_ms,
+        "{outcome}"
+    );
 }
