@@ -13,7 +13,8 @@
 //!   router and scheduler, `conn` for connection limits and timeouts, `files` for serving the
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
-//!   render's input read from the store.
+//!   render's input read from the store; `websub` tells the planet's hub what the render
+//!   changed.
 //! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
 //!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
 //! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET
@@ -54,6 +55,7 @@ pub(crate) mod serve;
 pub mod site;
 pub mod store;
 pub(crate) mod web_url;
+pub(crate) mod websub;
 
 pub use error::Error;
 

@@ -242,6 +242,8 @@ pub struct Site {
     /// The main planet's link: merged-feed entry ids hang off it, so an entry has one id in the
     /// planet's feeds and in its topics' feeds.
     pub id_base: Url,
+    /// The WebSub hub the merged feeds announce (`rel="hub"`), when the planet has one.
+    pub hub: Option<Url>,
 }
 
 /// One tag's sub-planet (`tags/<slug>/`): the entries of the members with that tag.
@@ -463,6 +465,18 @@ pub struct FetchRecord {
     /// `updated`, `unchanged`, `not-modified`, or the failure kind.
     pub outcome: String,
     pub error: Option<String>,
+}
+
+/// A merged feed whose change the planet's WebSub hub has not yet been told of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPing {
+    /// The feed's public URL (the WebSub topic).
+    pub topic: String,
+    /// When it first changed without the hub knowing.
+    pub since: DateTime<Utc>,
+    /// Pings that failed so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
 }
 
 /// What storing one [`FeedUpdate`] changed.

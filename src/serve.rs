@@ -170,6 +170,7 @@ async fn scheduler(
                         tracing::warn!("{warning}");
                     }
                 }
+                state.set_hub(state::HubLinks::of(&c));
                 let (stale, max_age) = state::timing(&c);
                 {
                     let mut h = state.health();

@@ -2,7 +2,7 @@
 //! that the CLI commands and the server both call down into it and neither into the other.
 //!
 //! In: a validated [`Config`] and the [`Store`] (for `serve`, also a stop signal). Out: the
-//! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
+//! output folder rewritten (and the WebSub hub told which merged feeds changed); [`build_site`] also hands out the render's input, a [`Site`]
 //! assembled from the store.
 
 use std::future::Future;
@@ -12,23 +12,25 @@ use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
+use crate::web_url::WebUrl;
 
 /// Reads what the page shows from the store and writes every output file (`render`, `update`).
 pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
     let site = build_site(config, store)?;
     let now = crate::clock::now();
-    let written = render::render_site(
+    let rendered = render::render_site(
         &site,
         &config.planet.output_dir,
         &config.planet.theme_dir,
         now,
     )?;
     tracing::info!(
-        files = written.len(),
+        files = rendered.written.len(),
         entries = site.entries.len(),
         "wrote {}",
         config.planet.output_dir.display()
     );
+    crate::websub::publish(config, store, &rendered.changed_feeds);
     Ok(())
 }
 
@@ -65,13 +67,14 @@ pub async fn refresh_then_render(
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut site = build_site(&config, &store)?;
         site.notices.extend(notices);
-        render::render_site_then(
+        let rendered = render::render_site_then(
             &site,
             &config.planet.output_dir,
             &config.planet.theme_dir,
             crate::clock::now(),
             || in_place(&summary),
         )?;
+        crate::websub::publish(&config, &store, &rendered.changed_feeds);
         Ok(())
     })
     .await??;
@@ -107,6 +110,7 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
         topics,
         current_topic: None,
         id_base: p.link.to_url(),
+        hub: p.hub.as_ref().map(WebUrl::to_url),
     })
 }
 

@@ -40,6 +40,8 @@ pub(super) struct RawPlanet {
     pub(super) excerpt_chars: Option<i64>,
     pub(super) timezone: Option<String>,
     pub(super) theme: Option<String>,
+    /// A WebSub hub the merged feeds announce and that is told when they change.
+    pub(super) hub: Option<String>,
 }
 
 /// `[fetch]`: how feeds are fetched.

@@ -79,6 +79,9 @@ pub struct Planet {
     pub timezone: chrono_tz::Tz,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
+    /// The WebSub hub (`hub`) that the merged feeds announce and that is told when they
+    /// change; none: no announcement, no ping.
+    pub hub: Option<WebUrl>,
 }
 
 #[derive(Debug, Clone)]

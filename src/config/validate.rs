@@ -74,6 +74,11 @@ fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, Config
         "new_feed_items",
     )?;
     let timezone = timezone(p.timezone.as_deref(), loc)?;
+    let hub = p
+        .hub
+        .as_deref()
+        .map(|h| web_url(h, loc, &["planet", "hub"]))
+        .transpose()?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -109,6 +114,7 @@ fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, Config
         noindex: p.noindex.unwrap_or(false),
         excerpt_chars,
         timezone,
+        hub,
     })
 }
 

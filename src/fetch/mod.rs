@@ -1,12 +1,14 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
 //! the private-address rule (`reach`). The clients are built in `client`, the pure decisions
-//! live in `logic`, and `politeness` keeps a refresh from crowding one host.
+//! live in `logic`, and `politeness` keeps a refresh from crowding one host; `hub` pings the
+//! planet's WebSub hub.
 //!
 //! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
 //! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
 //! a value that the refresh records on the feed's row. No reqwest type leaves this folder.
 
 mod client;
+pub mod hub;
 pub mod logic;
 pub(crate) mod politeness;
 pub mod reach;

@@ -14,14 +14,7 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         id: site.link.to_string(),
         updated: newest(site, now).fixed_offset(),
         subtitle: site.description.clone().map(atom::Text::plain),
-        links: vec![
-            link(site.link.as_str(), "alternate", Some("text/html")),
-            link(
-                &super::url_in(site, "atom.xml"),
-                "self",
-                Some("application/atom+xml"),
-            ),
-        ],
+        links: feed_links(site),
         authors: vec![atom::Person {
             name: site.owner_name.clone().unwrap_or_else(|| site.name.clone()),
             email: site.owner_email.clone(),
@@ -44,6 +37,23 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         },
     )?;
     Ok(out)
+}
+
+/// The feed's own links: the page, itself, and the WebSub hub that announces its changes
+/// (W3C WebSub §4: `rel="hub"` with `rel="self"`, the topic URL subscribers give the hub).
+fn feed_links(site: &Site) -> Vec<atom::Link> {
+    let mut links = vec![
+        link(site.link.as_str(), "alternate", Some("text/html")),
+        link(
+            &super::url_in(site, "atom.xml"),
+            "self",
+            Some("application/atom+xml"),
+        ),
+    ];
+    if let Some(hub) = &site.hub {
+        links.push(link(hub.as_str(), "hub", None));
+    }
+    links
 }
 
 /// One entry of the merged feed, its id made from the planet's id base.

@@ -86,4 +86,14 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,
+    // 6: WebSub publishing: the merged feeds whose change the hub has not yet been told of
+    // (a ping that failed is tried again after the next render).
+    r#"
+    CREATE TABLE IF NOT EXISTS hub_pings (
+        topic      TEXT PRIMARY KEY,   -- a merged feed's public URL
+        since      INTEGER NOT NULL,   -- when it first changed without the hub knowing
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    "#,
 ];

@@ -10,6 +10,7 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
+//! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -23,6 +24,7 @@
 // Only the files whose types callers name are public; the others add methods to `Store`.
 // Nothing here re-exports from them: they import `Store` from this module, never the reverse.
 pub mod codec;
+mod hub;
 mod migrations;
 mod open;
 mod read;
