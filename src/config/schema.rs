@@ -62,6 +62,10 @@ pub(super) struct RawServer {
     pub(super) listen: Option<String>,
     pub(super) stale_after: Option<i64>,
     pub(super) max_connections: Option<i64>,
+    /// The server's public URL, as a WebSub hub reaches it (callbacks hang off it).
+    pub(super) public_url: Option<String>,
+    /// Hours between polls of a feed whose hub pushes to the planet.
+    pub(super) subscribed_poll_hours: Option<i64>,
 }
 
 /// One `[[feed]]`: a member.

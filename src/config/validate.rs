@@ -19,7 +19,7 @@ use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
     DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
-    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+    DEFAULT_SUBSCRIBED_POLL_HOURS, DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
 };
 
 /// The most `concurrency` and `per_host` may be.
@@ -235,10 +235,30 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
             ))
         }
     };
+    let public_url = s
+        .public_url
+        .as_deref()
+        .map(|u| web_url(u, loc, &["server", "public_url"]))
+        .transpose()?;
+    let subscribed_poll_hours = match s.subscribed_poll_hours {
+        None => DEFAULT_SUBSCRIBED_POLL_HOURS,
+        Some(n) if (0..=24 * 30).contains(&n) => n,
+        Some(n) => {
+            return Err(loc.error(
+                &["server", "subscribed_poll_hours"],
+                format!(
+                    "{n} must be between 0 (poll on the schedule) and 720 (30 days); a feed \
+                     whose hub pushes is still polled this often in case the hub misses a post"
+                ),
+            ))
+        }
+    };
     Ok(ServerSettings {
         listen,
         stale_after: stale_after as u32,
         max_connections,
+        public_url,
+        subscribed_poll: chrono::Duration::hours(subscribed_poll_hours),
     })
 }
 

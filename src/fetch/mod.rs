@@ -203,6 +203,14 @@ async fn fetched(
     let last_modified = header_text(header::LAST_MODIFIED);
     let content_type = header_text(header::CONTENT_TYPE);
     let content_location = header_text(header::CONTENT_LOCATION);
+    let (hub_link, self_link) = logic::websub_links(
+        response
+            .headers()
+            .get_all(header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        &url,
+    );
     let status = response.status().as_u16();
     let body = read_capped(response, max_bytes).await?;
     Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
@@ -214,6 +222,8 @@ async fn fetched(
         content_location,
         etag,
         last_modified,
+        hub_link,
+        self_link,
     })))
 }
 

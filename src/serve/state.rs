@@ -22,6 +22,8 @@ pub struct AppState {
     /// The planet's WebSub hub and public link, while it has a hub: the merged feeds' `Link`
     /// headers name them. Follows feeds.toml edits.
     hub: Mutex<Option<HubLinks>>,
+    /// The WebSub callback's and push renderer's state.
+    pub(super) websub: super::websub::Subscriber,
 }
 
 /// What a merged feed's `Link` header says (W3C WebSub §4).
@@ -73,6 +75,7 @@ impl AppState {
                 max_age,
             }),
             hub: Mutex::new(HubLinks::of(config)),
+            websub: super::websub::Subscriber::new(config),
         })
     }
 
@@ -155,6 +158,7 @@ mod tests {
                 max_age: 3600,
             }),
             hub: Mutex::new(None),
+            websub: Default::default(),
         })
     }
 

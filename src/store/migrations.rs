@@ -96,4 +96,24 @@ pub const MIGRATIONS: &[&str] = &[
         last_error TEXT
     );
     "#,
+    // 7: WebSub subscribing: the hub and topic each feed announces, and the planet's
+    // subscriptions to them (one per feed; kept after the member leaves until unsubscribed).
+    r#"
+    ALTER TABLE feeds ADD COLUMN hub TEXT;
+    ALTER TABLE feeds ADD COLUMN topic TEXT;
+    CREATE TABLE IF NOT EXISTS subscriptions (
+        feed_id         INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        callback_id     TEXT NOT NULL UNIQUE,  -- the unguessable last segment of the callback
+        hub             TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        secret          TEXT NOT NULL,         -- hub.secret: HMAC key of the pushes
+        state           TEXT NOT NULL,         -- pending | active | failed
+        pending_mode    TEXT,                  -- subscribe | unsubscribe, asked and not verified
+        requested_at    INTEGER NOT NULL,
+        lease_seconds   INTEGER,
+        lease_end       INTEGER,
+        error           TEXT,
+        signature_floor TEXT NOT NULL DEFAULT 'sha1' -- weakest signature still accepted
+    );
+    "#,
 ];

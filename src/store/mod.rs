@@ -10,7 +10,8 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
-//! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed;
+//! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed; `subscriptions.rs`: the
+//!   WebSub subscriber's hubs, subscriptions and their states;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -28,6 +29,7 @@ mod hub;
 mod migrations;
 mod open;
 mod read;
+mod subscriptions;
 mod sync;
 pub mod write;
 

@@ -4,7 +4,7 @@
 //! In: [`MemberFeed`]s (config makes them; the store reads no configuration). Out: a
 //! [`FeedRequest`] per configured feed, for the fetcher.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use url::Url;
 
 use super::read::opt_time;
@@ -66,6 +66,36 @@ impl Store {
         }
         tx.commit()?;
         Ok(requests)
+    }
+
+    /// What the fetcher would know of the feed `feed_id` (for a pushed body), if it has a row.
+    pub fn feed_request(&self, feed_id: i64) -> anyhow::Result<Option<FeedRequest>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, url, fetch_url, etag, last_modified, body_hash, consecutive_failures,
+                    next_due, gone
+             FROM feeds WHERE id = ?1",
+        )?;
+        let req = select
+            .query_row([feed_id], |r| {
+                let url: String = r.get(1)?;
+                let moved: Option<String> = r.get(2)?;
+                let fetch_url = moved
+                    .or_else(|| Some(url.clone()))
+                    .and_then(|m| Url::parse(&m).ok());
+                Ok(fetch_url.map(|fetch_url| FeedRequest {
+                    feed_id: r.get(0).unwrap_or(feed_id),
+                    url,
+                    fetch_url,
+                    etag: r.get(3).ok().flatten(),
+                    last_modified: r.get(4).ok().flatten(),
+                    body_hash: r.get(5).ok().flatten(),
+                    consecutive_failures: r.get::<_, i64>(6).unwrap_or(0) as u32,
+                    next_due: opt_time(r.get(7).ok().flatten()),
+                    gone: r.get::<_, i64>(8).unwrap_or(0) != 0,
+                }))
+            })
+            .optional()?;
+        Ok(req.flatten())
     }
 
     /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent
