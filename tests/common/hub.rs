@@ -29,6 +29,8 @@ impl HubRequest {
 
 struct HubState {
     status: u16,
+    /// The status of subscription requests (202 Accepted, as WebSub §5.1.1 has hubs answer).
+    subscribe_status: u16,
     seen: Vec<HubRequest>,
 }
 
@@ -45,6 +47,7 @@ impl Hub {
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(Mutex::new(HubState {
             status: 204,
+            subscribe_status: 202,
             seen: Vec::new(),
         }));
         let app = axum::Router::new()
@@ -87,6 +90,14 @@ impl Hub {
             .collect()
     }
 
+    /// The subscription requests (`hub.mode` subscribe or unsubscribe) so far, in order.
+    pub fn requests(&self, mode: &str) -> Vec<HubRequest> {
+        self.seen()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.field("hub.mode") == Some(mode))
+            .collect()
+    }
+
     /// Forgets the requests seen so far.
     pub fn clear(&self) {
         self.state.lock().unwrap().seen.clear();
@@ -106,8 +117,88 @@ async fn handle(
         path: uri.path().to_string(),
         form,
     });
+    let request = state.seen.last().unwrap();
+    let subscribing = matches!(request.field("hub.mode"), Some("subscribe" | "unsubscribe"));
+    let status = if subscribing {
+        state.subscribe_status
+    } else {
+        state.status
+    };
     Response::builder()
-        .status(state.status)
+        .status(status)
         .body(Body::empty())
         .unwrap()
+}
+
+/// One HTTP/1.1 request over a fresh loopback connection (no client library in between):
+/// the status, the headers and the body of the answer.
+pub fn http_request(
+    method: &str,
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> super::HttpResponse {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    // A server may refuse before reading all of a large body: a failed write is its answer.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |i| i + 4);
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.trim_end().lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let body = raw[split..].to_vec();
+    super::HttpResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+        raw: body,
+    }
+}
+
+/// `X-Hub-Signature` for `body` with `secret`: `sha256=<hex>` (or `sha1=`).
+pub fn sign(method: &str, secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+    let code = match method {
+        "sha1" => {
+            let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+        _ => {
+            let mut mac =
+                <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).unwrap();
+            mac.update(body);
+            mac.finalize().into_bytes().to_vec()
+        }
+    };
+    format!("{method}={}", hex(&code))
 }
