@@ -172,9 +172,11 @@ pub fn websub_links<'a>(
             rest = &rest[params_end..];
             let rels = params.split(';').filter_map(|p| {
                 let (name, value) = p.split_once('=')?;
-                name.trim()
-                    .eq_ignore_ascii_case("rel")
-                    .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+                name.trim().eq_ignore_ascii_case("rel").then(|| {
+                    // The last parameter runs up to the `,` before the next link.
+                    let value = value.trim().trim_end_matches(',').trim_end();
+                    value.trim_matches('"').to_ascii_lowercase()
+                })
             });
             let url = base
                 .join(target.trim())

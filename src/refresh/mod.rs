@@ -1,7 +1,8 @@
 //! One refresh of the whole planet, top-down in [`refresh`]: read what is known of each feed,
 //! decide which are due, fetch them concurrently (globally bounded and per host), parse on one
 //! thread per core (`parse_pool`), store on one writer thread (`writer`: many feeds per
-//! transaction, each feed all or nothing), count (`summary`).
+//! transaction, each feed all or nothing), count (`summary`). A body a WebSub hub pushed takes
+//! the same per-feed path (`push`).
 //!
 //! In: a [`Config`] and an open [`Store`]. Out: the store back and a [`RefreshSummary`]. A feed
 //! that fails is recorded on its row and counted; only a failure of the refresh itself (database

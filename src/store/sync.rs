@@ -75,27 +75,31 @@ impl Store {
                     next_due, gone
              FROM feeds WHERE id = ?1",
         )?;
-        let req = select
+        type Row = (String, Option<String>, Option<String>, Option<String>);
+        let row = select
             .query_row([feed_id], |r| {
-                let url: String = r.get(1)?;
-                let moved: Option<String> = r.get(2)?;
-                let fetch_url = moved
-                    .or_else(|| Some(url.clone()))
-                    .and_then(|m| Url::parse(&m).ok());
-                Ok(fetch_url.map(|fetch_url| FeedRequest {
-                    feed_id: r.get(0).unwrap_or(feed_id),
-                    url,
-                    fetch_url,
-                    etag: r.get(3).ok().flatten(),
-                    last_modified: r.get(4).ok().flatten(),
-                    body_hash: r.get(5).ok().flatten(),
-                    consecutive_failures: r.get::<_, i64>(6).unwrap_or(0) as u32,
-                    next_due: opt_time(r.get(7).ok().flatten()),
-                    gone: r.get::<_, i64>(8).unwrap_or(0) != 0,
-                }))
+                let known: Row = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                let state: (Option<String>, i64, Option<i64>, i64) =
+                    (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+                Ok((known, state))
             })
             .optional()?;
-        Ok(req.flatten())
+        let Some(((url, moved, etag, last_modified), (body_hash, failures, next_due, gone))) = row
+        else {
+            return Ok(None);
+        };
+        let fetch_url = Url::parse(moved.as_deref().unwrap_or(&url))?;
+        Ok(Some(FeedRequest {
+            feed_id,
+            url,
+            fetch_url,
+            etag,
+            last_modified,
+            body_hash,
+            consecutive_failures: failures as u32,
+            next_due: opt_time(next_due),
+            gone: gone != 0,
+        }))
     }
 
     /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent

@@ -346,7 +346,7 @@ mod tests {
         assert_eq!(
             plan(
                 &[announced(1)],
-                &[sub(1, "pending", Some("subscribe"), 9)],
+                &[sub(1, "pending", Some("subscribe"), 10)],
                 now
             ),
             []
@@ -368,7 +368,7 @@ mod tests {
             [Action::Forget(never)]
         );
         // Asked to unsubscribe: not asked again until the retry time.
-        let mut leaving = sub(1, "active", Some("unsubscribe"), 9);
+        let mut leaving = sub(1, "active", Some("unsubscribe"), 10);
         leaving.feed_active = false;
         assert_eq!(plan(&[], &[leaving], now), []);
     }
