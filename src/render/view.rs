@@ -185,6 +185,7 @@ mod tests {
                 face: None,
                 excerpt_only: false,
             },
+            also: vec![],
         }
     }
 

@@ -22,6 +22,7 @@ use axum::http::{header, HeaderMap, Response, StatusCode, Uri};
 use tokio::sync::{watch, Notify};
 
 use super::state::{plain, AppState};
+use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::refresh::{ingest_push, PushOutcome, Pushed};
 use crate::store::Store;
@@ -250,8 +251,11 @@ pub(super) async fn push_renderer(state: Arc<AppState>, mut stop: watch::Receive
             continue;
         };
         let rendered = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+            // The moderator's decisions as they stand; a broken moderation.toml skips this
+            // render (the scheduled one keeps the last good decisions and says so).
+            let moderation = Moderation::load(&config)?;
             let store = Store::open(&config.planet.database)?;
-            crate::site::write(&config, &store)
+            crate::site::write(&config, &store, &moderation)
         })
         .await;
         match rendered {

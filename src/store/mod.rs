@@ -12,6 +12,7 @@
 //! - `read.rs`: the queries and row mapping for render and status;
 //! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed; `subscriptions.rs`: the
 //!   WebSub subscriber's hubs, subscriptions and their states;
+//! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -28,6 +29,7 @@ pub mod codec;
 mod hub;
 mod migrations;
 mod open;
+pub mod posts;
 mod read;
 mod subscriptions;
 mod sync;

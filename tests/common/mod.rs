@@ -4,6 +4,7 @@
 
 pub mod hostile;
 pub mod hub;
+pub mod posts;
 pub mod showcase;
 
 use std::collections::HashMap;
