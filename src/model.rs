@@ -119,6 +119,10 @@ pub struct FetchedBody {
     pub last_modified: Option<String>,
     /// Set when every redirect on the way was permanent (301/308).
     pub permanent_redirect: Option<Url>,
+    /// The WebSub hub and topic of the HTTP `Link` header (`rel="hub"`, `rel="self"`), which
+    /// win over the document's (W3C WebSub §4).
+    pub hub_link: Option<Url>,
+    pub self_link: Option<Url>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,6 +179,11 @@ pub struct ParsedFeed {
     /// The feed-level author's name, plain text.
     pub author: Option<String>,
     pub entries: Vec<NewEntry>,
+    /// The WebSub hub the feed announces (`rel="hub"`, in the document or a `Link` header),
+    /// absolute and http(s).
+    pub hub: Option<String>,
+    /// The feed's own URL as it announces it (`rel="self"`): the WebSub topic.
+    pub self_link: Option<String>,
 }
 
 /// One normalised entry, as it arrives from a member feed.
@@ -242,6 +251,8 @@ pub struct Site {
     /// The main planet's link: merged-feed entry ids hang off it, so an entry has one id in the
     /// planet's feeds and in its topics' feeds.
     pub id_base: Url,
+    /// The WebSub hub the merged feeds announce (`rel="hub"`), when the planet has one.
+    pub hub: Option<Url>,
     /// The digest (`digest/`, `digest.xml`), on the main planet when `[planet] digest` is not
     /// `"off"`; `None` on topics.
     pub digest: Option<Digest>,
@@ -424,6 +435,55 @@ pub struct Health {
     pub gone: bool,
     /// The date of the newest entry.
     pub last_post: Option<DateTime<Utc>>,
+    /// The planet's WebSub subscription to the feed's hub, if it has one.
+    pub push: Option<PushState>,
+}
+
+/// A WebSub subscription as `status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushState {
+    /// `pending` (asked, not yet verified by the hub), `active` or `failed`.
+    pub state: String,
+    pub hub: String,
+    /// When the hub's lease runs out (the subscription is renewed before).
+    pub lease_end: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// One feed's WebSub subscription as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub feed_id: i64,
+    /// The feed is still listed in feeds.toml.
+    pub feed_active: bool,
+    /// The unguessable last segment of the callback URL.
+    pub callback_id: String,
+    pub hub: String,
+    pub topic: String,
+    /// `hub.secret`: the HMAC key of the pushes.
+    pub secret: String,
+    /// `pending`, `active` or `failed`.
+    pub state: String,
+    /// `subscribe` or `unsubscribe`: asked of the hub and not yet verified.
+    pub pending_mode: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub lease_seconds: Option<i64>,
+    pub lease_end: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// The weakest signature algorithm still accepted (`sha1` until the hub signs better).
+    pub signature_floor: String,
+}
+
+/// A configured feed that announces a WebSub hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub feed_id: i64,
+    /// The URL as configured (may carry credentials; never shown).
+    pub feed_url: String,
+    pub hub: String,
+    /// The topic to subscribe to: the feed's `rel="self"`, else the URL it is fetched from.
+    pub topic: String,
 }
 
 impl Health {
@@ -529,6 +589,18 @@ pub struct FetchRecord {
     /// `updated`, `unchanged`, `not-modified`, or the failure kind.
     pub outcome: String,
     pub error: Option<String>,
+}
+
+/// A merged feed whose change the planet's WebSub hub has not yet been told of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPing {
+    /// The feed's public URL (the WebSub topic).
+    pub topic: String,
+    /// When it first changed without the hub knowing.
+    pub since: DateTime<Utc>,
+    /// Pings that failed so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
 }
 
 /// What storing one [`FeedUpdate`] changed.

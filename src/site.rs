@@ -2,9 +2,10 @@
 //! that the CLI commands and the server both call down into it and neither into the other.
 //!
 //! In: a validated [`Config`] and the [`Store`] (for `serve`, also a stop signal). Out: the
-//! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
-//! assembled from the store (the digest is added to it, as of the render's `now`, by
-//! `digest::build`, which records what `digest.xml` publishes).
+//! output folder rewritten (and the WebSub hub told which merged feeds changed); [`build_site`]
+//! also hands out the render's input, a [`Site`] assembled from the store (the digest is added
+//! to it, as of the render's `now`, by `digest::build`, which records what `digest.xml`
+//! publishes).
 
 use std::future::Future;
 
@@ -16,6 +17,7 @@ use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
 use crate::visibility::Visibility;
+use crate::web_url::WebUrl;
 
 /// Reads what the page shows from the store and writes every output file (`render`, `update`),
 /// with the moderation decisions in force (`moderation.toml`).
@@ -23,18 +25,19 @@ pub fn write(config: &Config, store: &mut Store, moderation: &Moderation) -> any
     let now = crate::clock::now();
     let mut site = build_site(config, store, moderation)?;
     site.digest = digest::build(config, store, moderation, now)?;
-    let written = render::render_site(
+    let rendered = render::render_site(
         &site,
         &config.planet.output_dir,
         &config.planet.theme_dir,
         now,
     )?;
     tracing::info!(
-        files = written.len(),
+        files = rendered.written.len(),
         entries = site.entries.len(),
         "wrote {}",
         config.planet.output_dir.display()
     );
+    crate::websub::publish(config, store, &rendered.changed_feeds);
     Ok(())
 }
 
@@ -77,13 +80,14 @@ pub async fn refresh_then_render(
         let mut site = build_site(&config, &store, &moderation)?;
         site.digest = digest::build(&config, &mut store, &moderation, now)?;
         site.notices.extend(notices);
-        render::render_site_then(
+        let rendered = render::render_site_then(
             &site,
             &config.planet.output_dir,
             &config.planet.theme_dir,
             now,
             || in_place(&summary),
         )?;
+        crate::websub::publish(&config, &store, &rendered.changed_feeds);
         Ok(())
     })
     .await??;
@@ -121,6 +125,7 @@ pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> an
         current_topic: None,
         id_base: p.link.to_url(),
         digest: None,
+        hub: p.hub.as_ref().map(WebUrl::to_url),
     })
 }
 

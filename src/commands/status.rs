@@ -53,6 +53,8 @@ struct JsonFeed<'a> {
     moved_since: Option<DateTime<Utc>>,
     entries: u64,
     last_post: Option<DateTime<Utc>>,
+    /// The WebSub subscription to the feed's hub: state, hub, lease end, error.
+    websub: Option<&'a crate::model::PushState>,
     notes: Vec<String>,
     history: Vec<FetchRecord>,
 }
@@ -76,15 +78,27 @@ impl<'a> JsonFeed<'a> {
             moved_since: h.moved_since,
             entries: h.entries,
             last_post: h.last_post,
+            websub: h.push.as_ref(),
             notes: health_notes(f, now),
             history,
         }
     }
 }
 
+/// The WebSub column: the subscription's state (and lease end), `-` without one.
+fn push_cell(push: Option<&crate::model::PushState>) -> String {
+    match push {
+        None => "-".into(),
+        Some(p) => match (p.state.as_str(), p.lease_end) {
+            ("active", Some(end)) => format!("active until {}", end.format("%Y-%m-%d %H:%M")),
+            (state, _) => state.to_string(),
+        },
+    }
+}
+
 /// The status table as text: one row per feed, then what needs the admin's attention in full.
 pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
-    const HEAD: [&str; 7] = [
+    const HEAD: [&str; 8] = [
         "FEED",
         "LAST SUCCESS",
         "STATUS",
@@ -92,8 +106,9 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
         "NEXT TRY",
         "ENTRIES",
         "LAST POST",
+        "PUSH",
     ];
-    let mut rows: Vec<[String; 7]> = vec![HEAD.map(String::from)];
+    let mut rows: Vec<[String; 8]> = vec![HEAD.map(String::from)];
     for f in feeds {
         let h = &f.health;
         rows.push([
@@ -117,9 +132,10 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
             h.last_post
                 .map(|t| ago(t, now))
                 .unwrap_or_else(|| "-".into()),
+            push_cell(h.push.as_ref()),
         ]);
     }
-    let mut widths = [0usize; 7];
+    let mut widths = [0usize; 8];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());

@@ -40,6 +40,8 @@ pub(super) struct RawPlanet {
     pub(super) excerpt_chars: Option<i64>,
     pub(super) timezone: Option<String>,
     pub(super) theme: Option<String>,
+    /// A WebSub hub the merged feeds announce and that is told when they change.
+    pub(super) hub: Option<String>,
     // The topic filters for every member (see `config::filters`); serde's `flatten` cannot
     // be combined with `deny_unknown_fields`, so `[[feed]]` repeats the three keys.
     pub(super) categories: Option<Vec<String>>,
@@ -67,6 +69,10 @@ pub(super) struct RawServer {
     pub(super) listen: Option<String>,
     pub(super) stale_after: Option<i64>,
     pub(super) max_connections: Option<i64>,
+    /// The server's public URL, as a WebSub hub reaches it (callbacks hang off it).
+    pub(super) public_url: Option<String>,
+    /// Hours between polls of a feed whose hub pushes to the planet.
+    pub(super) subscribed_poll_hours: Option<i64>,
 }
 
 /// One `[[feed]]`: a member.

@@ -81,6 +81,9 @@ pub struct Planet {
     pub digest: Option<crate::model::Cadence>,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
+    /// The WebSub hub (`hub`) that the merged feeds announce and that is told when they
+    /// change; none: no announcement, no ping.
+    pub hub: Option<WebUrl>,
     /// Topic filters every member's posts must pass (`categories`, `require`, `ignore`).
     pub filters: Vec<FilterRule>,
     /// Show a post that several members carry once (`collapse_duplicates`, default true).
@@ -127,7 +130,17 @@ pub struct ServerSettings {
     pub stale_after: u32,
     /// At most this many connections open at once (see `serve::conn`).
     pub max_connections: usize,
+    /// Where hubs reach this server from outside (`public_url`): set, `serve` subscribes to the
+    /// hubs members' feeds announce, with callbacks under `<public_url>/websub/`.
+    pub public_url: Option<WebUrl>,
+    /// A feed with an active subscription is polled at most this often (`subscribed_poll_hours`);
+    /// zero: polled on the schedule like the others.
+    pub subscribed_poll: chrono::Duration,
 }
+
+/// `[server] subscribed_poll_hours` when unset: pushes bring the news, a poll every six hours
+/// catches what a hub missed.
+pub const DEFAULT_SUBSCRIBED_POLL_HOURS: i64 = 6;
 
 /// One member's feed.
 #[derive(Debug, Clone)]

@@ -20,7 +20,7 @@ use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
     DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
-    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+    DEFAULT_SUBSCRIBED_POLL_HOURS, DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
 };
 
 /// The most `concurrency` and `per_host` may be.
@@ -89,6 +89,11 @@ fn planet(
     )?;
     let timezone = timezone(p.timezone.as_deref(), loc)?;
     let digest = digest(p.digest.as_deref(), loc)?;
+    let hub = p
+        .hub
+        .as_deref()
+        .map(|h| web_url(h, loc, &["planet", "hub"]))
+        .transpose()?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -125,6 +130,7 @@ fn planet(
         excerpt_chars,
         timezone,
         digest,
+        hub,
         filters,
         collapse_duplicates: p.collapse_duplicates.unwrap_or(true),
     })
@@ -280,10 +286,30 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
             ))
         }
     };
+    let public_url = s
+        .public_url
+        .as_deref()
+        .map(|u| web_url(u, loc, &["server", "public_url"]))
+        .transpose()?;
+    let subscribed_poll_hours = match s.subscribed_poll_hours {
+        None => DEFAULT_SUBSCRIBED_POLL_HOURS,
+        Some(n) if (0..=24 * 30).contains(&n) => n,
+        Some(n) => {
+            return Err(loc.error(
+                &["server", "subscribed_poll_hours"],
+                format!(
+                    "{n} must be between 0 (poll on the schedule) and 720 (30 days); a feed \
+                     whose hub pushes is still polled this often in case the hub misses a post"
+                ),
+            ))
+        }
+    };
     Ok(ServerSettings {
         listen,
         stale_after: stale_after as u32,
         max_connections,
+        public_url,
+        subscribed_poll: chrono::Duration::hours(subscribed_poll_hours),
     })
 }
 

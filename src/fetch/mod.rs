@@ -1,12 +1,14 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
 //! the private-address rule (`reach`). The clients are built in `client`, the pure decisions
-//! live in `logic`, and `politeness` keeps a refresh from crowding one host.
+//! live in `logic`, and `politeness` keeps a refresh from crowding one host; `hub` pings the
+//! planet's WebSub hub.
 //!
 //! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
 //! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
 //! a value that the refresh records on the feed's row. No reqwest type leaves this folder.
 
 mod client;
+pub mod hub;
 pub mod logic;
 pub(crate) mod politeness;
 pub mod reach;
@@ -210,6 +212,14 @@ async fn fetched(
     let last_modified = header_text(header::LAST_MODIFIED);
     let content_type = header_text(header::CONTENT_TYPE);
     let content_location = header_text(header::CONTENT_LOCATION);
+    let (hub_link, self_link) = logic::websub_links(
+        response
+            .headers()
+            .get_all(header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        &url,
+    );
     let status = response.status().as_u16();
     let body = read_capped(response, max_bytes).await?;
     Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
@@ -221,6 +231,8 @@ async fn fetched(
         content_location,
         etag,
         last_modified,
+        hub_link,
+        self_link,
     })))
 }
 

@@ -57,6 +57,8 @@ pub(super) fn normalise(
         .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text))
         .map(|t| cap_chars(t, MAX_TITLE_CHARS));
     let site_link = alternate_link(&feed.links, base).map(|u| keep_spelling(u, spellings, &[]));
+    let hub = rel_link(&feed.links, "hub", base).map(String::from);
+    let self_link = rel_link(&feed.links, "self", base).map(String::from);
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
@@ -99,6 +101,8 @@ pub(super) fn normalise(
         site_link,
         author,
         entries,
+        hub,
+        self_link,
     })
 }
 
@@ -405,6 +409,14 @@ fn alternate_link<'a>(links: &'a [Link], base: &Url) -> Option<Url> {
                 .filter(|l| !matches!(l.rel.as_deref(), Some("self" | "enclosure" | "hub")))
                 .find_map(|l: &'a Link| resolve(&l.href, base))
         })
+}
+
+/// The first link with `rel` (WebSub's `hub` and `self`, W3C WebSub §4), absolute and http(s).
+fn rel_link(links: &[Link], rel: &str, base: &Url) -> Option<Url> {
+    links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some(rel))
+        .find_map(|l| resolve(&l.href, base))
 }
 
 /// An id that is a path (`/2024/post`) is a relative URI reference: resolve it against the

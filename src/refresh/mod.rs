@@ -1,7 +1,8 @@
 //! One refresh of the whole planet, top-down in [`refresh`]: read what is known of each feed,
 //! decide which are due, fetch them concurrently (globally bounded and per host), parse on one
 //! thread per core (`parse_pool`), store on one writer thread (`writer`: many feeds per
-//! transaction, each feed all or nothing), count (`summary`).
+//! transaction, each feed all or nothing), count (`summary`). A body a WebSub hub pushed takes
+//! the same per-feed path (`push`).
 //!
 //! In: a [`Config`] and an open [`Store`]. Out: the store back and a [`RefreshSummary`]. A feed
 //! that fails is recorded on its row and counted; only a failure of the refresh itself (database
@@ -9,9 +10,11 @@
 
 mod panic;
 mod parse_pool;
+mod push;
 mod summary;
 mod writer;
 
+pub use push::{ingest_push, PushOutcome, Pushed};
 pub use summary::RefreshSummary;
 
 use std::collections::HashMap;
@@ -95,7 +98,9 @@ pub async fn refresh(
     let requests = store.sync_feeds(&config.member_feeds())?;
     let feeds = requests.len();
     let urls = shown_urls(&requests);
-    let (due, skipped) = due_feeds(requests, options, crate::clock::now());
+    let now = crate::clock::now();
+    let requests = poll_pushed_less(requests, &store, config, options, now)?;
+    let (due, skipped) = due_feeds(requests, options, now);
     on_feed(FeedProgress::Due(due.len()));
 
     // The parse threads, and the writer: one thread owns the connection and applies each
@@ -119,6 +124,30 @@ fn shown_urls(requests: &[FeedRequest]) -> HashMap<i64, (usize, String)> {
         .enumerate()
         .map(|(i, r)| (r.feed_id, (i, r.shown_url().into_owned())))
         .collect()
+}
+
+/// The feeds whose hub pushes their posts to the planet are polled at most every
+/// `[server] subscribed_poll_hours` (a safety net for what a hub misses); until then they wait
+/// as if backing off. Forced refreshes poll them too.
+fn poll_pushed_less(
+    mut requests: Vec<FeedRequest>,
+    store: &Store,
+    config: &Config,
+    options: RefreshOptions,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<FeedRequest>> {
+    let every = config.server.subscribed_poll;
+    if options.force || every <= chrono::Duration::zero() {
+        return Ok(requests);
+    }
+    let pushed = store.pushed_feeds(now)?;
+    for r in &mut requests {
+        if let Some(Some(last)) = pushed.get(&r.feed_id) {
+            let next = *last + every;
+            r.next_due = Some(r.next_due.map_or(next, |due| due.max(next)));
+        }
+    }
+    Ok(requests)
 }
 
 /// The feeds to fetch now, interleaved by host, and how many wait (backing off, or gone).
@@ -238,6 +267,8 @@ async fn parse_fetched(
         content_type,
         content_location,
         permanent_redirect,
+        hub_link,
+        self_link,
     } = fetched;
     let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
     let job = ParseJob {
@@ -247,6 +278,8 @@ async fn parse_fetched(
         known_hash: req.body_hash.clone(),
         fetched_at,
         budget,
+        hub_link,
+        self_link,
     };
     match parsers.parse(job).await {
         Parsed::Unchanged => PreparedKind::Unchanged {

@@ -15,14 +15,7 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         id: site.link.to_string(),
         updated: newest(site, now).fixed_offset(),
         subtitle: site.description.clone().map(atom::Text::plain),
-        links: vec![
-            link(site.link.as_str(), "alternate", Some("text/html")),
-            link(
-                &super::url_in(site, "atom.xml"),
-                "self",
-                Some("application/atom+xml"),
-            ),
-        ],
+        links: feed_links(site),
         authors: vec![owner(site)],
         generator: Some(generator()),
         entries: site.entries.iter().map(|e| entry(site, e)).collect(),
@@ -124,6 +117,23 @@ fn generator() -> atom::Generator {
         uri: None,
         version: Some(env!("CARGO_PKG_VERSION").into()),
     }
+}
+
+/// The feed's own links: the page, itself, and the WebSub hub that announces its changes
+/// (W3C WebSub §4: `rel="hub"` with `rel="self"`, the topic URL subscribers give the hub).
+fn feed_links(site: &Site) -> Vec<atom::Link> {
+    let mut links = vec![
+        link(site.link.as_str(), "alternate", Some("text/html")),
+        link(
+            &super::url_in(site, "atom.xml"),
+            "self",
+            Some("application/atom+xml"),
+        ),
+    ];
+    if let Some(hub) = &site.hub {
+        links.push(link(hub.as_str(), "hub", None));
+    }
+    links
 }
 
 /// One entry of the merged feed, its id made from the planet's id base.

@@ -25,13 +25,36 @@ use chrono::{DateTime, Utc};
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
 use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
 
-/// Writes the whole site into `out_dir` and returns the paths written.
+/// What a render did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Every file of the site (rewritten or already as it should be).
+    pub written: Vec<PathBuf>,
+    /// The merged Atom and RSS feeds (the planet's and each topic's) whose bytes changed, as
+    /// paths under the output folder (`atom.xml`, `tags/<slug>/rss.xml`), in render order: the
+    /// feeds a WebSub hub is told about. A feed's bytes change only when what it carries does
+    /// (its dates come from its entries, not from `now`).
+    pub changed_feeds: Vec<String>,
+}
+
+/// Whether `rel` (a path under the output folder, `/`-separated) is one of the merged Atom and
+/// RSS feeds that announce the planet's WebSub hub: `atom.xml`, `rss.xml`, and the same in
+/// `tags/<slug>/`.
+pub fn is_merged_feed(rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let in_topic = dir
+        .strip_prefix("tags/")
+        .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    matches!(name, "atom.xml" | "rss.xml") && (dir.is_empty() || in_topic)
+}
+
+/// Writes the whole site into `out_dir` and says what it wrote.
 pub fn render_site(
     site: &Site,
     out_dir: &Path,
     theme_dir: &Path,
     now: DateTime<Utc>,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Rendered> {
     render_site_then(site, out_dir, theme_dir, now, || {})
 }
 
@@ -44,7 +67,7 @@ pub fn render_site_then(
     theme_dir: &Path,
     now: DateTime<Utc>,
     in_place: impl FnOnce(),
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Rendered> {
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
     let pages = planet_files(site, "", true, now, &mut files)?;
     for topic in &site.topics {
@@ -97,12 +120,21 @@ pub fn render_site_then(
     remove_old_topics(&out_dir.join("tags"), &site.topics);
     remove_old_digests(out_dir, &files);
     in_place();
+    let changed_feeds = files
+        .iter()
+        .zip(&changed)
+        .filter(|((name, _), changed)| **changed && is_merged_feed(name))
+        .map(|((name, _), _)| name.clone())
+        .collect();
     // The variants once every file is in place, so the site changes all at once as before;
     // meanwhile a changed file is sent uncompressed (its old variants no longer match it).
     for ((path, (_, bytes)), changed) in written.iter().zip(&files).zip(changed) {
         precompress::write_variants(path, bytes, changed)?;
     }
-    Ok(written)
+    Ok(Rendered {
+        written,
+        changed_feeds,
+    })
 }
 
 /// Adds one planet's pages and merged feeds to `files`, under `dir` (`""` or `tags/<slug>/`):
@@ -257,6 +289,7 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
         current_topic: site.current_topic.clone(),
         id_base: site.id_base.clone(),
         digest: None,
+        hub: site.hub.clone(),
     }
 }
 
@@ -341,4 +374,33 @@ fn url_in(site: &Site, file: &str) -> String {
         .join(file)
         .map(|u| u.to_string())
         .unwrap_or_else(|_| format!("{}{file}", site.link))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_merged_feed;
+
+    #[test]
+    fn the_merged_feeds_are_the_planets_and_each_topics_atom_and_rss() {
+        for yes in [
+            "atom.xml",
+            "rss.xml",
+            "tags/rust/atom.xml",
+            "tags/a-b/rss.xml",
+        ] {
+            assert!(is_merged_feed(yes), "{yes}");
+        }
+        for no in [
+            "feed.json",
+            "index.html",
+            "opml.xml",
+            "tags/atom.xml",
+            "tags//rss.xml",
+            "tags/a/b/atom.xml",
+            "page/atom.xml",
+            "atom.xml.gz",
+        ] {
+            assert!(!is_merged_feed(no), "{no}");
+        }
+    }
 }

@@ -52,6 +52,9 @@ pub struct PreparedFeed {
     pub(super) title: Option<String>,
     pub(super) site_link: Option<String>,
     pub(super) entries: Vec<PreparedEntry>,
+    /// The WebSub hub and topic the feed announces.
+    pub(super) hub: Option<String>,
+    pub(super) self_link: Option<String>,
 }
 
 /// One entry and its bodies as their columns store them.
@@ -92,6 +95,8 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
         title: feed.title,
         site_link: feed.site_link,
         entries,
+        hub: feed.hub,
+        self_link: feed.self_link,
     }
 }
 

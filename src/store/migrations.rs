@@ -95,4 +95,34 @@ pub const MIGRATIONS: &[&str] = &[
         updated      INTEGER NOT NULL
     );
     "#,
+    // 7: WebSub publishing: the merged feeds whose change the hub has not yet been told of
+    // (a ping that failed is tried again after the next render).
+    r#"
+    CREATE TABLE IF NOT EXISTS hub_pings (
+        topic      TEXT PRIMARY KEY,   -- a merged feed's public URL
+        since      INTEGER NOT NULL,   -- when it first changed without the hub knowing
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    "#,
+    // 8: WebSub subscribing: the hub and topic each feed announces, and the planet's
+    // subscriptions to them (one per feed; kept after the member leaves until unsubscribed).
+    r#"
+    ALTER TABLE feeds ADD COLUMN hub TEXT;
+    ALTER TABLE feeds ADD COLUMN topic TEXT;
+    CREATE TABLE IF NOT EXISTS subscriptions (
+        feed_id         INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        callback_id     TEXT NOT NULL UNIQUE,  -- the unguessable last segment of the callback
+        hub             TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        secret          TEXT NOT NULL,         -- hub.secret: HMAC key of the pushes
+        state           TEXT NOT NULL,         -- pending | active | failed
+        pending_mode    TEXT,                  -- subscribe | unsubscribe, asked and not verified
+        requested_at    INTEGER NOT NULL,
+        lease_seconds   INTEGER,
+        lease_end       INTEGER,
+        error           TEXT,
+        signature_floor TEXT NOT NULL DEFAULT 'sha1' -- weakest signature still accepted
+    );
+    "#,
 ];

@@ -11,6 +11,8 @@
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
 //! - `digest.rs`: what the digest published of each period (its content hash and `updated`);
+//! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed; `subscriptions.rs`: the
+//!   WebSub subscriber's hubs, subscriptions and their states;
 //! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
@@ -26,10 +28,12 @@
 // Nothing here re-exports from them: they import `Store` from this module, never the reverse.
 pub mod codec;
 mod digest;
+mod hub;
 mod migrations;
 mod open;
 pub mod posts;
 mod read;
+mod subscriptions;
 mod sync;
 pub mod write;
 

@@ -8,7 +8,7 @@ use rusqlite::{params, Row};
 
 use super::codec::unpack;
 use super::Store;
-use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member};
+use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member, PushState};
 
 impl Store {
     /// The newest fetch records of the feed configured as `url`, newest first.
@@ -89,8 +89,9 @@ impl Store {
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
                     (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
-                    f.excerpt_only
-             FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
+                    f.excerpt_only, s.state, s.hub, s.lease_end, s.error
+             FROM feeds f LEFT JOIN subscriptions s ON s.feed_id = f.id
+             WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
             let mut member = member_from(r, 0)?;
@@ -114,6 +115,15 @@ impl Store {
                     next_due: opt_time(r.get(15)?),
                     gone: r.get::<_, i64>(16)? != 0,
                     last_post: opt_time(r.get(17)?),
+                    push: match r.get::<_, Option<String>>(19)? {
+                        Some(state) => Some(PushState {
+                            state,
+                            hub: crate::model::public_url(&r.get::<_, String>(20)?).into_owned(),
+                            lease_end: opt_time(r.get(21)?),
+                            error: r.get(22)?,
+                        }),
+                        None => None,
+                    },
                 },
             })
         })?;

@@ -4,7 +4,7 @@
 //! In: [`MemberFeed`]s (config makes them; the store reads no configuration). Out: a
 //! [`FeedRequest`] per configured feed, for the fetcher.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use url::Url;
 
 use super::read::opt_time;
@@ -66,6 +66,40 @@ impl Store {
         }
         tx.commit()?;
         Ok(requests)
+    }
+
+    /// What the fetcher would know of the feed `feed_id` (for a pushed body), if it has a row.
+    pub fn feed_request(&self, feed_id: i64) -> anyhow::Result<Option<FeedRequest>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, url, fetch_url, etag, last_modified, body_hash, consecutive_failures,
+                    next_due, gone
+             FROM feeds WHERE id = ?1",
+        )?;
+        type Row = (String, Option<String>, Option<String>, Option<String>);
+        let row = select
+            .query_row([feed_id], |r| {
+                let known: Row = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                let state: (Option<String>, i64, Option<i64>, i64) =
+                    (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+                Ok((known, state))
+            })
+            .optional()?;
+        let Some(((url, moved, etag, last_modified), (body_hash, failures, next_due, gone))) = row
+        else {
+            return Ok(None);
+        };
+        let fetch_url = Url::parse(moved.as_deref().unwrap_or(&url))?;
+        Ok(Some(FeedRequest {
+            feed_id,
+            url,
+            fetch_url,
+            etag,
+            last_modified,
+            body_hash,
+            consecutive_failures: failures as u32,
+            next_due: opt_time(next_due),
+            gone: gone != 0,
+        }))
     }
 
     /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent

@@ -84,6 +84,7 @@ fn parsed(feed_id: i64, title: Option<&str>, entries: Vec<NewEntry>) -> FeedUpda
                 site_link: None,
                 author: None,
                 entries,
+                ..Default::default()
             },
         },
     }

@@ -216,9 +216,18 @@ fn apply_in(
             };
             record_success(tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
             tx.prepare_cached(
-                "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4 WHERE id = ?1",
+                "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4, hub = ?5,
+                     topic = ?6
+                 WHERE id = ?1",
             )?
-            .execute(params![id, feed.title, feed.site_link, body_hash])?;
+            .execute(params![
+                id,
+                feed.title,
+                feed.site_link,
+                body_hash,
+                feed.hub,
+                feed.self_link
+            ])?;
             stats = upsert_entries(tx, id, at, &feed.entries, shown)?;
             crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
             (Some(*status), "updated", None)
