@@ -29,8 +29,9 @@
 //!   builder (`clean`) and the `fast` path both read; `depth` bounds the parser's work.
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
-//!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
-//!   hex), `cli`, `fault` (fault injection, debug builds only).
+//!   one tolerant tag reader), `lang` (language tags, built-in languages, chrono locales),
+//!   `atomic` (files replaced atomically), `fingerprint` (hashes and hex), `cli`, `fault`
+//!   (fault injection, debug builds only).
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
@@ -44,6 +45,7 @@ pub mod error;
 pub(crate) mod fault;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
+pub mod lang;
 mod markup;
 pub mod model;
 pub mod parse;
@@ -60,11 +62,16 @@ pub use error::Error;
 /// Runs one CLI command.
 pub fn run(cli: cli::Cli) -> Result<(), Error> {
     use cli::Command;
+    // `init` is the one command that needs no config: it writes one.
+    if let Command::Init { dir } = &cli.command {
+        return commands::init(dir);
+    }
     let config = config::Config::load(&cli.config)?;
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
     match cli.command {
+        Command::Init { dir } => commands::init(&dir),
         Command::Check => commands::check(&config),
         Command::Fetch(args) => commands::fetch(&config, args),
         Command::Render => commands::render(&config),

@@ -221,6 +221,9 @@ pub struct Site {
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
     pub timezone: chrono_tz::Tz,
+    /// The planet's language, a canonical BCP 47 tag: the pages' `lang`, their interface
+    /// strings and their day and month names.
+    pub lang: String,
     /// Newest first: the front page's entries, then the archive pages'.
     pub entries: Vec<EntryView>,
     /// Entries per page (and in the merged feeds).

@@ -6,24 +6,38 @@
 //! [`Error`] whose exit code `main` uses.
 
 mod add;
+mod init;
 mod opml_io;
 mod status;
 
 pub use add::add;
+pub use init::init;
 pub use opml_io::{export_opml, fix_redirects, import_opml};
 pub use status::status;
 
 use anyhow::Context;
 
 use crate::cli::FetchArgs;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::site;
 use crate::store::Store;
 
-/// `check`: the config was loaded and validated by the caller; say so.
+/// `check`: the config was loaded and validated by the caller; the theme's `strings.toml` is
+/// checked here (an unknown key is a config error, exit 2); say so.
 pub fn check(config: &Config) -> Result<(), Error> {
+    if let Err(e) = crate::render::Theme::load(&config.planet.lang, &config.planet.theme_dir) {
+        return Err(match e.downcast::<crate::render::strings::StringsError>() {
+            Ok(s) => Error::Config(ConfigError {
+                file: s.file,
+                line: s.line,
+                key: s.key,
+                message: s.message,
+            }),
+            Err(e) => Error::Fatal(e),
+        });
+    }
     println!(
         "{}: OK, {} feed{}",
         config.path.display(),

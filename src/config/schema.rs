@@ -40,6 +40,7 @@ pub(super) struct RawPlanet {
     pub(super) excerpt_chars: Option<i64>,
     pub(super) timezone: Option<String>,
     pub(super) theme: Option<String>,
+    pub(super) lang: Option<String>,
 }
 
 /// `[fetch]`: how feeds are fetched.

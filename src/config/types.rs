@@ -79,6 +79,9 @@ pub struct Planet {
     pub timezone: chrono_tz::Tz,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
+    /// The planet's language, a canonical BCP 47 tag (`lang` key, default `en`): the pages'
+    /// `lang`, their day and month names and their interface strings.
+    pub lang: String,
 }
 
 #[derive(Debug, Clone)]

@@ -38,7 +38,24 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
     let planet = planet(raw.planet, &base_dir, loc)?;
     let fetch = fetch(raw.fetch, &planet.link, loc)?;
     let server = server(raw.server, loc)?;
-    let (feeds, warnings) = feeds(raw.feeds, loc)?;
+    let (feeds, mut warnings) = feeds(raw.feeds, loc)?;
+    if crate::lang::built_in(&planet.lang).is_none() {
+        warnings.insert(
+            0,
+            loc.error(
+                &["planet", "lang"],
+                format!(
+                    "Mercury has no built-in interface strings for {:?} (it has {}); the pages \
+                     use English ones, with day and month names in {:?} where known. Translate \
+                     them in {}",
+                    planet.lang,
+                    crate::lang::BUILT_IN.join(", "),
+                    planet.lang,
+                    planet.theme_dir.join("strings.toml").display()
+                ),
+            ),
+        );
+    }
     Ok(Config {
         path: abs_path,
         planet,
@@ -74,6 +91,7 @@ fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, Config
         "new_feed_items",
     )?;
     let timezone = timezone(p.timezone.as_deref(), loc)?;
+    let lang = lang(p.lang.as_deref(), loc)?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -109,6 +127,7 @@ fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, Config
         noindex: p.noindex.unwrap_or(false),
         excerpt_chars,
         timezone,
+        lang,
     })
 }
 
@@ -153,6 +172,22 @@ fn timezone(tz: Option<&str>, loc: &Locator) -> Result<chrono_tz::Tz, ConfigErro
             format!(
                 "{tz:?} is not a known time zone; use an IANA name such as \
                  \"Europe/London\" or \"UTC\""
+            ),
+        )
+    })
+}
+
+/// `[planet] lang`, a BCP 47 tag; `en` when unset.
+fn lang(tag: Option<&str>, loc: &Locator) -> Result<String, ConfigError> {
+    let Some(tag) = tag else {
+        return Ok("en".to_string());
+    };
+    crate::lang::canonical(tag).ok_or_else(|| {
+        loc.error(
+            &["planet", "lang"],
+            format!(
+                "{tag:?} is not a language tag; use a BCP 47 tag such as \"en\", \"fr\", \
+                 \"de-AT\" or \"pt-BR\""
             ),
         )
     })
