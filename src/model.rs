@@ -199,6 +199,9 @@ pub struct NewEntry {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declares for it (Atom `xml:lang` on the entry or the feed, RSS
+    /// `language`, JSON Feed `language`), a canonical BCP 47 tag.
+    pub lang: Option<String>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
 }
@@ -305,6 +308,8 @@ pub struct EntryView {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declared for it, a canonical BCP 47 tag.
+    pub lang: Option<String>,
     /// The member (from the config and the feed document).
     pub member: Member,
 }

@@ -272,7 +272,8 @@ fn entry(e: &EntryView, site: &Site, t: &Strings) -> Markup {
     let member = &e.member;
     let body = e.content.as_deref().or(e.summary.as_deref());
     html! {
-        article.entry #(entry_anchor(&e.feed_url, &e.key)) {
+        @let lang = e.lang.as_deref().filter(|l| !l.eq_ignore_ascii_case(&site.lang));
+        article.entry #(entry_anchor(&e.feed_url, &e.key)) lang=[lang] {
             header {
                 p.member {
                     @if let Some(face) = &member.face {

@@ -86,4 +86,9 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,
+    // 6: the language a post's feed declares (xml:lang, RSS/JSON Feed `language`): the page
+    // marks the post's article with it.
+    r#"
+    ALTER TABLE entries ADD COLUMN lang TEXT;
+    "#,
 ];

@@ -47,7 +47,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only, e.lang
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
@@ -80,6 +80,7 @@ impl Store {
                 summary: unpack(r, 10)?,
                 categories: json_list(&r.get::<_, String>(11)?),
                 enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+                lang: r.get(20)?,
                 member,
             })
         })?;
