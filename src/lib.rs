@@ -24,7 +24,8 @@
 //!   feed-rs, `scan` (what feed-rs leaves out), `normalise` (one function per field), `dates`.
 //! - `store/`: all SQL: `open` and `migrations`, `sync` of the config's feeds, `write` (the
 //!   batch writer), `read` (queries), `codec` (the post bodies' storage encoding).
-//! - `render/`: the page (maud), the merged feeds, OPML, the compressed variants.
+//! - `render/`: the pages (maud, one `layout` for all), their interface `strings` in the
+//!   planet's language, the merged feeds, OPML, the compressed variants.
 //! - `sanitize/`: untrusted HTML made safe; `policy` is the one allowlist that the ammonia
 //!   builder (`clean`) and the `fast` path both read; `depth` bounds the parser's work.
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.

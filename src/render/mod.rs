@@ -1,5 +1,9 @@
 //! Render: turns a [`Site`] into the files of the output folder, each replaced atomically.
 //!
+//! Every page is built by one function, [`layout`] (`html.rs`), around the [`Parts`] a page
+//! gives it, so the planet's language ([`Theme::strings`] from `strings.rs`, its locale) and
+//! the admin's fragments (`assets.rs`) reach every page alike; a new kind of page calls it too.
+//!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
 //! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml` and the theme's files. Every output is built in
 //! memory first, so a failure writes nothing; each file is then written to a temporary file in
