@@ -90,6 +90,9 @@ fn french_page_in_full() {
     assert!(index.contains("Les heures sont données en Europe/London."));
     let status = planet.read("status.html");
     assert!(status.contains("État des flux") && status.contains("Prochain essai"));
+    // The merged feeds say the planet's language too.
+    assert!(planet.read("rss.xml").contains("<language>fr</language>"));
+    assert_eq!(planet.json_feed()["language"], "fr");
 }
 
 #[test]
@@ -244,4 +247,15 @@ fn a_post_carries_its_feeds_declared_language() {
         4,
         "the planet's own language and a malformed one are not marked: {langs:?}"
     );
+    // JSON Feed items carry it as `language`.
+    let json = planet.json_feed();
+    let item_langs: Vec<&str> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["language"].as_str())
+        .collect();
+    for want in ["de-DE", "es", "nl", "pt-BR", "fr"] {
+        assert!(item_langs.contains(&want), "{want} in {item_langs:?}");
+    }
 }
