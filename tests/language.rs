@@ -208,12 +208,16 @@ fn a_post_carries_its_feeds_declared_language() {
     );
     server.feed(
         "/fr.xml",
-        &one_post("<language>fr</language>").replace("p1", "f1"),
+        &one_post("<language>fr</language>")
+            .replace("p1", "f1")
+            .replace("blog.example/1", "blog.example/f"),
         RSS,
     );
     server.feed(
         "/bad.xml",
-        &one_post("<language>\"&gt;&lt;b&gt;</language>").replace("p1", "b1"),
+        &one_post("<language>\"&gt;&lt;b&gt;</language>")
+            .replace("p1", "b1")
+            .replace("blog.example/1", "blog.example/b"),
         RSS,
     );
     let mut planet = Planet::new();
@@ -225,6 +229,7 @@ fn a_post_carries_its_feeds_declared_language() {
     planet.feed(&server.url("/bad.xml"), "B");
     update(&planet);
     let index = planet.read("index.html");
+    // (Each post has its own link: one post carried by two members is shown once.)
     let langs: Vec<&str> = index
         .match_indices("<article ")
         .map(|(i, _)| &index[i..i + index[i..].find('>').unwrap()])

@@ -74,6 +74,8 @@ strings! {
     by_author: [" · by {author}", " · par {author}", " · von {author}", " · por {author}", " · door {author}"],
     read_more: ["Read more", "Lire la suite", "Weiterlesen", "Seguir leyendo", "Lees verder"],
     the_post: ["the post", "le billet", "der Beitrag", "la entrada", "het bericht"],
+    /// Before the other members who carry the same post (a cross-post shown once).
+    also_on: ["also on:", "aussi chez :", "auch bei:", "también en:", "ook bij:"],
     topics_and_members: ["Topics and members", "Thèmes et membres", "Themen und Mitglieder", "Temas y miembros", "Onderwerpen en leden"],
     topics: ["Topics", "Thèmes", "Themen", "Temas", "Onderwerpen"],
     members: ["Members", "Membres", "Mitglieder", "Miembros", "Leden"],
