@@ -29,6 +29,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter feeds.toml into DIR (default: here); never overwrites one.
+    Init {
+        /// The planet's folder (created when missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Validate the config file and exit (2 when it is invalid).
     Check,
     /// Poll every feed that is due once and store new and changed entries.
@@ -114,6 +120,7 @@ pub struct StatusArgs {
 
 const EXAMPLES: &str = "\
 Examples:
+  mercury init /srv/planet           write a starter /srv/planet/feeds.toml to fill in
   mercury serve                      refresh on [planet] schedule, serve on [server] listen
   mercury add https://blog.example/  find the blog's feed and append it to feeds.toml
   mercury import-opml members.opml   append every new feed of a subscription list

@@ -30,14 +30,16 @@
 //!   feed-rs, `scan` (what feed-rs leaves out), `normalise` (one function per field), `dates`.
 //! - `store/`: all SQL: `open` and `migrations`, `sync` of the config's feeds, `write` (the
 //!   batch writer), `read` (queries), `codec` (the post bodies' storage encoding).
-//! - `render/`: the page (maud), the merged feeds, OPML, the compressed variants.
+//! - `render/`: the pages (maud, one `layout` for all), their interface `strings` in the
+//!   planet's language, the merged feeds, OPML, the compressed variants.
 //! - `sanitize/`: untrusted HTML made safe; `policy` is the one allowlist that the ammonia
 //!   builder (`clean`) and the `fast` path both read; `depth` bounds the parser's work.
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
-//!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
-//!   hex), `cli`, `fault` (fault injection, debug builds only), `output` (stdout: results,
-//!   `--quiet`, a closed pipe), `logging` (stderr: level, colour, past the progress bar).
+//!   one tolerant tag reader), `lang` (language tags, built-in languages, chrono locales),
+//!   `atomic` (files replaced atomically), `fingerprint` (hashes and hex), `cli`, `fault`
+//!   (fault injection, debug builds only), `output` (stdout: results, `--quiet`, a closed
+//!   pipe), `logging` (stderr: level, colour, past the progress bar).
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
@@ -52,6 +54,7 @@ pub mod error;
 pub(crate) mod fault;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
+pub mod lang;
 pub mod logging;
 mod markup;
 pub mod model;
@@ -73,11 +76,16 @@ pub use error::Error;
 pub fn run(cli: cli::Cli) -> Result<(), Error> {
     use cli::Command;
     output::set_quiet(cli.quiet);
+    // `init` is the one command that needs no config: it writes one.
+    if let Command::Init { dir } = &cli.command {
+        return commands::init(dir);
+    }
     let config = config::Config::load(&cli.config)?;
     for warning in &config.warnings {
         tracing::warn!("{warning}");
     }
     let done = match cli.command {
+        Command::Init { dir } => commands::init(&dir),
         Command::Check => commands::check(&config),
         Command::Fetch(args) => commands::fetch(&config, args),
         Command::Render => commands::render(&config),

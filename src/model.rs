@@ -208,6 +208,9 @@ pub struct NewEntry {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declares for it (Atom `xml:lang` on the entry or the feed, RSS
+    /// `language`, JSON Feed `language`), a canonical BCP 47 tag.
+    pub lang: Option<String>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
 }
@@ -230,6 +233,9 @@ pub struct Site {
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
     pub timezone: chrono_tz::Tz,
+    /// The planet's language, a canonical BCP 47 tag: the pages' `lang`, their interface
+    /// strings and their day and month names.
+    pub lang: String,
     /// Newest first: the front page's entries, then the archive pages'.
     pub entries: Vec<EntryView>,
     /// Entries per page (and in the merged feeds).
@@ -368,6 +374,8 @@ pub struct EntryView {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declared for it, a canonical BCP 47 tag.
+    pub lang: Option<String>,
     /// The member (from the config and the feed document).
     pub member: Member,
     /// The other members whose feeds carry the same post (a cross-post shown once, here);

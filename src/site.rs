@@ -114,6 +114,7 @@ pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> an
         owner_name: p.owner_name.clone(),
         owner_email: p.owner_email.clone(),
         timezone: p.timezone,
+        lang: p.lang.clone(),
         entries,
         items_per_page: p.items,
         noindex: p.noindex,

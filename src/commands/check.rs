@@ -1,11 +1,12 @@
-//! `check`: validate feeds.toml and moderation.toml, then, as a dry run, say how many stored
-//! posts each topic filter hides now (from the database, when there is one).
+//! `check`: validate feeds.toml, the theme's strings.toml and moderation.toml, then, as a dry
+//! run, say how many stored posts each topic filter hides now (from the database, when there
+//! is one).
 //!
 //! In: the validated [`Config`]. Out: a report on stdout; an invalid moderation file is a
 //! config error (exit 2).
 
 use crate::config::moderation::Moderation;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::error::Error;
 use crate::output::{noteln, outln};
 use crate::store::posts::PostScan;
@@ -13,6 +14,18 @@ use crate::store::Store;
 use crate::visibility::Rules;
 
 pub fn check(config: &Config) -> Result<(), Error> {
+    // The theme's strings.toml is part of the config: an unknown key is a config error.
+    if let Err(e) = crate::render::Theme::load(&config.planet.lang, &config.planet.theme_dir) {
+        return Err(match e.downcast::<crate::render::strings::StringsError>() {
+            Ok(s) => Error::Config(ConfigError {
+                file: s.file,
+                line: s.line,
+                key: s.key,
+                message: s.message,
+            }),
+            Err(e) => Error::Fatal(e),
+        });
+    }
     noteln!(
         "{}: OK, {} feed{}",
         config.path.display(),

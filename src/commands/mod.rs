@@ -7,6 +7,7 @@
 
 mod add;
 mod check;
+mod init;
 mod moderate;
 mod opml_io;
 mod progress;
@@ -14,6 +15,7 @@ mod status;
 
 pub use add::add;
 pub use check::check;
+pub use init::init;
 pub use moderate::{hide, unhide, why};
 pub use opml_io::{export_opml, fix_redirects, import_opml};
 pub use status::status;

@@ -42,9 +42,17 @@ impl Config {
             file: path.to_path_buf(),
             line: None,
             key: None,
-            message: format!(
-                "cannot read the config file: {e} (pass --config PATH or set MERCURY_CONFIG)"
-            ),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "cannot read the config file: {e}; to start a planet here, run `mercury \
+                     init` (it writes a starter feeds.toml), or pass --config PATH or set \
+                     MERCURY_CONFIG"
+                )
+            } else {
+                format!(
+                    "cannot read the config file: {e} (pass --config PATH or set MERCURY_CONFIG)"
+                )
+            },
         })?;
         Config::from_str_at(&text, path)
     }

@@ -42,6 +42,7 @@ pub(super) struct RawPlanet {
     pub(super) theme: Option<String>,
     /// A WebSub hub the merged feeds announce and that is told when they change.
     pub(super) hub: Option<String>,
+    pub(super) lang: Option<String>,
     // The topic filters for every member (see `config::filters`); serde's `flatten` cannot
     // be combined with `deny_unknown_fields`, so `[[feed]]` repeats the three keys.
     pub(super) categories: Option<Vec<String>>,

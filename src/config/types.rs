@@ -84,6 +84,9 @@ pub struct Planet {
     /// The WebSub hub (`hub`) that the merged feeds announce and that is told when they
     /// change; none: no announcement, no ping.
     pub hub: Option<WebUrl>,
+    /// The planet's language, a canonical BCP 47 tag (`lang` key, default `en`): the pages'
+    /// `lang`, their day and month names and their interface strings.
+    pub lang: String,
     /// Topic filters every member's posts must pass (`categories`, `require`, `ignore`).
     pub filters: Vec<FilterRule>,
     /// Show a post that several members carry once (`collapse_duplicates`, default true).

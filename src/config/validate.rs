@@ -39,7 +39,24 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
     let planet = planet(raw.planet, &base_dir, path, loc)?;
     let fetch = fetch(raw.fetch, &planet.link, loc)?;
     let server = server(raw.server, loc)?;
-    let (feeds, warnings) = feeds(raw.feeds, path, loc)?;
+    let (feeds, mut warnings) = feeds(raw.feeds, path, loc)?;
+    if crate::lang::built_in(&planet.lang).is_none() {
+        warnings.insert(
+            0,
+            loc.error(
+                &["planet", "lang"],
+                format!(
+                    "Mercury has no built-in interface strings for {:?} (it has {}); the pages \
+                     use English ones, with day and month names in {:?} where known. Translate \
+                     them in {}",
+                    planet.lang,
+                    crate::lang::BUILT_IN.join(", "),
+                    planet.lang,
+                    planet.theme_dir.join("strings.toml").display()
+                ),
+            ),
+        );
+    }
     Ok(Config {
         path: abs_path,
         planet,
@@ -94,6 +111,7 @@ fn planet(
         .as_deref()
         .map(|h| web_url(h, loc, &["planet", "hub"]))
         .transpose()?;
+    let lang = lang(p.lang.as_deref(), loc)?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -131,6 +149,7 @@ fn planet(
         timezone,
         digest,
         hub,
+        lang,
         filters,
         collapse_duplicates: p.collapse_duplicates.unwrap_or(true),
     })
@@ -213,6 +232,22 @@ fn digest(value: Option<&str>, loc: &Locator) -> Result<Option<Cadence>, ConfigE
             ),
         )),
     }
+}
+
+/// `[planet] lang`, a BCP 47 tag; `en` when unset.
+fn lang(tag: Option<&str>, loc: &Locator) -> Result<String, ConfigError> {
+    let Some(tag) = tag else {
+        return Ok("en".to_string());
+    };
+    crate::lang::canonical(tag).ok_or_else(|| {
+        loc.error(
+            &["planet", "lang"],
+            format!(
+                "{tag:?} is not a language tag; use a BCP 47 tag such as \"en\", \"fr\", \
+                 \"de-AT\" or \"pt-BR\""
+            ),
+        )
+    })
 }
 
 /// `[fetch]`. The default user agent names the planet's link, so a feed's owner can see who

@@ -145,6 +145,7 @@ mod tests {
             categories: vec![],
             enclosures: vec![],
             also: vec![],
+            lang: None,
             member: Member {
                 name: member.into(),
                 feed_url: format!("https://{member}.example/feed"),

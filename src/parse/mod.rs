@@ -126,8 +126,15 @@ fn needs_scan(xml: &str, feed: &Feed) -> bool {
                 .any(|n| name.starts_with(n.as_bytes()))
         })
     };
+    // A second xml:lang may be an entry's own (the first is usually the document's).
+    let entry_lang = || {
+        memchr::memmem::find_iter(xml.as_bytes(), b"xml:lang")
+            .nth(1)
+            .is_some()
+    };
     has("xml:base")
         || has("rdf:about")
+        || entry_lang()
         || has("dcterms:")
         || dublin_core()
         || (rss && (has("<tags") || has("<summary")))

@@ -81,6 +81,18 @@ pub(super) fn normalise(
             scan::EntryExtras::default()
         };
         let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, is_atom);
+        // The entry's own language, else the document's; a malformed tag is dropped (it would
+        // make the page's HTML invalid, and it is untrusted).
+        // (feed-rs reads xml:lang on <content> only, where the document's is inherited.)
+        e.lang = extra
+            .lang
+            .as_deref()
+            .or(entry.language.as_deref())
+            .or(feed.language.as_deref())
+            .and_then(crate::lang::canonical);
+        if e.lang.is_some() {
+            e.content_hash = content_hash(&e);
+        }
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
             let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
@@ -132,6 +144,7 @@ fn normalise_entry(
         summary: entry_summary(entry, extra, &base),
         categories: entry_categories(entry, extra),
         enclosures: entry_enclosures(entry, &base),
+        lang: None,
         content_hash: String::new(),
     };
     // Both read the normalised fields, so they come last.
@@ -362,6 +375,11 @@ fn content_hash(e: &NewEntry) -> String {
     }
     for d in [e.published, e.updated] {
         h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+    }
+    // Only when declared, so the fingerprints of entries without a language stay as they were.
+    if let Some(lang) = &e.lang {
+        h.update(b"lang\xfd");
+        h.update(lang.as_bytes());
     }
     for c in &e.categories {
         h.update(c.as_bytes());

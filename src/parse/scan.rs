@@ -40,6 +40,8 @@ pub struct EntryExtras {
     pub modified: Option<String>,
     /// dcterms:issued / dcterms:created (raw text).
     pub issued: Option<String>,
+    /// The entry element's own `xml:lang` (feed-rs reads it only on `<content>`).
+    pub lang: Option<String>,
 }
 
 /// Scans `xml`. Malformed XML ends the scan early (what was found so far is returned).
@@ -149,6 +151,7 @@ impl<'d> Scanner<'d> {
         if self.entry_depth.is_none() && (local == "entry" || local == "item") {
             self.out.entries.push(EntryExtras {
                 about: attr(e, "rdf:about"),
+                lang: attr(e, "xml:lang"),
                 ..Default::default()
             });
             if !is_empty {

@@ -6,10 +6,11 @@
 //! In: the [`Site`] and its [`Digest`]. Out: HTML strings, and the hash of a period's entry
 //! (`digest::build` records it so that an unchanged entry keeps its `updated`).
 
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
-use super::html::{head_start, rfc3339, site_footer};
+use super::html::{layout, rfc3339, Parts};
 use super::view;
+use super::Theme;
 use crate::model::{Cadence, Digest, DigestPeriod, EntryView, Site};
 use crate::sanitize;
 
@@ -129,25 +130,24 @@ fn post(e: &EntryView, tz: chrono_tz::Tz) -> Markup {
 }
 
 /// `digest/<period>.html`: the period's header (its name, counts, the neighbouring digests),
-/// then its posts by member.
-pub fn page(site: &Site, digest: &Digest, i: usize) -> String {
+/// then its posts by member, in the shared page layout.
+pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
     let p = &digest.periods[i];
     let name = digest_name(digest.cadence);
     let title = period_title(digest.cadence, p);
     // Newest first: the newer digest is before this one.
     let newer = i.checked_sub(1).map(|j| &digest.periods[j]);
     let older = digest.periods.get(i + 1);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_start())
-                title { (name) ": " (title) " · " (site.name) }
+    layout(
+        site,
+        theme,
+        Parts {
+            root: "../",
+            title: format!("{name}: {title} · {}", site.name),
+            head: html! {
                 @if site.noindex {
                     meta name="robots" content="noindex";
                 }
-                link rel="stylesheet" href="../style.css";
-                link rel="icon" href="../favicon.svg" type="image/svg+xml";
                 link rel="alternate" type="application/atom+xml" title=(name) href="../digest.xml";
                 @if let Some(o) = older {
                     link rel="prev" href={ (o.label) ".html" };
@@ -155,9 +155,9 @@ pub fn page(site: &Site, digest: &Digest, i: usize) -> String {
                 @if let Some(n) = newer {
                     link rel="next" href={ (n.label) ".html" };
                 }
-            }
-            body {
-                a.skip href="#content" { "Skip to the posts" }
+            },
+            skip: "Skip to the posts",
+            banner: html! {
                 header.site-header {
                     h1 { (name) ": " (title) }
                     p.tagline { (counts(p)) " on " a href="../index.html" { (site.name) } "." }
@@ -174,34 +174,32 @@ pub fn page(site: &Site, digest: &Digest, i: usize) -> String {
                         }
                     }
                 }
-                main #content .digest {
-                    (members(p, site.timezone))
-                }
-                (site_footer(site))
-            }
-        }
-    };
-    page.into_string()
+            },
+            main: html! {
+                div.digest { (members(p, site.timezone)) }
+            },
+            sidebar: None,
+        },
+    )
 }
 
-/// `digest/index.html`: every digest, newest first, with its counts.
-pub fn index(site: &Site, digest: &Digest) -> String {
+/// `digest/index.html`: every digest, newest first, with its counts, in the shared layout.
+pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
     let name = digest_name(digest.cadence);
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_start())
-                title { (name) " · " (site.name) }
+    layout(
+        site,
+        theme,
+        Parts {
+            root: "../",
+            title: format!("{name} · {}", site.name),
+            head: html! {
                 @if site.noindex {
                     meta name="robots" content="noindex";
                 }
-                link rel="stylesheet" href="../style.css";
-                link rel="icon" href="../favicon.svg" type="image/svg+xml";
                 link rel="alternate" type="application/atom+xml" title=(name) href="../digest.xml";
-            }
-            body {
-                a.skip href="#content" { "Skip to the digests" }
+            },
+            skip: "Skip to the digests",
+            banner: html! {
                 header.site-header {
                     h1 { (name) " of " a href="../index.html" { (site.name) } }
                     p.tagline {
@@ -210,7 +208,9 @@ pub fn index(site: &Site, digest: &Digest) -> String {
                         ", or have it sent by e-mail with any feed-to-email service."
                     }
                 }
-                main #content .digest {
+            },
+            main: html! {
+                div.digest {
                     @if digest.periods.is_empty() {
                         p.empty { "No digests yet: one appears once a period has posts." }
                     } @else {
@@ -224,11 +224,10 @@ pub fn index(site: &Site, digest: &Digest) -> String {
                         }
                     }
                 }
-                (site_footer(site))
-            }
-        }
-    };
-    page.into_string()
+            },
+            sidebar: None,
+        },
+    )
 }
 
 /// The fingerprint of a period's entry (its title and content), recorded when it is published.

@@ -1,11 +1,15 @@
 //! The landscape page, `index.html`, with maud. maud escapes every value; `PreEscaped` is used only
-//! on content that was sanitised at ingest (sanitize.rs), and only in this file.
+//! on content that was sanitised at ingest (sanitize.rs) and on the admin's own theme fragments
+//! (`head.html`, `header.html`, `sidebar.html`, `footer.html`), and only in this file. Every
+//! page goes through [`layout`].
 
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::digest::digest_name;
+use super::strings::{fill, split, Strings};
 use super::view::{self, entry_anchor, group_by_day};
+use super::Theme;
 use crate::model::{EntryView, FeedView, Site};
 use crate::sanitize;
 
@@ -41,79 +45,148 @@ impl Page<'_> {
     }
 }
 
-/// Renders one page of the landscape: the head, the site's header, the posts by day beside the
-/// sidebar of members, then the footer.
-pub fn index(site: &Site, page: &Page) -> String {
-    let days = group_by_day(page.entries, site.timezone);
+/// What one page puts into the shared [`layout`]: every page of the site (the front page and
+/// archives, tags, status, and any page added later) is built by that one function, so the
+/// planet's language and the admin's fragments reach all of them alike.
+pub struct Parts<'a> {
+    /// The path from this page to the site's root folder (`""`, `"../"` or `"../../"`).
+    pub root: &'a str,
+    /// The `<title>`.
+    pub title: String,
+    /// The page's own `<head>` elements, after the shared ones.
+    pub head: Markup,
+    /// The skip link's text (it jumps to `main`).
+    pub skip: &'a str,
+    /// The default banner; the theme's `header.html` replaces it.
+    pub banner: Markup,
+    /// The page's content.
+    pub main: Markup,
+    /// The sidebar's own blocks (the theme's `sidebar.html` follows them); `None`: none.
+    pub sidebar: Option<Markup>,
+}
+
+/// The page around `parts`: the head (with the theme's `head.html`), the banner (or the theme's
+/// `header.html`), the content beside the sidebar (with the theme's `sidebar.html`), and the
+/// footer (with the theme's `footer.html`). The fragments are the admin's own HTML, written
+/// into every page as they are (trusted, like the style sheet; the page's CSP still allows no
+/// script).
+pub fn layout(site: &Site, theme: &Theme, parts: Parts) -> String {
+    let t = &theme.strings;
+    let fragment = |f: &Option<String>| f.as_deref().map(|h| h.replace("{{root}}", parts.root));
+    let (head, header, sidebar, footer) = (
+        fragment(&theme.fragments.head),
+        fragment(&theme.fragments.header),
+        fragment(&theme.fragments.sidebar),
+        fragment(&theme.fragments.footer),
+    );
+    let root = parts.root;
     let page = html! {
         (DOCTYPE)
-        html lang="en" {
-            (index_head(site, page))
+        html lang=(site.lang) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (parts.title) }
+                @if let Some(d) = &site.description {
+                    meta name="description" content=(d);
+                }
+                meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
+                link rel="stylesheet" href={ (root) "style.css" };
+                link rel="icon" href={ (root) "favicon.svg" } type="image/svg+xml";
+                (parts.head)
+                // The admin's own head elements (theme/head.html), trusted.
+                @if let Some(h) = head { (PreEscaped(h)) }
+            }
             body {
-                a.skip href="#content" { "Skip to the posts" }
-                (site_header(site, page))
-                div.layout {
-                    main #content {
-                        @if days.is_empty() {
-                            p.empty { "No posts yet. They appear here after the next refresh." }
-                        }
-                        @for (day, entries) in &days {
-                            (day_section(*day, entries, site))
-                        }
-                        @if page.count > 1 {
-                            (pagination(page))
+                a.skip href="#content" { (parts.skip) }
+                // The admin's own banner (theme/header.html), trusted.
+                @if let Some(h) = header { (PreEscaped(h)) } @else { (parts.banner) }
+                @let aside = parts.sidebar.is_some() || sidebar.is_some();
+                div.layout.solo[!aside] {
+                    main #content { (parts.main) }
+                    @if aside {
+                        aside.members aria-label=(t.topics_and_members) {
+                            @if let Some(own) = parts.sidebar { (own) }
+                            // The admin's own sidebar block (theme/sidebar.html), trusted.
+                            @if let Some(h) = sidebar { (PreEscaped(h)) }
                         }
                     }
-                    (sidebar(site, page.root))
                 }
-                (site_footer(site))
+                footer.site-footer {
+                    // The admin's own footer (theme/footer.html), trusted.
+                    @if let Some(h) = footer { (PreEscaped(h)) }
+                    (site_footer(site, theme))
+                }
             }
         }
     };
     page.into_string()
 }
 
-/// The landscape's `<head>`: title, description, the stylesheet and the feeds it offers, and
-/// the links to the neighbouring pages.
-fn index_head(site: &Site, page: &Page) -> Markup {
-    let root = page.root;
-    let feeds = page.feeds();
+/// Renders one page of the landscape: the site's header, the posts by day beside the sidebar
+/// of members, then the footer.
+pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
+    let t = &theme.strings;
+    let days = group_by_day(page.entries, site.timezone);
     let title = if page.number == 1 {
         site.name.clone()
     } else {
-        format!("{} · page {}", site.name, page.number)
+        fill(
+            &t.site_page_n,
+            &[("site", &site.name), ("n", &page.number.to_string())],
+        )
     };
+    let main = html! {
+        @if days.is_empty() {
+            p.empty { (t.no_posts_yet) }
+        }
+        @for (day, entries) in &days {
+            (day_section(*day, entries, site, theme))
+        }
+        @if page.count > 1 {
+            (pagination(page, t))
+        }
+    };
+    layout(
+        site,
+        theme,
+        Parts {
+            root: page.root,
+            title,
+            head: index_head(site, page),
+            skip: &t.skip_to_the_posts,
+            banner: site_header(site, page, t),
+            main,
+            sidebar: Some(sidebar(site, page.root, t)),
+        },
+    )
+}
+
+/// The landscape's own `<head>` elements: the robots rule, the feeds it offers, and the links
+/// to the neighbouring pages.
+fn index_head(site: &Site, page: &Page) -> Markup {
+    let feeds = page.feeds();
     html! {
-        head {
-            (head_start())
-            title { (title) }
-            @if let Some(d) = &site.description {
-                meta name="description" content=(d);
-            }
-            @if site.noindex {
-                meta name="robots" content="noindex";
-            }
-            meta name="generator" content=(concat!("Mercury ", env!("CARGO_PKG_VERSION")));
-            link rel="stylesheet" href={ (root) "style.css" };
-            link rel="icon" href={ (root) "favicon.svg" } type="image/svg+xml";
-            link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
-            link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
-            link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
-            @if let Some(d) = &site.digest {
-                link rel="alternate" type="application/atom+xml" title=(digest_name(d.cadence)) href={ (root) "digest.xml" };
-            }
-            @if page.number > 1 {
-                link rel="prev" href=(page.href(page.number - 1));
-            }
-            @if page.number < page.count {
-                link rel="next" href=(page.href(page.number + 1));
-            }
+        @if site.noindex {
+            meta name="robots" content="noindex";
+        }
+        link rel="alternate" type="application/atom+xml" title={ (site.name) " (Atom)" } href={ (feeds) "atom.xml" };
+        link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
+        link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
+        @if let Some(d) = &site.digest {
+            link rel="alternate" type="application/atom+xml" title=(digest_name(d.cadence)) href={ (page.root) "digest.xml" };
+        }
+        @if page.number > 1 {
+            link rel="prev" href=(page.href(page.number - 1));
+        }
+        @if page.number < page.count {
+            link rel="next" href=(page.href(page.number + 1));
         }
     }
 }
 
 /// The site's header: its name, tagline, the way back from a topic, and the subscribe links.
-fn site_header(site: &Site, page: &Page) -> Markup {
+fn site_header(site: &Site, page: &Page, t: &Strings) -> Markup {
     let root = page.root;
     let feeds = page.feeds();
     html! {
@@ -123,14 +196,14 @@ fn site_header(site: &Site, page: &Page) -> Markup {
                 p.tagline { (d) }
             }
             @if site.current_topic.is_some() {
-                p.tagline { a href={ (root) "index.html" } { "All posts of the planet" } }
+                p.tagline { a href={ (root) "index.html" } { (t.all_posts_of_the_planet) } }
             }
-            nav aria-label="Subscribe" {
+            nav aria-label=(t.subscribe) {
                 ul.subscribe {
                     li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
                     li { a href={ (feeds) "rss.xml" } type="application/rss+xml" { "RSS" } }
                     li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
-                    li { a href={ (root) "opml.xml" } type="text/x-opml" { "OPML (all members)" } }
+                    li { a href={ (root) "opml.xml" } type="text/x-opml" { (t.opml_all_members) } }
                     @if let Some(d) = &site.digest {
                         li { a href={ (root) "digest/index.html" } { (digest_name(d.cadence)) } }
                     }
@@ -141,70 +214,73 @@ fn site_header(site: &Site, page: &Page) -> Markup {
 }
 
 /// One day of posts: its heading (in the site's time zone), then its entries.
-fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site) -> Markup {
+fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site, theme: &Theme) -> Markup {
     let day_id = format!("d-{}", day.format("%Y-%m-%d"));
     html! {
         section.day aria-labelledby=(day_id) {
             h2 #(day_id) {
                 time datetime=(day.format("%Y-%m-%d").to_string()) {
-                    (day.format("%A, %-d %B %Y").to_string())
+                    (day.format_localized(&theme.strings.day_heading, theme.locale).to_string())
                 }
             }
             @for e in entries {
-                (entry(e, site))
+                (entry(e, site, &theme.strings))
             }
         }
     }
 }
 
 /// The links to the newer and older pages, under the posts.
-fn pagination(page: &Page) -> Markup {
+fn pagination(page: &Page, t: &Strings) -> Markup {
     html! {
-        nav.pages aria-label="Pages" {
+        nav.pages aria-label=(t.pages) {
             @if page.number > 1 {
-                a rel="prev" href=(page.href(page.number - 1)) { "← Newer posts" }
+                a rel="prev" href=(page.href(page.number - 1)) { (t.newer_posts) }
             }
-            span { "Page " (page.number) " of " (page.count) }
+            span { (fill(&t.page_n_of_count, &[("n", &page.number.to_string()), ("count", &page.count.to_string())])) }
             @if page.number < page.count {
-                a rel="next" href=(page.href(page.number + 1)) { "Older posts →" }
+                a rel="next" href=(page.href(page.number + 1)) { (t.older_posts) }
             }
         }
     }
 }
 
-/// The site's footer: when it was last refreshed, in which time zone, and who runs it.
-pub(super) fn site_footer(site: &Site) -> Markup {
+/// The footer's default lines: when the site was last refreshed, in which time zone, and who
+/// runs it.
+pub(super) fn site_footer(site: &Site, theme: &Theme) -> Markup {
+    let t = &theme.strings;
+    let (refreshed_before, refreshed_after) = split(&t.last_refreshed, "time");
+    let (run_by_before, run_by_after) = split(&t.run_by, "owner");
     html! {
-        footer.site-footer {
-            p {
-                @if let Some(t) = site.last_success {
-                    "Last refreshed "
-                    time datetime=(rfc3339(t)) { (local(t, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
-                    ". "
-                }
-                "Times are shown in " (site.timezone.name()) ". Made with Mercury."
+        p {
+            @if let Some(time) = site.last_success {
+                (refreshed_before)
+                time datetime=(rfc3339(time)) { (local(time, site).format_localized(&t.date_time, theme.locale).to_string()) }
+                (refreshed_after) " "
             }
-            @if let Some(owner) = &site.owner_name {
-                p {
-                    "Run by "
-                    @if let Some(mail) = &site.owner_email {
-                        a href={ "mailto:" (mail) } { (owner) }
-                    } @else {
-                        (owner)
-                    }
-                    "."
+            (fill(&t.times_are_shown_in, &[("zone", site.timezone.name())])) " " (t.made_with_mercury)
+        }
+        @if let Some(owner) = &site.owner_name {
+            p {
+                (run_by_before)
+                @if let Some(mail) = &site.owner_email {
+                    a href={ "mailto:" (mail) } { (owner) }
+                } @else {
+                    (owner)
                 }
+                (run_by_after)
             }
         }
     }
 }
 
 /// One post: its member, title and time, then its content or, folded, an excerpt.
-fn entry(e: &EntryView, site: &Site) -> Markup {
+fn entry(e: &EntryView, site: &Site, t: &Strings) -> Markup {
     let member = &e.member;
     let body = e.content.as_deref().or(e.summary.as_deref());
     html! {
-        article.entry #(entry_anchor(&e.feed_url, &e.key)) {
+        @let lang = e.lang.as_deref().filter(|l| !l.eq_ignore_ascii_case(&site.lang));
+        article.entry #(entry_anchor(&e.feed_url, &e.key)) lang=[lang] {
             header {
                 p.member {
                     @if let Some(face) = &member.face {
@@ -217,7 +293,7 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                     }
                 }
                 h3.title {
-                    @let title = e.title.as_deref().filter(|t| !t.is_empty()).unwrap_or("(untitled)");
+                    @let title = e.title.as_deref().filter(|t| !t.is_empty()).unwrap_or(&t.untitled);
                     @if let Some(link) = &e.link {
                         a href=(link) { (title) }
                     } @else {
@@ -227,12 +303,12 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                 p.meta {
                     time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
                     @if let Some(author) = e.author.as_deref().filter(|a| *a != member.name) {
-                        " · by " (author)
+                        (fill(&t.by_author, &[("author", author)]))
                     }
                 }
                 @if !e.also.is_empty() {
                     p.also {
-                        "also on: "
+                        (t.also_on) " "
                         @for (i, other) in e.also.iter().enumerate() {
                             @if i > 0 { ", " }
                             (other.name)
@@ -246,7 +322,7 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                     div.content.excerpt {
                         p { (text) }
                         @if let Some(link) = &e.link {
-                            p.more { a href=(link) { "Read more" span.visually-hidden { ": " (e.title.as_deref().unwrap_or("the post")) } " →" } }
+                            p.more { a href=(link) { (t.read_more) span.visually-hidden { ": " (e.title.as_deref().unwrap_or(&t.the_post)) } " →" } }
                         }
                     }
                 } @else {
@@ -259,40 +335,38 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
 }
 
 /// The sidebar: the planet's topics, then its members with their feeds' health.
-fn sidebar(site: &Site, root: &str) -> Markup {
+fn sidebar(site: &Site, root: &str, t: &Strings) -> Markup {
     html! {
-        aside.members aria-label="Topics and members" {
-            @if !site.topics.is_empty() {
-                h2 #topics-title { "Topics" }
-                ul.topics aria-labelledby="topics-title" {
-                    @for t in &site.topics {
-                        @let current = site.current_topic.as_deref() == Some(t.slug.as_str());
-                        li {
-                            a href={ (root) "tags/" (t.slug) "/index.html" } aria-current=[current.then_some("page")] { (t.tag) }
-                        }
+        @if !site.topics.is_empty() {
+            h2 #topics-title { (t.topics) }
+            ul.topics aria-labelledby="topics-title" {
+                @for topic in &site.topics {
+                    @let current = site.current_topic.as_deref() == Some(topic.slug.as_str());
+                    li {
+                        a href={ (root) "tags/" (topic.slug) "/index.html" } aria-current=[current.then_some("page")] { (topic.tag) }
                     }
                 }
             }
-            h2 #members-title { "Members" }
-            ul aria-labelledby="members-title" {
-                @for f in &site.feeds {
-                    @let failing = f.health.is_failing();
-                    li class=[health_class(f)] {
-                        @if let Some(home) = &f.member.homepage {
-                            a href=(home) { (f.member.name) }
-                        } @else {
-                            (f.member.name)
-                        }
+        }
+        h2 #members-title { (t.members) }
+        ul aria-labelledby="members-title" {
+            @for f in &site.feeds {
+                @let failing = f.health.is_failing();
+                li class=[health_class(f)] {
+                    @if let Some(home) = &f.member.homepage {
+                        a href=(home) { (f.member.name) }
+                    } @else {
+                        (f.member.name)
+                    }
+                    " "
+                    a.feed href=(f.member.feed_url) title=(fill(&t.feed_of, &[("name", &f.member.name)])) { (t.feed) }
+                    @if f.health.gone {
                         " "
-                        a.feed href=(f.member.feed_url) title={ "Feed of " (f.member.name) } { "(feed)" }
-                        @if f.health.gone {
-                            " "
-                            span.health title="The feed answered 410 Gone" { "✖ gone" }
-                        } @else if failing {
-                            " "
-                            span.health title=(f.health.last_error.as_deref().unwrap_or("failing")) {
-                                "⚠ not updating"
-                            }
+                        span.health title=(t.the_feed_answered_410_gone) { (t.gone) }
+                    } @else if failing {
+                        " "
+                        span.health title=(f.health.last_error.as_deref().unwrap_or(&t.failing)) {
+                            (t.not_updating)
                         }
                     }
                 }
@@ -303,84 +377,79 @@ fn sidebar(site: &Site, root: &str) -> Markup {
 
 /// `status.html`: every member with its feed's health, for the admin (not linked from the
 /// page, not indexed).
-pub fn status_page(site: &Site, now: DateTime<Utc>) -> String {
+pub fn status_page(site: &Site, theme: &Theme, now: DateTime<Utc>) -> String {
+    let t = &theme.strings;
     let failing = site.feeds.iter().filter(|f| f.health.is_failing()).count();
-    let page = html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                (head_start())
-                meta name="robots" content="noindex";
-                title { "Feed status · " (site.name) }
-                link rel="stylesheet" href="style.css";
-                link rel="icon" href="favicon.svg" type="image/svg+xml";
-            }
-            body {
-                a.skip href="#content" { "Skip to the feeds" }
-                header.site-header {
-                    h1 { "Feed status" }
-                    p.tagline {
-                        (site.feeds.len()) " feeds, " (failing) " failing. "
-                        "Generated " time datetime=(rfc3339(now)) { (local(now, site).format("%-d %B %Y, %H:%M %Z").to_string()) }
-                        ". " a href="index.html" { "Back to " (site.name) }
-                    }
+    let (generated_before, generated_after) = split(&t.generated, "time");
+    let heading = html! {
+        h1 { (t.feed_status) }
+        p.tagline {
+            (fill(&t.feeds_failing, &[("n", &site.feeds.len().to_string()), ("failing", &failing.to_string())])) " "
+            (generated_before)
+            time datetime=(rfc3339(now)) { (local(now, site).format_localized(&t.date_time, theme.locale).to_string()) }
+            (generated_after) " " a href="index.html" { (fill(&t.back_to, &[("site", &site.name)])) }
+        }
+    };
+    // With the theme's own banner, the page's heading opens its content instead.
+    let own_header = theme.fragments.header.is_some();
+    let main = html! {
+        @if own_header { (heading) }
+        @for notice in &site.notices {
+            p.notice role="alert" { (notice) }
+        }
+        table {
+            thead {
+                tr {
+                    th scope="col" { (t.member) }
+                    th scope="col" { (t.last_success) }
+                    th scope="col" { (t.http) }
+                    th scope="col" { (t.failures) }
+                    th scope="col" { (t.next_try) }
+                    th scope="col" { (t.entries) }
+                    th scope="col" { (t.last_post) }
+                    th scope="col" { (t.notes) }
                 }
-                main #content .status {
-                    @for notice in &site.notices {
-                        p.notice role="alert" { (notice) }
-                    }
-                    table {
-                        thead {
-                            tr {
-                                th scope="col" { "Member" }
-                                th scope="col" { "Last success" }
-                                th scope="col" { "HTTP" }
-                                th scope="col" { "Failures" }
-                                th scope="col" { "Next try" }
-                                th scope="col" { "Entries" }
-                                th scope="col" { "Last post" }
-                                th scope="col" { "Notes" }
-                            }
+            }
+            tbody {
+                @for f in &site.feeds {
+                    @let h = &f.health;
+                    tr class=[health_class(f)] {
+                        th scope="row" {
+                            (f.member.name) " "
+                            a href=(f.member.feed_url) { (t.feed) }
                         }
-                        tbody {
-                            @for f in &site.feeds {
-                                @let h = &f.health;
-                                tr class=[health_class(f)] {
-                                    th scope="row" {
-                                        (f.member.name) " "
-                                        a href=(f.member.feed_url) { "(feed)" }
-                                    }
-                                    td { (opt_time(h.last_success, site)) }
-                                    td { (h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())) }
-                                    td { (h.consecutive_failures) }
-                                    td {
-                                        @if h.gone { "never (gone)" }
-                                        @else { (opt_time(h.next_due.filter(|d| *d > now), site)) }
-                                    }
-                                    td { (h.entries) }
-                                    td { (opt_time(h.last_post, site)) }
-                                    td {
-                                        @let notes = view::health_notes(f, now);
-                                        @if notes.is_empty() { "ok" }
-                                        @else { ul { @for n in &notes { li { (n) } } } }
-                                    }
-                                }
-                            }
+                        td { (opt_time(h.last_success, site)) }
+                        td { (h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())) }
+                        td { (h.consecutive_failures) }
+                        td {
+                            @if h.gone { (t.never_gone) }
+                            @else { (opt_time(h.next_due.filter(|d| *d > now), site)) }
+                        }
+                        td { (h.entries) }
+                        td { (opt_time(h.last_post, site)) }
+                        td {
+                            @let notes = view::health_notes(f, now);
+                            @if notes.is_empty() { (t.ok) }
+                            @else { ul { @for n in &notes { li { (n) } } } }
                         }
                     }
                 }
             }
         }
     };
-    page.into_string()
-}
-
-/// What every page's `<head>` starts with.
-pub(super) fn head_start() -> Markup {
-    html! {
-        meta charset="utf-8";
-        meta name="viewport" content="width=device-width, initial-scale=1";
-    }
+    layout(
+        site,
+        theme,
+        Parts {
+            root: "",
+            title: format!("{} · {}", t.feed_status, site.name),
+            head: html! { meta name="robots" content="noindex"; },
+            skip: &t.skip_to_the_feeds,
+            banner: html! { header.site-header { (heading) } },
+            main: html! { div.status { (main) } },
+            sidebar: None,
+        },
+    )
 }
 
 fn health_class(f: &FeedView) -> Option<&'static str> {

@@ -1,5 +1,9 @@
 //! Render: turns a [`Site`] into the files of the output folder, each replaced atomically.
 //!
+//! Every page is built by one function, [`layout`] (`html.rs`), around the [`Parts`] a page
+//! gives it, so the planet's language ([`Theme::strings`] from `strings.rs`, its locale) and
+//! the admin's fragments (`assets.rs`) reach every page alike; a new kind of page calls it too.
+//!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
 //! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, the digest (`digest/`, `digest.xml`) and
 //! the theme's files. Every output is built in
@@ -15,6 +19,7 @@ mod json_feed;
 mod opml;
 pub mod precompress;
 mod rss;
+pub mod strings;
 pub mod view;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +29,29 @@ use chrono::{DateTime, Utc};
 
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
 use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
+pub use html::{layout, Parts};
+use strings::{fill, Strings};
+
+/// The planet's look beyond the style sheet: its interface strings in its language (with the
+/// overrides of `strings.toml`), the locale that names its days and months, and the admin's
+/// page fragments.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub strings: Strings,
+    pub locale: chrono::Locale,
+    pub fragments: assets::Fragments,
+}
+
+impl Theme {
+    /// Reads the theme folder's `strings.toml` and fragments for a planet in `lang`.
+    pub fn load(lang: &str, theme_dir: &Path) -> anyhow::Result<Theme> {
+        Ok(Theme {
+            strings: Strings::load(lang, theme_dir)?,
+            locale: crate::lang::chrono_locale(lang),
+            fragments: assets::fragments(theme_dir)?,
+        })
+    }
+}
 
 /// What a render did.
 #[derive(Debug, Default)]
@@ -68,17 +96,18 @@ pub fn render_site_then(
     now: DateTime<Utc>,
     in_place: impl FnOnce(),
 ) -> anyhow::Result<Rendered> {
+    let theme = Theme::load(&site.lang, theme_dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let pages = planet_files(site, "", true, now, &mut files)?;
+    let pages = planet_files(site, &theme, "", true, now, &mut files)?;
     for topic in &site.topics {
-        let sub = topic_site(site, topic);
+        let sub = topic_site(site, topic, &theme.strings);
         let dir = format!("tags/{}/", topic.slug);
-        planet_files(&sub, &dir, false, now, &mut files)?;
+        planet_files(&sub, &theme, &dir, false, now, &mut files)?;
     }
     files.extend([
         (
             "status.html".into(),
-            html::status_page(site, now).into_bytes(),
+            html::status_page(site, &theme, now).into_bytes(),
         ),
         (
             "opml.xml".into(),
@@ -86,7 +115,7 @@ pub fn render_site_then(
         ),
         ("robots.txt".into(), robots(site).into_bytes()),
     ]);
-    digest_files(site, now, &mut files)?;
+    digest_files(site, &theme, now, &mut files)?;
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name, bytes));
     }
@@ -142,6 +171,7 @@ pub fn render_site_then(
 /// entries. Returns the number of pages.
 fn planet_files(
     site: &Site,
+    theme: &Theme,
     dir: &str,
     archive: bool,
     now: DateTime<Utc>,
@@ -175,7 +205,7 @@ fn planet_files(
         } else {
             format!("{dir}page/{}.html", i + 1)
         };
-        files.push((name, html::index(site, &page).into_bytes()));
+        files.push((name, html::index(site, theme, &page).into_bytes()));
     }
     files.extend([
         (
@@ -198,6 +228,7 @@ fn planet_files(
 /// `digest.xml`. Nothing with `digest = "off"`.
 fn digest_files(
     site: &Site,
+    theme: &Theme,
     now: DateTime<Utc>,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> anyhow::Result<()> {
@@ -207,12 +238,12 @@ fn digest_files(
     for (i, p) in d.periods.iter().enumerate() {
         files.push((
             format!("digest/{}.html", p.label),
-            digest::page(site, d, i).into_bytes(),
+            digest::page(site, theme, d, i).into_bytes(),
         ));
     }
     files.push((
         "digest/index.html".into(),
-        digest::index(site, d).into_bytes(),
+        digest::index(site, theme, d).into_bytes(),
     ));
     files.push((
         "digest.xml".into(),
@@ -242,16 +273,16 @@ fn feed_entry(e: &EntryView) -> EntryView {
 }
 
 /// The sub-planet of one topic: its entries and members, under `tags/<slug>/`.
-fn topic_site(site: &Site, topic: &Topic) -> Site {
+fn topic_site(site: &Site, topic: &Topic, t: &Strings) -> Site {
     let mut sub = with_entries(site, topic.entries.clone());
-    sub.name = format!("{} · {}", site.name, topic.tag);
+    sub.name = fill(&t.topic_title, &[("site", &site.name), ("tag", &topic.tag)]);
     sub.link = site
         .link
         .join(&format!("tags/{}/", topic.slug))
         .unwrap_or_else(|_| site.link.clone());
-    sub.description = Some(format!(
-        "Posts of the {} members who write about {}.",
-        site.name, topic.tag
+    sub.description = Some(fill(
+        &t.topic_description,
+        &[("site", &site.name), ("tag", &topic.tag)],
     ));
     sub.feeds
         .retain(|f| topic.feed_urls.contains(&f.member.config_url));
@@ -269,6 +300,7 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
         owner_name: site.owner_name.clone(),
         owner_email: site.owner_email.clone(),
         timezone: site.timezone,
+        lang: site.lang.clone(),
         entries,
         items_per_page: site.items_per_page,
         noindex: site.noindex,

@@ -29,6 +29,8 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             .clone()
             .unwrap_or_else(|| site.name.clone()),
         generator: Some(format!("Mercury {}", env!("CARGO_PKG_VERSION"))),
+        // The planet's language (`[planet] lang`), as RSS 2.0 asks for it.
+        language: Some(site.lang.clone()),
         last_build_date: Some(
             site.entries
                 .iter()

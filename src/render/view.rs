@@ -175,6 +175,7 @@ mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            lang: None,
             member: Member {
                 name: "A".into(),
                 feed_url: "https://a.example/feed".into(),

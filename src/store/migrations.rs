@@ -125,4 +125,9 @@ pub const MIGRATIONS: &[&str] = &[
         signature_floor TEXT NOT NULL DEFAULT 'sha1' -- weakest signature still accepted
     );
     "#,
+    // 9: the language a post's feed declares (xml:lang, RSS/JSON Feed `language`): the page
+    // marks the post's article with it.
+    r#"
+    ALTER TABLE entries ADD COLUMN lang TEXT;
+    "#,
 ];

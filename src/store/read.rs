@@ -157,7 +157,10 @@ impl Store {
 pub(super) const ENTRY_COLUMNS: &str =
     "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only";
+     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only, e.lang";
+
+/// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
+pub(super) const ENTRY_COLUMN_COUNT: usize = 21;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
@@ -178,6 +181,7 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         summary: unpack(r, 10)?,
         categories: json_list(&r.get::<_, String>(11)?),
         enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+        lang: r.get(20)?,
         member,
         also: Vec::new(),
     })

@@ -345,14 +345,14 @@ fn upsert_entries(
     let mut update = tx.prepare_cached(
         "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
              published = ?7, updated = ?8, content = ?9, summary = ?10, categories = ?11,
-             enclosures = ?12, content_hash = ?13
+             enclosures = ?12, content_hash = ?13, lang = ?14
          WHERE id = ?1",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
              updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash,
-             hidden)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             hidden, lang)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     for (i, prepared) in entries.iter().enumerate() {
         let e = &prepared.entry;
@@ -378,6 +378,7 @@ fn upsert_entries(
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
+                    e.lang,
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
@@ -426,6 +427,7 @@ fn insert_entry(
         serde_json::to_string(&e.enclosures)?,
         e.content_hash,
         hidden,
+        e.lang,
     ])?;
     Ok(())
 }
