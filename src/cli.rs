@@ -19,6 +19,11 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
+    /// When another run is refreshing the planet (it holds the lock beside the database),
+    /// wait for it instead of exiting with an error.
+    #[arg(long, global = true)]
+    pub wait: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -47,6 +52,13 @@ pub enum Command {
     ExportOpml,
     /// Write the new URL of every permanently redirected feed into feeds.toml.
     FixRedirects,
+    /// Delete what is no longer kept: posts older than `keep_days` (except each feed's newest
+    /// `keep_per_feed`) and feeds removed from feeds.toml `forget_after_days` ago. A refresh
+    /// does this too; this says what it deletes.
+    Prune(PruneArgs),
+    /// A member's feed moved: write NEW_URL in place of OLD_URL in feeds.toml and carry its
+    /// posts and history over, so nothing is shown again as new.
+    Move(MoveArgs),
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
 }
@@ -71,6 +83,21 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Clone, Copy, clap::Args)]
+pub struct PruneArgs {
+    /// Say what would be deleted, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MoveArgs {
+    /// The feed's URL as feeds.toml lists it now.
+    pub old_url: String,
+    /// Its new URL.
+    pub new_url: String,
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct StatusArgs {
     /// Print JSON (one object per feed) for scripts instead of the table.
     #[arg(long)]
@@ -86,9 +113,13 @@ Examples:
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone
   mercury status --json              feed health for scripts
+  mercury prune --dry-run            say which old posts retention would delete
+  mercury move OLD_URL NEW_URL       a member's feed moved: keep its history
+  mercury update --wait              wait for a refresh already running, then refresh
   mercury --config /srv/planet/feeds.toml status
   RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
 
 Exit codes: 0 done (even when some feeds failed: they are recorded and shown),
-1 the command could not run (database or output folder unusable),
+1 the command could not run (database or output folder unusable, or another run
+  holds the refresh lock and --wait was not given),
 2 the config file is invalid.";

@@ -30,7 +30,8 @@
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
 //!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
-//!   hex), `cli`, `fault` (fault injection, debug builds only).
+//!   hex), `cli`, `fault` (fault injection, debug builds only), `lock` (one refresh at a
+//!   time: the OS file lock beside the database).
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
@@ -44,6 +45,7 @@ pub mod error;
 pub(crate) mod fault;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
+pub(crate) mod lock;
 mod markup;
 pub mod model;
 pub mod parse;
@@ -66,14 +68,16 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
     }
     match cli.command {
         Command::Check => commands::check(&config),
-        Command::Fetch(args) => commands::fetch(&config, args),
+        Command::Fetch(args) => commands::fetch(&config, args, cli.wait),
         Command::Render => commands::render(&config),
-        Command::Update(args) => commands::update(&config, args),
+        Command::Update(args) => commands::update(&config, args, cli.wait),
         Command::Status(args) => commands::status(&config, args),
         Command::Serve => commands::serve(&config, &cli.config),
         Command::Add(args) => commands::add(&config, &cli.config, args),
         Command::ImportOpml { file } => commands::import_opml(&config, &cli.config, &file),
         Command::ExportOpml => commands::export_opml(&config),
-        Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
+        Command::FixRedirects => commands::fix_redirects(&config, &cli.config, cli.wait),
+        Command::Prune(args) => commands::prune(&config, args, cli.wait),
+        Command::Move(args) => commands::move_feed(&config, &cli.config, &args, cli.wait),
     }
 }

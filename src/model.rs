@@ -36,6 +36,40 @@ pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
 }
 
+/// What retention deletes (`[planet] keep_days`, `keep_per_feed`, `forget_after_days`); the
+/// store's `prune` reads it, `config` makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A post older than this many days is deleted (0: posts are kept forever)...
+    pub keep_days: u32,
+    /// ...unless it is one of the newest this many of its feed.
+    pub keep_per_feed: usize,
+    /// A feed removed from feeds.toml keeps its posts this many days (0: forever).
+    pub forget_after_days: u32,
+}
+
+/// What one prune deleted (or, dry, would delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// `(feed URL as shown, posts deleted)` of each listed feed that lost old posts, in
+    /// config order.
+    pub old_posts: Vec<(String, u64)>,
+    /// `(feed URL as shown, posts deleted)` of each feed removed from feeds.toml long enough
+    /// ago to be forgotten.
+    pub forgotten_feeds: Vec<(String, u64)>,
+}
+
+impl PruneReport {
+    /// Posts deleted in all.
+    pub fn posts(&self) -> u64 {
+        self.old_posts
+            .iter()
+            .chain(&self.forgotten_feeds)
+            .map(|(_, n)| n)
+            .sum()
+    }
+}
+
 /// One member's feed as the store keeps it on the feed's row: what the configuration says about
 /// it. `config` makes these from feeds.toml; the store reads no configuration itself.
 #[derive(Debug, Clone)]
@@ -302,6 +336,9 @@ pub struct EntryView {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// Its author removed it from their feed (while an older post is still there); cleared
+    /// when it reappears.
+    pub withdrawn: bool,
     /// The member (from the config and the feed document).
     pub member: Member,
 }

@@ -6,11 +6,15 @@
 //! [`Error`] whose exit code `main` uses.
 
 mod add;
+mod moves;
 mod opml_io;
+mod prune;
 mod status;
 
 pub use add::add;
+pub use moves::move_feed;
 pub use opml_io::{export_opml, fix_redirects, import_opml};
+pub use prune::prune;
 pub use status::status;
 
 use anyhow::Context;
@@ -45,7 +49,8 @@ pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error
 }
 
 /// `fetch`: poll every due feed once.
-pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn fetch(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "fetch", wait)?;
     let store = open_store(config)?;
     run_refresh(config, store, args)?;
     Ok(())
@@ -60,7 +65,8 @@ pub fn render(config: &Config) -> Result<(), Error> {
 }
 
 /// `update`: fetch, then render.
-pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn update(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "update", wait)?;
     let store = open_store(config)?;
     let store = run_refresh(config, store, args)?;
     site::write(config, &store)?;

@@ -189,7 +189,8 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
 
 /// `fix-redirects`: for every feed that moved permanently, write its new URL into feeds.toml
 /// (and keep its history under the new URL).
-pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
+pub fn fix_redirects(config: &Config, config_path: &Path, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "fix-redirects", wait)?;
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.member_feeds())?;
     let moved = store.permanent_moves()?;

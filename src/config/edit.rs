@@ -85,6 +85,20 @@ pub fn replace_feed_url(path: &Path, old: &str, new: &str) -> anyhow::Result<boo
     Ok(found)
 }
 
+/// Removes the `[[feed]]` whose url is exactly `old`; false when no feed has that url.
+pub fn remove_feed(path: &Path, old: &str) -> anyhow::Result<bool> {
+    let mut found = false;
+    edit(path, |doc| {
+        if let Some(list) = doc.get_mut("feed").and_then(Item::as_array_of_tables_mut) {
+            let before = list.len();
+            list.retain(|t| t.get("url").and_then(Item::as_str) != Some(old));
+            found = list.len() != before;
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
 /// Reads the file, applies `change`, validates the result as a config, keeps a backup, and
 /// replaces the file atomically.
 fn edit(

@@ -147,6 +147,7 @@ mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            withdrawn: false,
             member: Member {
                 name: "A".into(),
                 feed_url: "https://a.example/feed".into(),

@@ -10,6 +10,10 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
+//! - `retention.rs`: `prune` (old posts deleted, their keys kept as tombstones; removed feeds
+//!   forgotten) and giving the freed pages back;
+//! - `withdrawn.rs`: posts their authors removed from their feeds, marked and unmarked;
+//! - `moves.rs`: a member's feed moved to a new URL, with everything stored of it;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -24,9 +28,12 @@
 // Nothing here re-exports from them: they import `Store` from this module, never the reverse.
 pub mod codec;
 mod migrations;
+mod moves;
 mod open;
 mod read;
+mod retention;
 mod sync;
+mod withdrawn;
 pub mod write;
 
 /// The database: one SQLite connection. Open it with [`Store::open`]; no handle crosses an

@@ -44,12 +44,16 @@ impl Store {
         max_per_feed: usize,
         only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
+        // visibility: Withdrawn (a post its author removed is not shown: `withdrawn_at` in
+        // the WHERE below; the lead routes this through `visibility` at merge).
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only
+                    f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only,
+                    e.withdrawn_at IS NOT NULL
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
+               AND e.withdrawn_at IS NULL -- visibility: Withdrawn
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
              LIMIT ?1",
@@ -80,6 +84,7 @@ impl Store {
                 summary: unpack(r, 10)?,
                 categories: json_list(&r.get::<_, String>(11)?),
                 enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+                withdrawn: r.get(20)?,
                 member,
             })
         })?;

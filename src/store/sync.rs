@@ -22,7 +22,8 @@ impl Store {
                 "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only,
                      joined_late)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, EXISTS (SELECT 1 FROM entries))
-                 ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
+                 ON CONFLICT (url) DO UPDATE SET active = 1, inactive_since = NULL,
+                     position = ?2, name = ?3,
                      homepage = ?4, face = ?5, tags = ?6, excerpt_only = ?7",
             )?;
             for (pos, f) in feeds.iter().enumerate() {
@@ -37,6 +38,11 @@ impl Store {
                 ])?;
             }
         }
+        // A feed that left feeds.toml is forgotten `forget_after_days` after this (retention).
+        tx.execute(
+            "UPDATE feeds SET inactive_since = ?1 WHERE active = 0 AND inactive_since IS NULL",
+            [crate::clock::now().timestamp()],
+        )?;
         let mut requests = Vec::with_capacity(feeds.len());
         {
             let mut select = tx.prepare(
