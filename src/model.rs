@@ -31,6 +31,25 @@ pub fn public_url(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// What two feed URLs that lead to the same feed have in common: the URL without its
+/// credentials and fragment, with a trailing slash on the path dropped (scheme and host case
+/// and the default port are already normalised by parsing). `add` refuses, and `status` and
+/// `fix-redirects` warn about, two members whose URLs give the same address.
+pub fn same_feed_address(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    let path = u.path().trim_end_matches('/').to_string();
+    u.set_path(&path);
+    let text = u.to_string();
+    // An empty path prints as "/": drop it too, so `http://h` and `http://h/` agree.
+    match text.strip_suffix('/') {
+        Some(t) if u.query().is_none() => t.to_string(),
+        _ => text,
+    }
+}
+
 /// Whether `url` carries a user name or password (see [`public_url`]).
 pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
@@ -527,7 +546,32 @@ pub fn safe_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{public_url, Topic};
+    use super::{public_url, same_feed_address, Topic};
+
+    #[test]
+    fn variants_of_one_address_agree() {
+        let key = |s: &str| same_feed_address(&url::Url::parse(s).unwrap());
+        let same = [
+            ("http://host/ivan/feed", "http://host/ivan/feed/"),
+            ("HTTP://HOST:80/ivan/feed/", "http://host/ivan/feed"),
+            ("https://host:443/f#top", "https://host/f"),
+            ("https://u:p@host/f", "https://host/f/"),
+            ("http://host", "http://host/"),
+            ("http://host/f?x=1", "http://host/f/?x=1"),
+        ];
+        for (a, b) in same {
+            assert_eq!(key(a), key(b), "{a} vs {b}");
+        }
+        let different = [
+            ("http://host/f", "https://host/f"),
+            ("http://host:8080/f", "http://host/f"),
+            ("http://host/f?x=1", "http://host/f?x=2"),
+            ("http://host/Feed", "http://host/feed"),
+        ];
+        for (a, b) in different {
+            assert_ne!(key(a), key(b), "{a} vs {b}");
+        }
+    }
 
     #[test]
     fn public_urls_have_no_credentials() {

@@ -9,12 +9,14 @@ mod add;
 mod moves;
 mod opml_io;
 mod prune;
+mod redirects;
 mod status;
 
 pub use add::add;
 pub use moves::move_feed;
-pub use opml_io::{export_opml, fix_redirects, import_opml};
+pub use opml_io::{export_opml, import_opml};
 pub use prune::prune;
+pub use redirects::fix_redirects;
 pub use status::status;
 
 use anyhow::Context;

@@ -186,23 +186,3 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
         .map_err(anyhow::Error::from)?;
     Ok(())
 }
-
-/// `fix-redirects`: for every feed that moved permanently, write its new URL into feeds.toml
-/// (and keep its history under the new URL).
-pub fn fix_redirects(config: &Config, config_path: &Path, wait: bool) -> Result<(), Error> {
-    let _lock = crate::lock::acquire(&config.planet.database, "fix-redirects", wait)?;
-    let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.member_feeds())?;
-    let moved = store.permanent_moves()?;
-    if moved.is_empty() {
-        println!("no feed has moved permanently; nothing to change");
-        return Ok(());
-    }
-    for (from, to) in moved {
-        if config_edit::replace_feed_url(config_path, &from, &to)? {
-            store.rename_feed(&from, &to)?;
-            println!("{} -> {}", public_url(&from), public_url(&to));
-        }
-    }
-    Ok(())
-}
