@@ -31,7 +31,7 @@ fn add_refuses_slash_case_and_redirect_variants_naming_the_member() {
     planet.write_config();
 
     let listed = server.url("/ivan/feed/");
-    let naming = ["feed[1] \"Ivan\"", listed.as_str(), "already listed"];
+    let naming = ["feed[1] \"Ivan\"", listed.as_str(), "already in"];
     refused(&planet, &server.url("/ivan/feed"), &naming);
     refused(
         &planet,

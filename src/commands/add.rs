@@ -135,13 +135,13 @@ impl<'a> Listed<'a> {
             return Ok(());
         };
         let f = &self.config.feeds[i];
-        let how = match (via, moved) {
-            (Some(via), _) => format!(
-                "{} redirects to {}, ",
+        let how = match via {
+            Some(via) => format!(
+                "{} redirects to {}, which is",
                 public_url(via.as_str()),
                 public_url(url.as_str())
             ),
-            (None, _) => format!("{} ", public_url(url.as_str())),
+            None => format!("{} is", public_url(url.as_str())),
         };
         let listed_as = if moved {
             "the new address Mercury knows for"
@@ -149,8 +149,8 @@ impl<'a> Listed<'a> {
             "the same feed as"
         };
         anyhow::bail!(
-            "{how}{listed_as} feed[{}] \"{}\" <{}>, already listed in {}; nothing added \
-             (if that member's feed moved, run `mercury move OLD_URL NEW_URL` instead)",
+            "{how} {listed_as} feed[{}] \"{}\" <{}>, already in {}; nothing added (if that \
+             member's feed moved, run `mercury move OLD_URL NEW_URL` instead)",
             i + 1,
             f.name,
             public_url(&f.url),
