@@ -30,8 +30,9 @@
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
 //!   one tolerant tag reader), `atomic` (files replaced atomically), `fingerprint` (hashes and
-//!   hex), `cli`, `fault` (fault injection, debug builds only), `lock` (one refresh at a
-//!   time: the OS file lock beside the database).
+//!   hex), `cli`, `fault` (fault injection, debug builds only); `clock` (the one "now"), and
+//!   `lock` (one refresh at a time: the OS file lock beside the database), which reads only
+//!   `clock`.
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
