@@ -38,7 +38,8 @@ pub fn fix_redirects(config: &Config, config_path: &Path, wait: bool) -> Result<
         });
         if let Some(j) = taken_by {
             let other = &config.feeds[j];
-            let lines = match config_edit::feed_lines(config_path, &from)? {
+            // Advice only: a file that cannot be read again here just gets a vaguer one.
+            let lines = match config_edit::feed_lines(config_path, &from).ok().flatten() {
                 Some((n, m)) => format!("lines {n}–{m}"),
                 None => "the [[feed]]".to_string(),
             };
