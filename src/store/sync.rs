@@ -1,5 +1,6 @@
 //! The feeds table made to match the configured feeds: new ones added, removed ones marked
-//! inactive, names and order refreshed; and a feed's row moved to a new URL.
+//! inactive (since when: retention forgets them later), names and order refreshed. (A feed's
+//! row moved to a new URL is `moves.rs`.)
 //!
 //! In: [`MemberFeed`]s (config makes them; the store reads no configuration). Out: a
 //! [`FeedRequest`] per configured feed, for the fetcher.
@@ -72,16 +73,5 @@ impl Store {
         }
         tx.commit()?;
         Ok(requests)
-    }
-
-    /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent
-    /// redirect was written into feeds.toml. Nothing happens if the new URL already has a row.
-    pub fn rename_feed(&mut self, old: &str, new: &str) -> anyhow::Result<()> {
-        self.conn.execute(
-            "UPDATE feeds SET url = ?2, fetch_url = NULL, moved_since = NULL
-             WHERE url = ?1 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
-            params![old, new],
-        )?;
-        Ok(())
     }
 }
