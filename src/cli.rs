@@ -61,6 +61,37 @@ pub enum Command {
     Move(MoveArgs),
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
+    /// Say whether a post is shown (which page, tag pages and feeds) and every reason it is not.
+    Why {
+        /// The post's link, its id in the merged feeds (the planet's link with #e-…), or its
+        /// anchor on the page (#e-…).
+        post: String,
+    },
+    /// Hide a post from the page, archives, tag pages and merged feeds (moderation.toml).
+    Hide(ModerateArgs),
+    /// Show again a post a moderator hid.
+    Unhide(UnhideArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModerateArgs {
+    /// The post's link, its id in the merged feeds, or its anchor on the page (#e-…).
+    pub post: String,
+    /// Why it is hidden (kept in moderation.toml, shown by `why`).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Write the site now instead of at the next render.
+    #[arg(long)]
+    pub render: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UnhideArgs {
+    /// The post's link, its id in the merged feeds, or its anchor on the page (#e-…).
+    pub post: String,
+    /// Write the site now instead of at the next render.
+    #[arg(long)]
+    pub render: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -116,6 +147,8 @@ Examples:
   mercury prune --dry-run            say which old posts retention would delete
   mercury move OLD_URL NEW_URL       a member's feed moved: keep its history
   mercury update --wait              wait for a refresh already running, then refresh
+  mercury why https://blog.example/post   is it shown, and if not, why
+  mercury hide '#e-0123456789abcdef' --reason spam --render
   mercury --config /srv/planet/feeds.toml status
   RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
 

@@ -158,6 +158,7 @@ mod tests {
                 face: None,
                 excerpt_only: false,
             },
+            also: vec![],
         }
     }
 

@@ -14,6 +14,7 @@
 //!   forgotten) and giving the freed pages back;
 //! - `withdrawn.rs`: posts their authors removed from their feeds, marked and unmarked;
 //! - `moves.rs`: a member's feed moved to a new URL, with everything stored of it;
+//! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -30,6 +31,7 @@ pub mod codec;
 mod migrations;
 mod moves;
 mod open;
+pub mod posts;
 mod read;
 mod retention;
 mod sync;

@@ -44,8 +44,6 @@ impl Store {
         max_per_feed: usize,
         only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
-        // visibility: Withdrawn (a post its author removed is not shown: `withdrawn_at` in
-        // the WHERE below; the lead routes this through `visibility` at merge).
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
                     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
@@ -53,7 +51,7 @@ impl Store {
                     e.withdrawn_at IS NOT NULL
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
-               AND e.withdrawn_at IS NULL -- visibility: Withdrawn
+               AND e.withdrawn_at IS NULL
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
              LIMIT ?1",
@@ -66,28 +64,7 @@ impl Store {
         };
         let only = only.map(serde_json::to_string).transpose()?;
         let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
-        let rows = stmt.query_map(params![sql_limit, only], |r| {
-            let mut member = member_from(r, 13)?;
-            member.excerpt_only = r.get::<_, i64>(19)? != 0;
-            Ok(EntryView {
-                feed_url: member.feed_url.clone(),
-                key: r.get(0)?,
-                source_id: r.get(1)?,
-                index: r.get::<_, i64>(2)? as usize,
-                link: r.get(3)?,
-                title: r.get(4)?,
-                author: r.get(5)?,
-                published: opt_time(r.get(6)?),
-                updated: opt_time(r.get(7)?),
-                date: time(r.get(8)?),
-                content: unpack(r, 9)?,
-                summary: unpack(r, 10)?,
-                categories: json_list(&r.get::<_, String>(11)?),
-                enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
-                withdrawn: r.get(20)?,
-                member,
-            })
-        })?;
+        let rows = stmt.query_map(params![sql_limit, only], entry_from)?;
         let mut kept: Vec<EntryView> = Vec::new();
         let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
         for row in rows {
@@ -168,6 +145,38 @@ impl Store {
         )?;
         Ok(opt_time(t))
     }
+}
+
+/// The columns [`entry_from`] reads, in its order (`e` is `entries`, `f` is `feeds`).
+pub(super) const ENTRY_COLUMNS: &str =
+    "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
+     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only,
+     e.withdrawn_at IS NOT NULL";
+
+/// An entry and its member from the row of [`ENTRY_COLUMNS`].
+pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
+    let mut member = member_from(r, 13)?;
+    member.excerpt_only = r.get::<_, i64>(19)? != 0;
+    Ok(EntryView {
+        feed_url: member.feed_url.clone(),
+        key: r.get(0)?,
+        source_id: r.get(1)?,
+        index: r.get::<_, i64>(2)? as usize,
+        link: r.get(3)?,
+        title: r.get(4)?,
+        author: r.get(5)?,
+        published: opt_time(r.get(6)?),
+        updated: opt_time(r.get(7)?),
+        date: time(r.get(8)?),
+        content: unpack(r, 9)?,
+        summary: unpack(r, 10)?,
+        categories: json_list(&r.get::<_, String>(11)?),
+        enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+        withdrawn: r.get(20)?,
+        member,
+        also: Vec::new(),
+    })
 }
 
 /// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.
