@@ -128,6 +128,7 @@ pub(super) mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            withdrawn: false,
             member: Member {
                 name: feed.into(),
                 feed_url: feed.into(),
