@@ -39,7 +39,9 @@
 //!   one tolerant tag reader), `lang` (language tags, built-in languages, chrono locales),
 //!   `atomic` (files replaced atomically), `fingerprint` (hashes and hex), `cli`, `fault`
 //!   (fault injection, debug builds only), `output` (stdout: results, `--quiet`, a closed
-//!   pipe), `logging` (stderr: level, colour, past the progress bar).
+//!   pipe), `logging` (stderr: level, colour, past the progress bar); `clock` (the one "now"),
+//!   and `lock` (one refresh at a time: the OS file lock beside the database), which reads only
+//!   `clock`.
 //!
 //! No SQL outside `store`, no HTTP outside `fetch`, no HTML outside `render` and `sanitize`.
 
@@ -55,6 +57,7 @@ pub(crate) mod fault;
 pub(crate) mod fetch;
 pub(crate) mod fingerprint;
 pub mod lang;
+pub(crate) mod lock;
 pub mod logging;
 mod markup;
 pub mod model;
@@ -87,15 +90,17 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
     let done = match cli.command {
         Command::Init { dir } => commands::init(&dir),
         Command::Check => commands::check(&config),
-        Command::Fetch(args) => commands::fetch(&config, args),
+        Command::Fetch(args) => commands::fetch(&config, args, cli.wait),
         Command::Render => commands::render(&config),
-        Command::Update(args) => commands::update(&config, args),
+        Command::Update(args) => commands::update(&config, args, cli.wait),
         Command::Status(args) => commands::status(&config, args),
         Command::Serve => commands::serve(&config, &cli.config),
         Command::Add(args) => commands::add(&config, &cli.config, args),
         Command::ImportOpml { file } => commands::import_opml(&config, &cli.config, &file),
         Command::ExportOpml => commands::export_opml(&config),
-        Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
+        Command::FixRedirects => commands::fix_redirects(&config, &cli.config, cli.wait),
+        Command::Prune(args) => commands::prune(&config, args, cli.wait),
+        Command::Move(args) => commands::move_feed(&config, &cli.config, &args, cli.wait),
         Command::Why { post } => commands::why(&config, &post),
         Command::Hide(args) => commands::hide(&config, &args),
         Command::Unhide(args) => commands::unhide(&config, &args),

@@ -31,9 +31,62 @@ pub fn public_url(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// What two feed URLs that lead to the same feed have in common: the URL without its
+/// credentials and fragment, with a trailing slash on the path dropped (scheme and host case
+/// and the default port are already normalised by parsing). `add` refuses, and `status` and
+/// `fix-redirects` warn about, two members whose URLs give the same address.
+pub fn same_feed_address(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    let path = u.path().trim_end_matches('/').to_string();
+    u.set_path(&path);
+    let text = u.to_string();
+    // An empty path prints as "/": drop it too, so `http://h` and `http://h/` agree.
+    match text.strip_suffix('/') {
+        Some(t) if u.query().is_none() => t.to_string(),
+        _ => text,
+    }
+}
+
 /// Whether `url` carries a user name or password (see [`public_url`]).
 pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
+}
+
+/// What retention deletes (`[planet] keep_days`, `keep_per_feed`, `forget_after_days`); the
+/// store's `prune` reads it, `config` makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A post older than this many days is deleted (0: posts are kept forever)...
+    pub keep_days: u32,
+    /// ...unless it is one of the newest this many of its feed.
+    pub keep_per_feed: usize,
+    /// A feed removed from feeds.toml keeps its posts this many days (0: forever).
+    pub forget_after_days: u32,
+}
+
+/// What one prune deleted (or, dry, would delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// `(feed URL as shown, posts deleted)` of each listed feed that lost old posts, in
+    /// config order.
+    pub old_posts: Vec<(String, u64)>,
+    /// `(feed URL as shown, posts deleted)` of each feed removed from feeds.toml long enough
+    /// ago to be forgotten.
+    pub forgotten_feeds: Vec<(String, u64)>,
+}
+
+impl PruneReport {
+    /// Posts deleted in all.
+    pub fn posts(&self) -> u64 {
+        self.old_posts
+            .iter()
+            .chain(&self.forgotten_feeds)
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// One member's feed as the store keeps it on the feed's row: what the configuration says about
@@ -376,6 +429,9 @@ pub struct EntryView {
     pub enclosures: Vec<Enclosure>,
     /// The language its feed declared for it, a canonical BCP 47 tag.
     pub lang: Option<String>,
+    /// Its author removed it from their feed (while an older post is still there); cleared
+    /// when it reappears.
+    pub withdrawn: bool,
     /// The member (from the config and the feed document).
     pub member: Member,
     /// The other members whose feeds carry the same post (a cross-post shown once, here);
@@ -636,7 +692,32 @@ pub fn safe_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{public_url, Topic};
+    use super::{public_url, same_feed_address, Topic};
+
+    #[test]
+    fn variants_of_one_address_agree() {
+        let key = |s: &str| same_feed_address(&url::Url::parse(s).unwrap());
+        let same = [
+            ("http://host/ivan/feed", "http://host/ivan/feed/"),
+            ("HTTP://HOST:80/ivan/feed/", "http://host/ivan/feed"),
+            ("https://host:443/f#top", "https://host/f"),
+            ("https://u:p@host/f", "https://host/f/"),
+            ("http://host", "http://host/"),
+            ("http://host/f?x=1", "http://host/f/?x=1"),
+        ];
+        for (a, b) in same {
+            assert_eq!(key(a), key(b), "{a} vs {b}");
+        }
+        let different = [
+            ("http://host/f", "https://host/f"),
+            ("http://host:8080/f", "http://host/f"),
+            ("http://host/f?x=1", "http://host/f?x=2"),
+            ("http://host/Feed", "http://host/feed"),
+        ];
+        for (a, b) in different {
+            assert_ne!(key(a), key(b), "{a} vs {b}");
+        }
+    }
 
     #[test]
     fn public_urls_have_no_credentials() {

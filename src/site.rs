@@ -52,6 +52,15 @@ pub async fn refresh_then_render(
     stop: impl Future<Output = ()> + Send + 'static,
     in_place: impl FnOnce(&RefreshSummary) + Send + 'static,
 ) -> anyhow::Result<()> {
+    // One refresh at a time: when a hand-run `update` holds the lock, this cycle is skipped
+    // (the next one refreshes) rather than fetching every feed twice.
+    let _lock = match crate::lock::acquire(&config.planet.database, "serve", false) {
+        Ok(lock) => lock,
+        Err(e) => {
+            tracing::warn!("this scheduled refresh is skipped: {e:#}");
+            return Ok(());
+        }
+    };
     let store = Store::open(&config.planet.database)?;
     // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
     // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep

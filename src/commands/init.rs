@@ -8,6 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::error::Error;
+use crate::output::outln;
 
 /// The starter file: valid as it is (`check` passes), with the planet's name and link to fill in.
 pub const STARTER: &str = include_str!("starter.toml");
@@ -48,7 +49,7 @@ pub fn init(dir: &Path) -> Result<(), Error> {
     } else {
         format!("cd {} && ", dir.display())
     };
-    println!(
+    outln!(
         "wrote {}\nnext: fill in [planet] name and link, then\n  {cd}mercury add https://a-member.example/\n  mercury update   (or: mercury serve)",
         path.display()
     );

@@ -9,15 +9,21 @@ mod add;
 mod check;
 mod init;
 mod moderate;
+mod moves;
 mod opml_io;
 mod progress;
+mod prune;
+mod redirects;
 mod status;
 
 pub use add::add;
 pub use check::check;
 pub use init::init;
 pub use moderate::{hide, unhide, why};
-pub use opml_io::{export_opml, fix_redirects, import_opml};
+pub use moves::move_feed;
+pub use opml_io::{export_opml, import_opml};
+pub use prune::prune;
+pub use redirects::fix_redirects;
 pub use status::status;
 
 use anyhow::Context;
@@ -49,7 +55,8 @@ pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error
 }
 
 /// `fetch`: poll every due feed once.
-pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn fetch(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "fetch", wait)?;
     let store = open_store(config)?;
     run_refresh(config, store, args)?;
     Ok(())
@@ -65,7 +72,8 @@ pub fn render(config: &Config) -> Result<(), Error> {
 }
 
 /// `update`: fetch, then render.
-pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn update(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "update", wait)?;
     // Read first: an invalid moderation file stops the update before anything is fetched.
     let moderation = Moderation::load(config)?;
     let store = open_store(config)?;

@@ -244,22 +244,3 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
     crate::output::bytes(&bytes);
     Ok(())
 }
-
-/// `fix-redirects`: for every feed that moved permanently, write its new URL into feeds.toml
-/// (and keep its history under the new URL).
-pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
-    let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.member_feeds())?;
-    let moved = store.permanent_moves()?;
-    if moved.is_empty() {
-        noteln!("no feed has moved permanently; nothing to change");
-        return Ok(());
-    }
-    for (from, to) in moved {
-        if config_edit::replace_feed_url(config_path, &from, &to)? {
-            store.rename_feed(&from, &to)?;
-            outln!("{} -> {}", public_url(&from), public_url(&to));
-        }
-    }
-    Ok(())
-}

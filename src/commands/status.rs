@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{FeedView, FetchRecord};
+use crate::model::{same_feed_address, FeedView, FetchRecord};
 use crate::output::outln;
 use crate::render::view::{ago, health_notes};
 use crate::store::Store;
@@ -33,7 +33,52 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     } else {
         crate::output::bytes(table(&feeds, now).as_bytes());
     }
+    for warning in same_feed_warnings(&feeds) {
+        if args.json {
+            tracing::warn!("{warning}");
+        } else {
+            outln!("\nwarning: {warning}");
+        }
+    }
     Ok(())
+}
+
+/// A warning for each pair of listed feeds that lead to the same feed: the same address
+/// written two ways, or one whose permanent redirect goes to the other's (or to the same new
+/// address). Each such member shows every post twice.
+fn same_feed_warnings(feeds: &[FeedView]) -> Vec<String> {
+    // One pass over every feed's addresses (a planet may list thousands of feeds).
+    let mut first_with: std::collections::HashMap<String, usize> = Default::default();
+    let mut pairs = std::collections::BTreeSet::new();
+    for (i, f) in feeds.iter().enumerate() {
+        let urls = [
+            Some(f.member.config_url.as_str()),
+            f.health.moved_to.as_deref(),
+        ];
+        for u in urls.into_iter().flatten() {
+            let Ok(u) = url::Url::parse(u) else { continue };
+            match first_with.entry(same_feed_address(&u)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) if *o.get() != i => {
+                    pairs.insert((*o.get(), i));
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    for (i, j) in pairs {
+        let (f, g) = (&feeds[i].member, &feeds[j].member);
+        warnings.push(format!(
+            "\"{}\" <{}> and \"{}\" <{}> lead to the same feed, so its posts show \
+             twice: run `mercury move {} {}` (one member, both histories) or remove \
+             one of them from feeds.toml",
+            f.name, f.feed_url, g.name, g.feed_url, f.feed_url, g.feed_url
+        ));
+    }
+    warnings
 }
 
 #[derive(Serialize)]

@@ -71,6 +71,11 @@ pub struct Planet {
     /// A feed that joins an established planet shows at most this many of the posts its first
     /// fetch finds (0: all); the rest are stored but never shown.
     pub new_feed_items: usize,
+    /// What retention deletes (`keep_days`, `keep_per_feed`, `forget_after_days`).
+    pub retention: crate::model::Retention,
+    /// A post that disappears from its feed while an older one is still there was withdrawn
+    /// by its author and is hidden (`follow_deletions`, default true).
+    pub follow_deletions: bool,
     /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
     pub noindex: bool,
     /// Posts longer than this many characters of text are folded to an excerpt on the page
@@ -168,6 +173,10 @@ pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
 pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
 /// Posts of a new member shown from its first fetch (Planet Venus calls it the same).
 pub const DEFAULT_NEW_FEED_ITEMS: usize = 5;
+/// `[planet] keep_per_feed`: the newest posts of each feed that retention always keeps.
+pub const DEFAULT_KEEP_PER_FEED: usize = 50;
+/// `[planet] forget_after_days`: how long a feed removed from feeds.toml keeps its posts.
+pub const DEFAULT_FORGET_AFTER_DAYS: usize = 30;
 pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::model::Cadence;
+use crate::model::{Cadence, Retention};
 use crate::web_url::{WebUrl, WebUrlError};
 
 use super::locate::{KeyPart, Locator};
@@ -19,8 +19,9 @@ use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use super::types::{
     default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
-    DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
-    DEFAULT_SUBSCRIBED_POLL_HOURS, DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+    DEFAULT_FORGET_AFTER_DAYS, DEFAULT_ITEMS, DEFAULT_KEEP_PER_FEED, DEFAULT_MAX_BYTES,
+    DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE, DEFAULT_SUBSCRIBED_POLL_HOURS,
+    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
 };
 
 /// The most `concurrency` and `per_host` may be.
@@ -104,6 +105,23 @@ fn planet(
         loc,
         "new_feed_items",
     )?;
+    let retention = Retention {
+        keep_days: zero_or_more(p.keep_days, 0, "keep everything", loc, "keep_days")? as u32,
+        keep_per_feed: zero_or_more(
+            p.keep_per_feed,
+            DEFAULT_KEEP_PER_FEED,
+            "no minimum",
+            loc,
+            "keep_per_feed",
+        )?,
+        forget_after_days: zero_or_more(
+            p.forget_after_days,
+            DEFAULT_FORGET_AFTER_DAYS,
+            "never forget",
+            loc,
+            "forget_after_days",
+        )? as u32,
+    };
     let timezone = timezone(p.timezone.as_deref(), loc)?;
     let digest = digest(p.digest.as_deref(), loc)?;
     let hub = p
@@ -145,6 +163,8 @@ fn planet(
         max_per_feed,
         new_feed_items,
         noindex: p.noindex.unwrap_or(false),
+        retention,
+        follow_deletions: p.follow_deletions.unwrap_or(true),
         excerpt_chars,
         timezone,
         digest,

@@ -146,6 +146,7 @@ mod tests {
             enclosures: vec![],
             also: vec![],
             lang: None,
+            withdrawn: false,
             member: Member {
                 name: member.into(),
                 feed_url: format!("https://{member}.example/feed"),

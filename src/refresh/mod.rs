@@ -107,12 +107,29 @@ pub async fn refresh(
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
     let parsers = ParsePool::start()?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
-    let writer = Writer::start(store, new_feed_items, urls.clone())?;
+    let writer = Writer::start(
+        store,
+        new_feed_items,
+        config.planet.follow_deletions,
+        urls.clone(),
+    )?;
 
     fetch_and_parse(config, due, &parsers, &writer, on_feed).await?;
 
-    let (store, done) = writer.finish()?;
+    let (mut store, done) = writer.finish()?;
     let summary = RefreshSummary::tally(feeds, skipped, done, &urls);
+
+    // Retention: what is no longer kept goes (`mercury prune` says what).
+    let pruned = store.prune(&config.planet.retention, crate::clock::now(), false)?;
+    if pruned.posts() > 0 || !pruned.forgotten_feeds.is_empty() {
+        tracing::info!(
+            posts = pruned.posts(),
+            feeds = pruned.forgotten_feeds.len(),
+            "retention deleted {} old posts and {} removed feeds",
+            pruned.posts(),
+            pruned.forgotten_feeds.len()
+        );
+    }
     Ok((store, summary))
 }
 

@@ -176,6 +176,7 @@ mod tests {
             categories: vec![],
             enclosures: vec![],
             lang: None,
+            withdrawn: false,
             member: Member {
                 name: "A".into(),
                 feed_url: "https://a.example/feed".into(),

@@ -130,4 +130,21 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE entries ADD COLUMN lang TEXT;
     "#,
+    // 10 (issue #20): retention and withdrawn posts. `withdrawn_at`: when the post disappeared
+    // from its feed while an older one was still there (cleared when it reappears).
+    // `inactive_since`: when the feed left feeds.toml (`forget_after_days` counts from it).
+    // `tombstones`: the keys (and links) of posts retention deleted, so that a feed still
+    // carrying one never brings it back as new.
+    r#"
+    ALTER TABLE entries ADD COLUMN withdrawn_at INTEGER;
+    ALTER TABLE feeds ADD COLUMN inactive_since INTEGER;
+    CREATE TABLE IF NOT EXISTS tombstones (
+        feed_id   INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key       TEXT NOT NULL,
+        link      TEXT,
+        pruned_at INTEGER NOT NULL,
+        PRIMARY KEY (feed_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS tombstones_by_link ON tombstones (feed_id, link);
+    "#,
 ];

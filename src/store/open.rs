@@ -93,6 +93,10 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
     // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
     // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    // A new database keeps the bookkeeping that lets retention give freed pages back
+    // (`retention.rs`); like the page size, this only takes effect before the first table
+    // (an older database is switched once, by its first prune).
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
     enable_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

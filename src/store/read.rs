@@ -48,6 +48,7 @@ impl Store {
             "SELECT {ENTRY_COLUMNS}
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
+               AND e.withdrawn_at IS NULL
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
              LIMIT ?1"
@@ -157,10 +158,11 @@ impl Store {
 pub(super) const ENTRY_COLUMNS: &str =
     "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only, e.lang";
+     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only, e.lang,
+     e.withdrawn_at IS NOT NULL";
 
 /// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
-pub(super) const ENTRY_COLUMN_COUNT: usize = 21;
+pub(super) const ENTRY_COLUMN_COUNT: usize = 22;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
@@ -182,6 +184,7 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         categories: json_list(&r.get::<_, String>(11)?),
         enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
         lang: r.get(20)?,
+        withdrawn: r.get(21)?,
         member,
         also: Vec::new(),
     })

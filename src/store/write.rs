@@ -32,7 +32,10 @@ impl Store {
     pub fn begin_batch(&mut self, new_feed_items: Option<usize>) -> rusqlite::Result<Batch<'_>> {
         Ok(Batch {
             tx: self.write_transaction()?,
-            new_feed_items,
+            options: Options {
+                new_feed_items,
+                follow_deletions: false,
+            },
             done: Vec::new(),
             careful: false,
         })
@@ -66,13 +69,27 @@ impl Store {
 /// logged (the newest `FETCH_HISTORY` per feed are kept).
 pub struct Batch<'a> {
     tx: Transaction<'a>,
-    new_feed_items: Option<usize>,
+    options: Options,
     done: Vec<(PreparedUpdate, StoreStats)>,
     /// Set after a panic: each feed's writes get a savepoint of their own from then on.
     careful: bool,
 }
 
+/// What a batch does beyond storing: hide a late joiner's older posts, follow deletions.
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    new_feed_items: Option<usize>,
+    follow_deletions: bool,
+}
+
 impl Batch<'_> {
+    /// With `on`, a post that disappears from its feed while an older post of the feed is
+    /// still there is marked withdrawn (and unmarked when it reappears): see `withdrawn.rs`.
+    pub fn following_deletions(mut self, on: bool) -> Self {
+        self.options.follow_deletions = on;
+        self
+    }
+
     /// How many feeds' results the batch holds.
     pub fn len(&self) -> usize {
         self.done.len()
@@ -98,7 +115,7 @@ impl Batch<'_> {
         }
         let id = update.feed_id;
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            apply_in(&self.tx, &update, self.new_feed_items)
+            apply_in(&self.tx, &update, self.options)
         }));
         match applied {
             Ok(result) => {
@@ -133,7 +150,7 @@ impl Batch<'_> {
         };
         step("SAVEPOINT feed").map_err(|e| named(e.into()))?;
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            apply_in(&self.tx, &update, self.new_feed_items)
+            apply_in(&self.tx, &update, self.options)
         }));
         match applied {
             Ok(result) => {
@@ -161,8 +178,7 @@ impl Batch<'_> {
         on_panic: &dyn Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
     ) -> Result<(), (i64, anyhow::Error)> {
         let failed = on_panic(update, panic);
-        let stats =
-            apply_in(&self.tx, &failed, self.new_feed_items).map_err(|e| (update.feed_id, e))?;
+        let stats = apply_in(&self.tx, &failed, self.options).map_err(|e| (update.feed_id, e))?;
         self.done.push((failed, stats));
         Ok(())
     }
@@ -182,7 +198,7 @@ impl Batch<'_> {
 fn apply_in(
     tx: &Connection,
     update: &PreparedUpdate,
-    new_feed_items: Option<usize>,
+    options: Options,
 ) -> anyhow::Result<StoreStats> {
     let at = update.fetched_at.timestamp();
     let id = update.feed_id;
@@ -210,7 +226,7 @@ fn apply_in(
             feed,
         } => {
             // Asked before record_success sets last_success, and only when there is a cap.
-            let shown = match new_feed_items {
+            let shown = match options.new_feed_items {
                 Some(n) if joins_late(tx, id)? => Some(n),
                 _ => None,
             };
@@ -228,7 +244,11 @@ fn apply_in(
                 feed.hub,
                 feed.self_link
             ])?;
-            stats = upsert_entries(tx, id, at, &feed.entries, shown)?;
+            let seen;
+            (stats, seen) = upsert_entries(tx, id, at, &feed.entries, shown)?;
+            if options.follow_deletions {
+                super::withdrawn::follow(tx, id, at, &seen)?;
+            }
             crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
             (Some(*status), "updated", None)
         }
@@ -330,15 +350,19 @@ fn record_success(
 }
 
 /// Inserts new entries and updates changed ones in place. An updated entry keeps its first-seen
-/// time and its place in the order; an unchanged one (same content hash) is not written.
+/// time and its place in the order; an unchanged one (same content hash) is not written; one
+/// that retention deleted (a tombstone) is not stored again. Returns what changed and the ids
+/// of the stored entries the document holds.
 fn upsert_entries(
     tx: &Connection,
     feed_id: i64,
     at: i64,
     entries: &[PreparedEntry],
     shown: Option<usize>,
-) -> anyhow::Result<StoreStats> {
+) -> anyhow::Result<(StoreStats, Vec<i64>)> {
     let mut stats = StoreStats::default();
+    let mut seen = Vec::with_capacity(entries.len());
+    let pruned = super::retention::Tombstones::new(tx, feed_id)?;
     let hidden = hidden_entries(entries, shown);
     let mut stored = StoredEntries::new(tx, feed_id, entries)?;
     let mut set_index = tx.prepare_cached("UPDATE entries SET entry_index = ?2 WHERE id = ?1")?;
@@ -359,11 +383,13 @@ fn upsert_entries(
         let index = e.index as i64;
         match stored.find(e)? {
             Some((id, hash, old_index)) if hash == e.content_hash => {
+                seen.push(id);
                 if old_index != index {
                     set_index.execute(params![id, index])?;
                 }
             }
             Some((id, stored_hash, _)) => {
+                seen.push(id);
                 update.execute(params![
                     id,
                     e.source_id,
@@ -386,13 +412,15 @@ fn upsert_entries(
                     stats.updated_entries += 1;
                 }
             }
+            None if pruned.holds(e)? => {}
             None => {
                 insert_entry(&mut insert, feed_id, at, prepared, hidden.contains(&i))?;
+                seen.push(tx.last_insert_rowid());
                 stats.new_entries += 1;
             }
         }
     }
-    Ok(stats)
+    Ok((stats, seen))
 }
 
 /// Inserts an entry seen for the first time, at `at`.

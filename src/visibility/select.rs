@@ -129,6 +129,7 @@ pub(super) mod tests {
             categories: vec![],
             enclosures: vec![],
             lang: None,
+            withdrawn: false,
             member: Member {
                 name: feed.into(),
                 feed_url: feed.into(),
