@@ -21,8 +21,11 @@ use crate::model::ParsedFeed;
 
 mod dates;
 mod normalise;
+mod people;
 #[doc(hidden)]
 pub mod repair;
+#[cfg(test)]
+mod rules_tests;
 mod scan;
 
 use normalise::{normalise, Deadline};
@@ -129,6 +132,7 @@ fn needs_scan(xml: &str, feed: &Feed) -> bool {
     has("xml:base")
         || has("rdf:about")
         || has("dcterms:")
+        || has("itunes:author")
         || dublin_core()
         || (rss && (has("<tags") || has("<summary")))
         || (rss && feed.entries.iter().any(|e| e.links.is_empty()))
