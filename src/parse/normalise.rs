@@ -127,7 +127,8 @@ fn normalise_entry(
     kind: Kind,
 ) -> NewEntry {
     let base = entry_base(entry, feed_base);
-    let (published, updated) = entry_dates(entry, extra, fetched_at);
+    let (published, updated) = entry_dates(entry, extra);
+    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
     let mut e = NewEntry {
         key: String::new(),
         source_id: source_id(entry, extra, &base),
@@ -135,16 +136,18 @@ fn normalise_entry(
         link: entry_link(entry, extra, &base, spellings),
         title: entry_title(entry, extra, kind.is_rss),
         author: entry_author(entry, extra),
-        published,
-        updated,
+        published: clamp(published),
+        updated: clamp(updated),
         content: entry_content(entry, extra, &base, kind.is_atom),
         summary: entry_summary(entry, extra, &base),
         categories: entry_categories(entry, extra),
         enclosures: entry_enclosures(entry, &base),
         content_hash: String::new(),
     };
-    // Both read the normalised fields, so they come last.
-    e.content_hash = content_hash(&e);
+    // Both read the normalised fields, so they come last. The fingerprint takes the dates as
+    // the feed gives them: a post dated in the future is clamped to the fetch time, which moves
+    // on every fetch, and must not count as a change (its stored, clamped date stays).
+    e.content_hash = content_hash(&e, [published, updated]);
     e.key = entry_key(&e);
     e
 }
@@ -236,23 +239,18 @@ fn person_name(p: &feed_rs::model::Person) -> String {
     }
 }
 
-/// Published and updated, from feed-rs else the scan's dcterms, never later than the fetch.
+/// Published and updated, from feed-rs else the scan's dcterms, as the feed gives them (the
+/// caller clamps them to the fetch time).
 fn entry_dates(
     entry: &Entry,
     extra: &scan::EntryExtras,
-    fetched_at: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
-    let published = clamp(
-        entry
-            .published
-            .or_else(|| extra.issued.as_deref().and_then(dates::parse)),
-    );
-    let updated = clamp(
-        entry
-            .updated
-            .or_else(|| extra.modified.as_deref().and_then(dates::parse)),
-    );
+    let published = entry
+        .published
+        .or_else(|| extra.issued.as_deref().and_then(dates::parse));
+    let updated = entry
+        .updated
+        .or_else(|| extra.modified.as_deref().and_then(dates::parse));
     (published, updated)
 }
 
@@ -358,10 +356,11 @@ fn entry_enclosures(entry: &Entry, base: &Url) -> Vec<Enclosure> {
     enclosures
 }
 
-/// The entry's fingerprint over every normalised field but its position and key: equal
-/// fingerprints, nothing to write. The fields are hashed one by one with separators, never
-/// joined into one buffer.
-fn content_hash(e: &NewEntry) -> String {
+/// The entry's fingerprint over every normalised field but its position and key, with the
+/// `dates` (published, updated) as the feed gave them, before clamping: equal fingerprints,
+/// nothing to write. The fields are hashed one by one with separators, never joined into one
+/// buffer.
+fn content_hash(e: &NewEntry, dates: [Option<DateTime<Utc>>; 2]) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in [
         e.source_id.as_deref(),
@@ -374,7 +373,7 @@ fn content_hash(e: &NewEntry) -> String {
         h.update(part.unwrap_or("\u{0}").as_bytes());
         h.update(&[0xff]);
     }
-    for d in [e.published, e.updated] {
+    for d in dates {
         h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
     }
     for c in &e.categories {
