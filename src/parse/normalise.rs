@@ -205,13 +205,13 @@ fn entry_key(e: &NewEntry) -> String {
 
 /// The title, else (RSS 1.0 from repositories and library systems) the scan's `dc:title`.
 fn entry_title(entry: &Entry, extra: &scan::EntryExtras, is_rss: bool) -> Option<String> {
-    entry
-        .title
-        .as_ref()
-        .map(|t| text_title(t, is_rss))
-        .filter(|t| !t.is_empty())
-        .or_else(|| extra.dc_title.as_deref().map(sanitize::html_to_text))
-        .map(|t| cap_chars(t, MAX_TITLE_CHARS))
+    let own = entry.title.as_ref().map(|t| text_title(t, is_rss));
+    match own {
+        Some(t) if !t.is_empty() => Some(t),
+        // An empty title stays an empty title when there is nothing to stand in for it.
+        own => (extra.dc_title.as_deref().map(sanitize::html_to_text)).or(own),
+    }
+    .map(|t| cap_chars(t, MAX_TITLE_CHARS))
 }
 
 /// The first author with a name (else an address), else the scan's Dublin Core and iTunes

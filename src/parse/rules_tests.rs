@@ -215,3 +215,11 @@ fn plain_text_titles_stay_text() {
     let rss = rss_items("<item><guid>1</guid><title>Why &lt;b&gt;this&lt;/b&gt;</title></item>");
     assert_eq!(rss.entries[0].title.as_deref(), Some("Why this"));
 }
+
+#[test]
+fn rss_items_without_a_channel_are_read() {
+    let f =
+        parse("<rss>\n<item><guid>1</guid>\n<description>&lt;!' x</description>\n</item>\n</rss>");
+    assert_eq!(f.entries.len(), 1);
+    assert_eq!(f.entries[0].summary.as_deref(), Some("&lt;!' x"));
+}

@@ -15,6 +15,18 @@ use super::markup::{attribute, cdata, find, has, next_start_tag};
 pub(super) fn fix_rss_root(s: &str, start: usize, tag_end: usize) -> Cow<'_, str> {
     let tag = &s[start..tag_end];
     let version = attribute(tag, "version");
+    if !has(s, "<channel") && has(s, "<item") && !tag.ends_with('/') {
+        if let Some(end) = s.rfind("</rss>").filter(|e| *e > tag_end) {
+            // Items straight under `<rss>`, with no channel: the channel is put around them.
+            let fixed = format!(
+                "{}<channel>{}</channel>{}",
+                &s[..=tag_end],
+                &s[tag_end + 1..end],
+                &s[end..]
+            );
+            return Cow::Owned(fix_rss_root(&fixed, start, tag_end).into_owned());
+        }
+    }
     if matches!(version, Some("2.0" | "0.91" | "0.92")) {
         return rss_fixes(s);
     }
