@@ -49,6 +49,37 @@ pub enum Command {
     FixRedirects,
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
+    /// Say whether a post is shown (which page, tag pages and feeds) and every reason it is not.
+    Why {
+        /// The post's link, its id in the merged feeds (the planet's link with #e-…), or its
+        /// anchor on the page (#e-…).
+        post: String,
+    },
+    /// Hide a post from the page, archives, tag pages and merged feeds (moderation.toml).
+    Hide(ModerateArgs),
+    /// Show again a post a moderator hid.
+    Unhide(UnhideArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ModerateArgs {
+    /// The post's link, its id in the merged feeds, or its anchor on the page (#e-…).
+    pub post: String,
+    /// Why it is hidden (kept in moderation.toml, shown by `why`).
+    #[arg(long)]
+    pub reason: Option<String>,
+    /// Write the site now instead of at the next render.
+    #[arg(long)]
+    pub render: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct UnhideArgs {
+    /// The post's link, its id in the merged feeds, or its anchor on the page (#e-…).
+    pub post: String,
+    /// Write the site now instead of at the next render.
+    #[arg(long)]
+    pub render: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::Args)]
@@ -86,6 +117,8 @@ Examples:
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone
   mercury status --json              feed health for scripts
+  mercury why https://blog.example/post   is it shown, and if not, why
+  mercury hide '#e-0123456789abcdef' --reason spam --render
   mercury --config /srv/planet/feeds.toml status
   RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
 

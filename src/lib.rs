@@ -14,6 +14,9 @@
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
 //!   render's input read from the store.
+//! - `visibility/`: what the landscape shows, the one place that decides whether a stored
+//!   post is shown and every reason it is not (topic filters, moderation.toml, cross-posts,
+//!   joined late, `max_per_feed`, the archive); `site`, `why`, `check` ask it.
 //! - `refresh/`: one refresh top-down (`mod.rs` shows its phases); the database `writer`
 //!   thread, the `parse_pool`, the `summary` and `panic` conversion each have a file.
 //! - `fetch/`: HTTP, entered only through `Fetcher` (reqwest stays inside): conditional GET
@@ -53,6 +56,7 @@ pub mod sanitize;
 pub(crate) mod serve;
 pub mod site;
 pub mod store;
+pub mod visibility;
 pub(crate) mod web_url;
 
 pub use error::Error;
@@ -75,5 +79,8 @@ pub fn run(cli: cli::Cli) -> Result<(), Error> {
         Command::ImportOpml { file } => commands::import_opml(&config, &cli.config, &file),
         Command::ExportOpml => commands::export_opml(&config),
         Command::FixRedirects => commands::fix_redirects(&config, &cli.config),
+        Command::Why { post } => commands::why(&config, &post),
+        Command::Hide(args) => commands::hide(&config, &args),
+        Command::Unhide(args) => commands::unhide(&config, &args),
     }
 }

@@ -304,6 +304,17 @@ pub struct EntryView {
     pub enclosures: Vec<Enclosure>,
     /// The member (from the config and the feed document).
     pub member: Member,
+    /// The other members whose feeds carry the same post (a cross-post shown once, here);
+    /// filled by `visibility`, empty as read from the store.
+    pub also: Vec<AlsoOn>,
+}
+
+/// Another member who carries a cross-post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlsoOn {
+    pub name: String,
+    /// Their public feed URL.
+    pub feed_url: String,
 }
 
 #[derive(Debug, Clone)]

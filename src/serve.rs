@@ -4,8 +4,8 @@
 //!
 //! In: the config path and its first validated [`Config`]. Out: nothing; runs until SIGINT or
 //! SIGTERM. Refreshes never overlap (one loop runs them in turn; an overrun delays the next).
-//! feeds.toml is re-read before each refresh: a bad edit keeps the last good config running and
-//! is logged and shown on `status.html`.
+//! feeds.toml and moderation.toml are re-read before each refresh: a bad edit keeps the last
+//! good one in force and is logged and shown on `status.html`.
 
 mod conn;
 mod files;
@@ -24,6 +24,7 @@ use axum::Router;
 use chrono::Utc;
 use tokio::sync::watch;
 
+use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::refresh::RefreshSummary;
 use crate::site;
@@ -49,7 +50,11 @@ async fn nosniff(mut response: Response<Body>) -> Response<Body> {
 }
 
 /// Runs the planet until SIGINT or SIGTERM.
-pub async fn run(config_path: PathBuf, config: Config) -> anyhow::Result<()> {
+pub async fn run(
+    config_path: PathBuf,
+    config: Config,
+    moderation: Moderation,
+) -> anyhow::Result<()> {
     let last_good = {
         let store = Store::open(&config.planet.database)?;
         store.last_success()?
@@ -82,6 +87,7 @@ pub async fn run(config_path: PathBuf, config: Config) -> anyhow::Result<()> {
     let scheduler = tokio::spawn(scheduler(
         config_path,
         config,
+        moderation,
         state.clone(),
         stop_rx.clone(),
     ));
@@ -129,12 +135,25 @@ async fn shutdown_signal() {
 async fn scheduler(
     config_path: PathBuf,
     mut config: Config,
+    mut moderation: Moderation,
     state: Arc<AppState>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut config_error: Option<String> = None;
+    let mut moderation_error: Option<String> = None;
     loop {
-        let cycle = run_cycle(&config, config_error.clone(), &state, stop.clone());
+        let notices: Vec<String> = config_error
+            .iter()
+            .map(|e| {
+                format!("feeds.toml has an error, so the last good configuration is running: {e}")
+            })
+            .chain(moderation_error.iter().map(|e| {
+                format!(
+                    "moderation.toml has an error, so the last good decisions are in force: {e}"
+                )
+            }))
+            .collect();
+        let cycle = run_cycle(&config, &moderation, notices, &state, stop.clone());
         tokio::select! {
             result = cycle => {
                 if let Err(e) = result {
@@ -183,19 +202,31 @@ async fn scheduler(
                 config_error = Some(e.to_string());
             }
         }
+        // The moderator's decisions likewise: a bad edit keeps the last good ones in force.
+        match Moderation::load(&config) {
+            Ok(m) => {
+                if moderation_error.take().is_some() {
+                    tracing::info!("moderation.toml is valid again");
+                }
+                moderation = m;
+            }
+            Err(e) => {
+                tracing::error!("{e}; keeping the last good moderation decisions");
+                moderation_error = Some(e.to_string());
+            }
+        }
     }
 }
 
-/// One refresh and render, with the config's error (if any) shown on the pages.
+/// One refresh and render, with `notices` (the config's or moderation file's error, if any)
+/// shown on the status page.
 async fn run_cycle(
     config: &Config,
-    config_error: Option<String>,
+    moderation: &Moderation,
+    notices: Vec<String>,
     state: &Arc<AppState>,
     mut stop: watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
-    let notices = config_error.map(|e| {
-        format!("feeds.toml has an error, so the last good configuration is running: {e}")
-    });
     let stop = async move {
         let _ = stop.wait_for(|stop| *stop).await;
     };
@@ -209,5 +240,5 @@ async fn run_cycle(
             state.health().last_good = Some(crate::clock::now());
         }
     };
-    site::refresh_then_render(config, notices.into_iter().collect(), stop, in_place).await
+    site::refresh_then_render(config, moderation, notices, stop, in_place).await
 }

@@ -7,15 +7,18 @@
 
 use std::future::Future;
 
+use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
+use crate::visibility::Visibility;
 
-/// Reads what the page shows from the store and writes every output file (`render`, `update`).
-pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
-    let site = build_site(config, store)?;
+/// Reads what the page shows from the store and writes every output file (`render`, `update`),
+/// with the moderation decisions in force (`moderation.toml`).
+pub fn write(config: &Config, store: &Store, moderation: &Moderation) -> anyhow::Result<()> {
+    let site = build_site(config, store, moderation)?;
     let now = crate::clock::now();
     let written = render::render_site(
         &site,
@@ -38,6 +41,7 @@ pub fn write(config: &Config, store: &Store) -> anyhow::Result<()> {
 /// feeds and nothing is rendered.
 pub async fn refresh_then_render(
     config: &Config,
+    moderation: &Moderation,
     notices: Vec<String>,
     stop: impl Future<Output = ()> + Send + 'static,
     in_place: impl FnOnce(&RefreshSummary) + Send + 'static,
@@ -62,8 +66,9 @@ pub async fn refresh_then_render(
     };
     let (store, summary) = refreshed?;
     let config = config.clone();
+    let moderation = moderation.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut site = build_site(&config, &store)?;
+        let mut site = build_site(&config, &store, &moderation)?;
         site.notices.extend(notices);
         render::render_site_then(
             &site,
@@ -78,16 +83,17 @@ pub async fn refresh_then_render(
     Ok(())
 }
 
-/// The render's input: the newest entries of the planet and of each tag's sub-planet, the
-/// feeds' health, and the planet's settings.
-pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
+/// The render's input: the newest shown entries of the planet and of each tag's sub-planet
+/// (as `visibility` decides them), the feeds' health, and the planet's settings.
+pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> anyhow::Result<Site> {
     let p = &config.planet;
     let total = p.items.saturating_mul(p.archive_pages + 1);
-    let entries = store.recent_entries(total, p.max_per_feed, None)?;
+    let visibility = Visibility::new(config, store, moderation);
+    let entries = visibility.shown(total, None)?;
     let feeds = store.feed_views()?;
     let mut topics = topics(config);
     for topic in &mut topics {
-        topic.entries = store.recent_entries(p.items, p.max_per_feed, Some(&topic.feed_urls))?;
+        topic.entries = visibility.shown(p.items, Some(&topic.feed_urls))?;
     }
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
     Ok(Site {
@@ -112,7 +118,7 @@ pub fn build_site(config: &Config, store: &Store) -> anyhow::Result<Site> {
 
 /// The sub-planets, in the order their tags first appear in feeds.toml, each with its feeds
 /// (entries not yet read). Tags that share a folder name share a sub-planet.
-fn topics(config: &Config) -> Vec<Topic> {
+pub fn topics(config: &Config) -> Vec<Topic> {
     let mut topics: Vec<Topic> = Vec::new();
     for feed in &config.feeds {
         for tag in &feed.tags {

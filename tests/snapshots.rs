@@ -94,7 +94,7 @@ timezone = "Europe/London"
             .map_err(|(_, e)| e)
             .unwrap();
     }
-    let site = mercury::site::build_site(&config, &store).unwrap();
+    let site = mercury::site::build_site(&config, &store, &Default::default()).unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
     mercury::render::render_site(&site, &out, &dir.join("no-theme"), at(26, 17, 1)).unwrap();

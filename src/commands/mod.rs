@@ -6,41 +6,40 @@
 //! [`Error`] whose exit code `main` uses.
 
 mod add;
+mod check;
+mod moderate;
 mod opml_io;
 mod status;
 
 pub use add::add;
+pub use check::check;
+pub use moderate::{hide, unhide, why};
 pub use opml_io::{export_opml, fix_redirects, import_opml};
 pub use status::status;
 
 use anyhow::Context;
 
 use crate::cli::FetchArgs;
+use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::error::Error;
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::site;
 use crate::store::Store;
 
-/// `check`: the config was loaded and validated by the caller; say so.
-pub fn check(config: &Config) -> Result<(), Error> {
-    println!(
-        "{}: OK, {} feed{}",
-        config.path.display(),
-        config.feeds.len(),
-        if config.feeds.len() == 1 { "" } else { "s" }
-    );
-    Ok(())
-}
-
 /// `serve`: refresh on the schedule and serve the site until a signal.
 pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error> {
+    let moderation = Moderation::load(config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .thread_name("mercury-worker")
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(crate::serve::run(config_path.to_path_buf(), config.clone()))?;
+    runtime.block_on(crate::serve::run(
+        config_path.to_path_buf(),
+        config.clone(),
+        moderation,
+    ))?;
     Ok(())
 }
 
@@ -53,17 +52,20 @@ pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
 
 /// `render`: write the site from the database.
 pub fn render(config: &Config) -> Result<(), Error> {
+    let moderation = Moderation::load(config)?;
     let mut store = open_store(config)?;
     store.sync_feeds(&config.member_feeds())?;
-    site::write(config, &store)?;
+    site::write(config, &store, &moderation)?;
     Ok(())
 }
 
 /// `update`: fetch, then render.
 pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
+    // Read first: an invalid moderation file stops the update before anything is fetched.
+    let moderation = Moderation::load(config)?;
     let store = open_store(config)?;
     let store = run_refresh(config, store, args)?;
-    site::write(config, &store)?;
+    site::write(config, &store, &moderation)?;
     Ok(())
 }
 

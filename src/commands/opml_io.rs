@@ -178,7 +178,9 @@ fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) 
 pub fn export_opml(config: &Config) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.member_feeds())?;
-    let site = crate::site::build_site(config, &store)?;
+    // Only the feeds are exported: no moderation decision changes them.
+    let none = crate::config::moderation::Moderation::default();
+    let site = crate::site::build_site(config, &store, &none)?;
     let bytes = crate::render::opml_bytes(&site)?;
     use std::io::Write;
     std::io::stdout()

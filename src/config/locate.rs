@@ -58,6 +58,13 @@ impl<'t> Locator<'t> {
         }
     }
 
+    /// The line and the dotted name of `key`, for values that keep their place once validated
+    /// (the topic filters name theirs when they hide a post).
+    pub(super) fn place(&self, key: &[KeyPart]) -> (Option<usize>, String) {
+        let located = self.error_at(key, String::new());
+        (located.line, located.key.unwrap_or_default())
+    }
+
     /// Span of the value at `key`, or of the deepest table on the way to it.
     fn span_of(&self, key: &[KeyPart]) -> Option<Range<usize>> {
         let mut table: &toml_edit::Table = self.doc.as_table();

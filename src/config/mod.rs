@@ -10,6 +10,8 @@
 //! - `locate`: key path ↔ line in the file, so every error is located;
 //! - `validate`: raw values → typed values, one function per section;
 //! - `types`: the validated [`Config`] and its sections, the defaults, [`ConfigError`];
+//! - [`filters`]: the topic filters' keys, regexes compiled and bounded;
+//! - [`moderation`]: `moderation.toml` beside feeds.toml, read and written;
 //! - [`edit`]: in-place edits of the file for `add`, `import-opml` and `fix-redirects`.
 //!
 //! This file only ties them together ([`Config::load`], [`Config::from_str_at`]); the children
@@ -18,17 +20,19 @@
 use std::path::Path;
 
 pub mod edit;
+pub mod filters;
 mod locate;
+pub mod moderation;
 mod schema;
 mod types;
 mod validate;
 
 use locate::Locator;
 pub use types::{
-    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
-    ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
-    DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
-    DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
+    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, FilterKind,
+    FilterRule, Planet, ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY,
+    DEFAULT_EXCERPT_CHARS, DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS,
+    DEFAULT_PER_HOST, DEFAULT_SCHEDULE, DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
 };
 
 impl Config {

@@ -40,6 +40,12 @@ pub(super) struct RawPlanet {
     pub(super) excerpt_chars: Option<i64>,
     pub(super) timezone: Option<String>,
     pub(super) theme: Option<String>,
+    // The topic filters for every member (see `config::filters`); serde's `flatten` cannot
+    // be combined with `deny_unknown_fields`, so `[[feed]]` repeats the three keys.
+    pub(super) categories: Option<Vec<String>>,
+    pub(super) require: Option<String>,
+    pub(super) ignore: Option<String>,
+    pub(super) collapse_duplicates: Option<bool>,
 }
 
 /// `[fetch]`: how feeds are fetched.
@@ -74,4 +80,8 @@ pub(super) struct RawFeed {
     pub(super) tags: Vec<String>,
     #[serde(default)]
     pub(super) excerpt_only: bool,
+    // This member's topic filters (see `config::filters`).
+    pub(super) categories: Option<Vec<String>>,
+    pub(super) require: Option<String>,
+    pub(super) ignore: Option<String>,
 }

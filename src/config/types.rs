@@ -79,6 +79,33 @@ pub struct Planet {
     pub timezone: chrono_tz::Tz,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
+    /// Topic filters every member's posts must pass (`categories`, `require`, `ignore`).
+    pub filters: Vec<FilterRule>,
+    /// Show a post that several members carry once (`collapse_duplicates`, default true).
+    pub collapse_duplicates: bool,
+}
+
+/// One topic filter rule, compiled, with the place it is written (shown by `why`, `check` and
+/// the member pages).
+#[derive(Debug, Clone)]
+pub struct FilterRule {
+    pub kind: FilterKind,
+    /// The rule as written: `ignore = "(?i)sponsored"`.
+    pub written: String,
+    /// File, line and key: `feeds.toml:12 feed[2].ignore`.
+    pub location: String,
+    /// The dotted key alone: `feed[2].ignore`.
+    pub key: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum FilterKind {
+    /// Show only posts with at least one of these categories (trimmed, lowercase).
+    Categories(Vec<String>),
+    /// Show only posts whose title or text matches.
+    Require(regex::Regex),
+    /// Hide posts whose title or text matches.
+    Ignore(regex::Regex),
 }
 
 #[derive(Debug, Clone)]
@@ -113,6 +140,8 @@ pub struct FeedConfig {
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
+    /// This member's own topic filters (the planet's apply too).
+    pub filters: Vec<FilterRule>,
 }
 
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";

@@ -35,10 +35,10 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    let planet = planet(raw.planet, &base_dir, loc)?;
+    let planet = planet(raw.planet, &base_dir, path, loc)?;
     let fetch = fetch(raw.fetch, &planet.link, loc)?;
     let server = server(raw.server, loc)?;
-    let (feeds, warnings) = feeds(raw.feeds, loc)?;
+    let (feeds, warnings) = feeds(raw.feeds, path, loc)?;
     Ok(Config {
         path: abs_path,
         planet,
@@ -50,8 +50,21 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
 }
 
 /// `[planet]`. Relative paths resolve against `base_dir`, the config file's folder.
-fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, ConfigError> {
+fn planet(
+    mut p: RawPlanet,
+    base_dir: &Path,
+    file: &Path,
+    loc: &Locator,
+) -> Result<Planet, ConfigError> {
     planet_text(&p, loc)?;
+    let filters = super::filters::rules(
+        p.categories.take(),
+        p.require.take(),
+        p.ignore.take(),
+        &[KeyPart::Key("planet")],
+        file,
+        loc,
+    )?;
     let link = web_url(&p.link, loc, &["planet", "link"])?;
     let schedule = schedule(p.schedule.as_deref(), loc)?;
     let items = positive(p.items, DEFAULT_ITEMS as i64, loc, &["planet", "items"])? as usize;
@@ -109,6 +122,8 @@ fn planet(p: RawPlanet, base_dir: &Path, loc: &Locator) -> Result<Planet, Config
         noindex: p.noindex.unwrap_or(false),
         excerpt_chars,
         timezone,
+        filters,
+        collapse_duplicates: p.collapse_duplicates.unwrap_or(true),
     })
 }
 
@@ -239,6 +254,7 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
 /// The `[[feed]]` list, in order: each feed, no URL twice; credentials in a URL are a warning.
 fn feeds(
     raw: Vec<RawFeed>,
+    file: &Path,
     loc: &Locator,
 ) -> Result<(Vec<FeedConfig>, Vec<ConfigError>), ConfigError> {
     let mut feeds = Vec::with_capacity(raw.len());
@@ -267,7 +283,7 @@ fn feeds(
                 ),
             );
         }
-        feeds.push(feed(rf, parsed_url, i, loc)?);
+        feeds.push(feed(rf, parsed_url, i, file, loc)?);
     }
     Ok((feeds, warnings))
 }
@@ -279,12 +295,21 @@ fn feed_key(i: usize, key: &str) -> [KeyPart<'_>; 3] {
 
 /// One `[[feed]]`, the `i`th (0-based), whose url is already checked.
 fn feed(
-    rf: RawFeed,
+    mut rf: RawFeed,
     parsed_url: WebUrl,
     i: usize,
+    file: &Path,
     loc: &Locator,
 ) -> Result<FeedConfig, ConfigError> {
     let key = |k| feed_key(i, k);
+    let filters = super::filters::rules(
+        rf.categories.take(),
+        rf.require.take(),
+        rf.ignore.take(),
+        &[KeyPart::Key("feed"), KeyPart::Index(i)],
+        file,
+        loc,
+    )?;
     if rf.name.trim().is_empty() {
         return Err(loc.error_at(
             &key("name"),
@@ -324,6 +349,7 @@ fn feed(
         face,
         tags: rf.tags,
         excerpt_only: rf.excerpt_only,
+        filters,
     })
 }
 

@@ -223,6 +223,15 @@ fn entry(e: &EntryView, site: &Site) -> Markup {
                         " · by " (author)
                     }
                 }
+                @if !e.also.is_empty() {
+                    p.also {
+                        "also on: "
+                        @for (i, other) in e.also.iter().enumerate() {
+                            @if i > 0 { ", " }
+                            (other.name)
+                        }
+                    }
+                }
             }
             @if let Some(body) = body {
                 @let folded = view::excerpt(&sanitize::text_of_sanitised(body), site.excerpt_chars, member.excerpt_only);

@@ -1,6 +1,6 @@
 //! The merged JSON Feed 1.1 (https://jsonfeed.org/version/1.1), as serde structs. Items carry
-//! `authors` and a `_mercury` extension object with the member feed and the source entry's id and
-//! position; the top level lists every member feed in `_mercury.feeds` (the conformance
+//! `authors` and a `_mercury` extension object with the member feed, the source entry's id and
+//! position, and `also` (the other members' feed URLs of a cross-post shown once); the top level lists every member feed in `_mercury.feeds` (the conformance
 //! harness in shared/corpus reads these).
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -68,6 +68,9 @@ struct ItemExt<'a> {
     entry_index: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary_html: Option<&'a str>,
+    /// The other members' feed URLs when this is a cross-post shown once, here.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also: Vec<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -120,6 +123,7 @@ pub fn json_feed(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
                 entry_id: e.source_id.as_deref(),
                 entry_index: e.index,
                 summary_html: e.summary.as_deref(),
+                also: e.also.iter().map(|a| a.feed_url.as_str()).collect(),
             },
         })
         .collect();

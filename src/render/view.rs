@@ -157,6 +157,7 @@ mod tests {
                 face: None,
                 excerpt_only: false,
             },
+            also: vec![],
         }
     }
 

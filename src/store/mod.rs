@@ -10,6 +10,7 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
+//! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
 //!   [`codec::PreparedFeed`]s.
@@ -25,6 +26,7 @@
 pub mod codec;
 mod migrations;
 mod open;
+pub mod posts;
 mod read;
 mod sync;
 pub mod write;

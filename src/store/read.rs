@@ -62,27 +62,7 @@ impl Store {
         };
         let only = only.map(serde_json::to_string).transpose()?;
         let sql_limit = sql_limit.min(i64::MAX as usize) as i64;
-        let rows = stmt.query_map(params![sql_limit, only], |r| {
-            let mut member = member_from(r, 13)?;
-            member.excerpt_only = r.get::<_, i64>(19)? != 0;
-            Ok(EntryView {
-                feed_url: member.feed_url.clone(),
-                key: r.get(0)?,
-                source_id: r.get(1)?,
-                index: r.get::<_, i64>(2)? as usize,
-                link: r.get(3)?,
-                title: r.get(4)?,
-                author: r.get(5)?,
-                published: opt_time(r.get(6)?),
-                updated: opt_time(r.get(7)?),
-                date: time(r.get(8)?),
-                content: unpack(r, 9)?,
-                summary: unpack(r, 10)?,
-                categories: json_list(&r.get::<_, String>(11)?),
-                enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
-                member,
-            })
-        })?;
+        let rows = stmt.query_map(params![sql_limit, only], entry_from)?;
         let mut kept: Vec<EntryView> = Vec::new();
         let mut per_feed: std::collections::HashMap<String, usize> = Default::default();
         for row in rows {
@@ -163,6 +143,36 @@ impl Store {
         )?;
         Ok(opt_time(t))
     }
+}
+
+/// The columns [`entry_from`] reads, in its order (`e` is `entries`, `f` is `feeds`).
+pub(super) const ENTRY_COLUMNS: &str =
+    "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
+     e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
+     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only";
+
+/// An entry and its member from the row of [`ENTRY_COLUMNS`].
+pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
+    let mut member = member_from(r, 13)?;
+    member.excerpt_only = r.get::<_, i64>(19)? != 0;
+    Ok(EntryView {
+        feed_url: member.feed_url.clone(),
+        key: r.get(0)?,
+        source_id: r.get(1)?,
+        index: r.get::<_, i64>(2)? as usize,
+        link: r.get(3)?,
+        title: r.get(4)?,
+        author: r.get(5)?,
+        published: opt_time(r.get(6)?),
+        updated: opt_time(r.get(7)?),
+        date: time(r.get(8)?),
+        content: unpack(r, 9)?,
+        summary: unpack(r, 10)?,
+        categories: json_list(&r.get::<_, String>(11)?),
+        enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+        member,
+        also: Vec::new(),
+    })
 }
 
 /// Reads url, name, title, site_link, homepage, face from six columns starting at `at`.

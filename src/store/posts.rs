@@ -1,0 +1,97 @@
+//! The stored posts as `visibility` reads them: every post of the configured feeds newest
+//! first, with whether it joined late, read row by row until the reader has enough; and the
+//! light list of every post's identity that `hide`, `unhide` and `why` resolve a POST against.
+//!
+//! In: a [`Store`] and a [`PostScan`]. Out: [`EntryView`]s handed to a callback, [`PostRef`]s.
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+
+use super::read::{entry_from, time, ENTRY_COLUMNS};
+use super::Store;
+use crate::model::EntryView;
+
+/// Which stored posts a scan reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PostScan<'a> {
+    /// Only the posts of these feeds (configured URLs).
+    pub only: Option<&'a [String]>,
+    /// Also the posts stored hidden because their feed joined late (`new_feed_items`).
+    pub joined_late: bool,
+    /// Only posts dated at or after this.
+    pub since: Option<DateTime<Utc>>,
+    /// Only posts dated before this.
+    pub before: Option<DateTime<Utc>>,
+}
+
+/// A stored post's identity, without its body.
+#[derive(Debug, Clone)]
+pub struct PostRef {
+    /// The feed's URL as configured, and as shown.
+    pub config_url: String,
+    pub feed_url: String,
+    pub member: String,
+    pub key: String,
+    pub link: Option<String>,
+    pub title: Option<String>,
+    pub date: DateTime<Utc>,
+}
+
+impl Store {
+    /// Hands the posts `scan` selects to `each`, newest first (ties: feed, position, row), with
+    /// whether the post joined late; stops when `each` returns false. Rows are read one at a
+    /// time from the newest-first index, so a reader that stops early reads only what it kept.
+    pub fn scan_posts(
+        &self,
+        scan: &PostScan,
+        each: &mut dyn FnMut(EntryView, bool) -> bool,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}, e.hidden
+             FROM entries e JOIN feeds f ON f.id = e.feed_id
+             WHERE f.active = 1 AND (?2 OR e.hidden = 0)
+               AND (?1 IS NULL OR f.url IN (SELECT value FROM json_each(?1)))
+               AND (?3 IS NULL OR e.sort_date >= ?3)
+               AND (?4 IS NULL OR e.sort_date < ?4)
+             ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id"
+        ))?;
+        let only = scan.only.map(serde_json::to_string).transpose()?;
+        let mut rows = stmt.query(params![
+            only,
+            scan.joined_late,
+            scan.since.map(|t| t.timestamp()),
+            scan.before.map(|t| t.timestamp()),
+        ])?;
+        while let Some(row) = rows.next()? {
+            let entry = entry_from(row)?;
+            let joined_late = row.get::<_, i64>(20)? != 0;
+            if !each(entry, joined_late) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every stored post of the configured feeds, newest first, without bodies.
+    pub fn post_refs(&self) -> anyhow::Result<Vec<PostRef>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.url, f.name, e.key, e.link, e.title, e.sort_date
+             FROM entries e JOIN feeds f ON f.id = e.feed_id
+             WHERE f.active = 1
+             ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let config_url: String = r.get(0)?;
+            Ok(PostRef {
+                feed_url: crate::model::public_url(&config_url).into_owned(),
+                config_url,
+                member: r.get(1)?,
+                key: r.get(2)?,
+                link: r.get(3)?,
+                title: r.get(4)?,
+                date: time(r.get(5)?),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

@@ -1,0 +1,197 @@
+//! What the landscape shows: the one place that decides whether a stored post is shown and,
+//! when it is not, every reason why ([`Hidden`]). The page, the archives, the tag sub-planets
+//! and the merged feeds (through `site::build_site`), `mercury why`, `mercury check`, and later
+//! the member pages, search and the digest all ask [`Visibility`]; none decides on its own.
+//!
+//! Hiding is decided at render time from what is stored, so a rule edited in feeds.toml or a
+//! decision in moderation.toml takes effect at the next render, without refetching.
+//!
+//! In: the [`Config`] (topic filters, `max_per_feed`, `items`, `archive_pages`,
+//! `collapse_duplicates`), the [`Moderation`] file and the [`Store`]. Out: shown
+//! [`EntryView`]s, and posts with their reasons.
+//!
+//! - `rules`: a post's own reasons (filters, moderator, joined late), text matched bounded;
+//! - `crosspost`: link normalisation, content fingerprints, which copy of a cross-post shows;
+//! - `select`: read candidates newest first until enough are kept, then decide;
+//! - `why`: one post resolved from a URL, id or anchor, and everything `why` prints.
+
+mod crosspost;
+mod rules;
+mod select;
+#[cfg(test)]
+mod tests;
+mod why;
+
+pub use crosspost::normalise_link;
+pub use rules::{Rules, MATCHED_BODY_BYTES};
+pub use why::{resolve, Placement, Why};
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::moderation::Moderation;
+use crate::config::Config;
+use crate::model::EntryView;
+use crate::store::posts::PostScan;
+use crate::store::Store;
+use select::Decided;
+
+/// Why a stored post is not shown. A post can have several; an empty list means shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hidden {
+    /// A `categories`, `require` or `ignore` rule: the rule as written, and its place
+    /// (`feeds.toml:12 feed[2].ignore`).
+    Filter { rule: String, location: String },
+    /// A decision in moderation.toml, with its reason if one was given.
+    Moderator { reason: Option<String> },
+    /// The same post is shown under another member: that member's feed URL.
+    CrossPost { shown_under: String },
+    /// Removed by its author from their feed (not yet produced).
+    Withdrawn,
+    /// Stored when its feed joined the planet, past `new_feed_items`.
+    JoinedLate,
+    /// Newer posts of its member fill `max_per_feed`.
+    BeyondMaxPerFeed,
+    /// Older than the archive pages hold.
+    BeyondArchive,
+    /// Deleted by retention; only a tombstone remains (not yet produced).
+    Pruned,
+}
+
+impl Hidden {
+    /// The reason in words, as `why` and the member pages show it.
+    pub fn describe(&self) -> String {
+        match self {
+            Hidden::Filter { rule, location } => {
+                format!("hidden by the topic filter {rule} ({location})")
+            }
+            Hidden::Moderator { reason: Some(r) } => format!("hidden by a moderator: {r}"),
+            Hidden::Moderator { reason: None } => {
+                "hidden by a moderator (no reason given)".to_string()
+            }
+            Hidden::CrossPost { shown_under } => {
+                format!("a cross-post: the same post is shown under {shown_under}")
+            }
+            Hidden::Withdrawn => "removed by its author from their feed".to_string(),
+            Hidden::JoinedLate => "stored when its feed joined the planet; only the newest \
+                                   `new_feed_items` posts of a new member are shown"
+                .to_string(),
+            Hidden::BeyondMaxPerFeed => {
+                "beyond `max_per_feed`: newer posts of the same member fill its share".to_string()
+            }
+            Hidden::BeyondArchive => "older than the archive pages hold".to_string(),
+            Hidden::Pruned => "deleted by retention; only a tombstone remains".to_string(),
+        }
+    }
+}
+
+/// Cross-posts found by their content are copies published within this many days of each
+/// other; so are those found by their link (see `crosspost`).
+pub const CROSS_POST_DAYS: i64 = 14;
+
+/// The planet's visibility: its rules over its store.
+pub struct Visibility<'a> {
+    store: &'a Store,
+    config: &'a Config,
+    rules: Rules<'a>,
+}
+
+impl<'a> Visibility<'a> {
+    pub fn new(config: &'a Config, store: &'a Store, moderation: &'a Moderation) -> Self {
+        Visibility {
+            store,
+            config,
+            rules: Rules::new(config, moderation),
+        }
+    }
+
+    pub fn rules(&self) -> &Rules<'a> {
+        &self.rules
+    }
+
+    /// The page's and its archives' posts (`only`: a tag's feeds), newest first: at most
+    /// `limit`, read newest first until that many are kept, so hidden posts take no slot.
+    pub fn shown(&self, limit: usize, only: Option<&[String]>) -> anyhow::Result<Vec<EntryView>> {
+        Ok(shown_of(self.decide(limit, only)?))
+    }
+
+    /// The newest `n` stored posts of the feed configured as `config_url`, each with its
+    /// reasons (empty: shown on the planet's page or archive).
+    pub fn feed_posts(
+        &self,
+        config_url: &str,
+        n: usize,
+    ) -> anyhow::Result<Vec<(EntryView, Vec<Hidden>)>> {
+        let planet = self.decide(self.planet_total(), None)?;
+        let only = [config_url.to_string()];
+        let scan = PostScan {
+            only: Some(&only),
+            joined_late: true,
+            ..PostScan::default()
+        };
+        let mut out = Vec::new();
+        self.store.scan_posts(&scan, &mut |e, late| {
+            let mut hidden = self.rules.own_reasons(&e, late);
+            if hidden.is_empty() {
+                hidden = match planet
+                    .iter()
+                    .find(|d| d.entry.key == e.key && d.entry.member.config_url == config_url)
+                {
+                    Some(d) => d.hidden.clone(),
+                    None => vec![Hidden::BeyondArchive],
+                };
+            }
+            out.push((e, hidden));
+            out.len() < n
+        })?;
+        Ok(out)
+    }
+
+    /// The shown posts dated in `since..before`, newest first (for the digest): the rules and
+    /// cross-posts apply; `max_per_feed` and the archive's length do not.
+    pub fn shown_between(
+        &self,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> anyhow::Result<Vec<EntryView>> {
+        // Copies of a cross-post just outside the range still decide which one shows.
+        let margin = Duration::days(CROSS_POST_DAYS);
+        let scan = PostScan {
+            since: Some(since - margin),
+            before: Some(before + margin),
+            ..PostScan::default()
+        };
+        let decided = select::decide(self.store, &self.rules, &scan, None, 0)?;
+        Ok(shown_of(decided)
+            .into_iter()
+            .filter(|e| e.date >= since && e.date < before)
+            .collect())
+    }
+
+    /// How many entries the page and its archive pages hold.
+    fn planet_total(&self) -> usize {
+        let p = &self.config.planet;
+        p.items.saturating_mul(p.archive_pages + 1)
+    }
+
+    fn decide(&self, limit: usize, only: Option<&[String]>) -> anyhow::Result<Vec<Decided>> {
+        let scan = PostScan {
+            only,
+            ..PostScan::default()
+        };
+        select::decide(
+            self.store,
+            &self.rules,
+            &scan,
+            Some(limit),
+            self.config.planet.max_per_feed,
+        )
+    }
+}
+
+fn shown_of(decided: Vec<Decided>) -> Vec<EntryView> {
+    decided
+        .into_iter()
+        .filter(|d| d.hidden.is_empty())
+        .map(|d| d.entry)
+        .collect()
+}
