@@ -21,8 +21,11 @@ use crate::model::ParsedFeed;
 
 mod dates;
 mod normalise;
+mod people;
 #[doc(hidden)]
 pub mod repair;
+#[cfg(test)]
+mod rules_tests;
 mod scan;
 
 use normalise::{normalise, Deadline};
@@ -136,6 +139,7 @@ fn needs_scan(xml: &str, feed: &Feed) -> bool {
         || has("rdf:about")
         || entry_lang()
         || has("dcterms:")
+        || has("itunes:author")
         || dublin_core()
         || (rss && (has("<tags") || has("<summary")))
         || (rss && feed.entries.iter().any(|e| e.links.is_empty()))

@@ -30,7 +30,9 @@ pub struct EntryExtras {
     pub about: Option<String>,
     /// RSS 2.0 `<guid>`'s text and whether it is a permalink (the default, per the RSS spec).
     pub guid: Option<(String, bool)>,
-    /// dc:creator, dc:author, dc:contributor.
+    /// dc:title, for an entry with no title of its own.
+    pub dc_title: Option<String>,
+    /// dc:creator, dc:author, dc:contributor, itunes:author.
     pub authors: Vec<String>,
     /// dc:subject and the old `<tags>` element (comma-separated).
     pub subjects: Vec<String>,
@@ -236,8 +238,11 @@ fn note_text(entry: &mut EntryExtras, qname: &str, t: String, e: &BytesStart) {
                 .unwrap_or(true);
             entry.guid = Some((t, permalink));
         }
-        "dc:creator" | "dc:author" | "dc:contributor" => entry.authors.push(t),
+        "dc:creator" | "dc:author" | "dc:contributor" | "itunes:author" => entry.authors.push(t),
         "dc:subject" => entry.subjects.push(t),
+        "dc:title" => {
+            entry.dc_title.get_or_insert(t);
+        }
         "tags" => entry.subjects.extend(
             t.split(',')
                 .map(|s| s.trim().to_string())
@@ -289,7 +294,9 @@ fn wants_text(qname: &str) -> bool {
             | "dc:creator"
             | "dc:author"
             | "dc:contributor"
+            | "itunes:author"
             | "dc:subject"
+            | "dc:title"
             | "tags"
             | "dc:description"
             | "dcterms:modified"
@@ -348,6 +355,7 @@ fn canonical_prefix(ns: ResolveResult) -> Option<&'static str> {
         "purl.org/dc/elements/1.1" => "dc",
         "purl.org/dc/terms" => "dcterms",
         "www.w3.org/1999/xhtml" => "xhtml",
+        "www.itunes.com/dtds/podcast-1.0.dtd" => "itunes",
         _ => return None,
     })
 }
