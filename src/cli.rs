@@ -19,12 +19,26 @@ pub struct Cli {
     )]
     pub config: PathBuf,
 
+    /// Print only what needs the admin: results, failures, warnings and errors (for cron).
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// When another run is refreshing the planet (it holds the lock beside the database),
+    /// wait for it instead of exiting with an error.
+    #[arg(long, global = true)]
+    pub wait: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented starter feeds.toml into DIR (default: here); never overwrites one.
+    Init {
+        /// The planet's folder (created when missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
     /// Validate the config file and exit (2 when it is invalid).
     Check,
     /// Poll every feed that is due once and store new and changed entries.
@@ -47,6 +61,13 @@ pub enum Command {
     ExportOpml,
     /// Write the new URL of every permanently redirected feed into feeds.toml.
     FixRedirects,
+    /// Delete what is no longer kept: posts older than `keep_days` (except each feed's newest
+    /// `keep_per_feed`) and feeds removed from feeds.toml `forget_after_days` ago. A refresh
+    /// does this too; this says what it deletes.
+    Prune(PruneArgs),
+    /// A member's feed moved: write NEW_URL in place of OLD_URL in feeds.toml and carry its
+    /// posts and history over, so nothing is shown again as new.
+    Move(MoveArgs),
     /// Show every feed's health: last success, failures, next attempt, moves, quiet feeds.
     Status(StatusArgs),
     /// Say whether a post is shown (which page, tag pages and feeds) and every reason it is not.
@@ -102,6 +123,21 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, Clone, Copy, clap::Args)]
+pub struct PruneArgs {
+    /// Say what would be deleted, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct MoveArgs {
+    /// The feed's URL as feeds.toml lists it now.
+    pub old_url: String,
+    /// Its new URL.
+    pub new_url: String,
+}
+
+#[derive(Debug, Clone, Copy, clap::Args)]
 pub struct StatusArgs {
     /// Print JSON (one object per feed) for scripts instead of the table.
     #[arg(long)]
@@ -110,6 +146,7 @@ pub struct StatusArgs {
 
 const EXAMPLES: &str = "\
 Examples:
+  mercury init /srv/planet           write a starter /srv/planet/feeds.toml to fill in
   mercury serve                      refresh on [planet] schedule, serve on [server] listen
   mercury add https://blog.example/  find the blog's feed and append it to feeds.toml
   mercury import-opml members.opml   append every new feed of a subscription list
@@ -117,11 +154,16 @@ Examples:
   mercury update                     refresh every feed and write ./public/
   mercury update --force             also retry feeds that are backing off or gone
   mercury status --json              feed health for scripts
+  mercury --quiet update             for cron: prints only failures, warnings and errors
+  mercury prune --dry-run            say which old posts retention would delete
+  mercury move OLD_URL NEW_URL       a member's feed moved: keep its history
+  mercury update --wait              wait for a refresh already running, then refresh
   mercury why https://blog.example/post   is it shown, and if not, why
   mercury hide '#e-0123456789abcdef' --reason spam --render
   mercury --config /srv/planet/feeds.toml status
   RUST_LOG=mercury=debug mercury update   show each feed as it is fetched
 
 Exit codes: 0 done (even when some feeds failed: they are recorded and shown),
-1 the command could not run (database or output folder unusable),
+1 the command could not run (database or output folder unusable, or another run
+  holds the refresh lock and --wait was not given),
 2 the config file is invalid.";

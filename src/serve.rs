@@ -1,6 +1,7 @@
 //! `serve`: the long-running planet. A scheduler refreshes on the cron schedule (in the planet's
 //! time zone) and an HTTP server (axum on hyper, with our own connection loop: `conn`) serves the
-//! output folder (`files`); `state` holds what the two share (the planet's health, /healthz).
+//! output folder (`files`); `state` holds what the two share (the planet's health, /healthz);
+//! `websub` is the WebSub callback (`/websub/<id>`) and the render that follows pushes.
 //!
 //! In: the config path and its first validated [`Config`]. Out: nothing; runs until SIGINT or
 //! SIGTERM. Refreshes never overlap (one loop runs them in turn; an overrun delays the next).
@@ -10,6 +11,7 @@
 mod conn;
 mod files;
 mod state;
+mod websub;
 
 pub use state::AppState;
 
@@ -26,14 +28,19 @@ use tokio::sync::watch;
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
+use crate::output::noteln;
 use crate::refresh::RefreshSummary;
 use crate::site;
 use crate::store::Store;
 
-/// The router: `/healthz`, and every file of the output folder.
+/// The router: `/healthz`, the WebSub callback, and every file of the output folder.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(state::healthz))
+        .route(
+            "/websub/{id}",
+            axum::routing::get(websub::verify).post(websub::push),
+        )
         .fallback(files::serve_file)
         .with_state(state)
         .layer(axum::middleware::map_response(nosniff))
@@ -70,7 +77,7 @@ pub async fn run(
         })?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, out = %config.planet.output_dir.display(), "serving the planet");
-    println!(
+    noteln!(
         "Serving {} on http://{addr}/ (Ctrl-C to stop)",
         config.planet.name
     );
@@ -91,6 +98,7 @@ pub async fn run(
         state.clone(),
         stop_rx.clone(),
     ));
+    let push_renderer = tokio::spawn(websub::push_renderer(state.clone(), stop_rx.clone()));
     // Open connections get a moment to finish their request after the stop, then go.
     let server = tokio::spawn(conn::serve(
         listener,
@@ -104,6 +112,7 @@ pub async fn run(
     tracing::info!("shutting down: the running refresh is abandoned between feeds");
     let _ = stop_tx.send(true);
     let _ = scheduler.await;
+    let _ = push_renderer.await;
     let _ = server.await;
     Ok(())
 }
@@ -153,13 +162,24 @@ async fn scheduler(
                 )
             }))
             .collect();
-        let cycle = run_cycle(&config, &moderation, notices, &state, stop.clone());
+        let cycle_stop = stop.clone();
+        let cycle = async {
+            // Not while a push's render runs (nor it while this refresh does).
+            let _turn = state.websub.render_lock.lock().await;
+            run_cycle(&config, &moderation, notices, &state, cycle_stop).await
+        };
         tokio::select! {
             result = cycle => {
                 if let Err(e) = result {
                     tracing::error!("refresh failed: {e:#}");
                 }
             }
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        // Subscribe to the hubs the refresh found, renew, unsubscribe from members who left.
+        let subscribing = subscriptions(&config);
+        tokio::select! {
+            _ = subscribing => {}
             _ = stop.wait_for(|s| *s) => return,
         }
         let now = crate::clock::now().with_timezone(&config.planet.timezone);
@@ -189,6 +209,8 @@ async fn scheduler(
                         tracing::warn!("{warning}");
                     }
                 }
+                state.set_hub(state::HubLinks::of(&c));
+                state.websub.set_config(&c);
                 let (stale, max_age) = state::timing(&c);
                 {
                     let mut h = state.health();
@@ -215,6 +237,26 @@ async fn scheduler(
                 moderation_error = Some(e.to_string());
             }
         }
+    }
+}
+
+/// Brings the WebSub subscriptions in line with the hubs the members' feeds announce (with
+/// `[server] public_url` only).
+async fn subscriptions(config: &Config) {
+    if config.server.public_url.is_none() {
+        return;
+    }
+    let config = config.clone();
+    let done = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let store = Store::open(&config.planet.database)?;
+        crate::websub::subscribe::reconcile(&config, &store);
+        Ok(())
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!("WebSub subscriptions not updated: {e:#}"),
+        Err(e) => tracing::warn!("WebSub subscriptions not updated: {e}"),
     }
 }
 

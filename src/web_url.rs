@@ -38,6 +38,17 @@ impl WebUrl {
         WebUrl::try_from(url)
     }
 
+    /// The first character of `s` (its 0-based position among the characters, and itself)
+    /// that a URL may not hold as written: whitespace, a control, or one of the ASCII
+    /// characters RFC 3986 leaves out (`"<>\^`{|}`). [`WebUrl::parse`] would quietly
+    /// percent-encode it, and the server would answer 404 for the address meant (a space
+    /// pasted into feeds.toml). Non-ASCII letters pass: the parser encodes them as browsers do.
+    pub fn unwritable_char(s: &str) -> Option<(usize, char)> {
+        s.chars()
+            .enumerate()
+            .find(|(_, c)| c.is_whitespace() || c.is_control() || "\"<>\\^`{|}".contains(*c))
+    }
+
     /// Whether `url` is http(s) with a host: the one test of the rule, for code that keeps a
     /// plain [`Url`] (a redirect target, a document's base).
     pub fn is_web(url: &Url) -> bool {
@@ -124,6 +135,26 @@ impl std::error::Error for WebUrlError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_urls_may_not_hold_are_found() {
+        assert_eq!(
+            WebUrl::unwritable_char("https://a.example/my feed"),
+            Some((20, ' '))
+        );
+        assert_eq!(
+            WebUrl::unwritable_char("https://a.example/\tx"),
+            Some((18, '\t'))
+        );
+        assert_eq!(
+            WebUrl::unwritable_char("https://a.example/<x>"),
+            Some((18, '<'))
+        );
+        assert_eq!(
+            WebUrl::unwritable_char("https://a.example/%20?q=1&r=é#top"),
+            None
+        );
+    }
 
     #[test]
     fn only_http_and_https_pass() {

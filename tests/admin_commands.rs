@@ -168,7 +168,7 @@ fn import_and_export_opml() {
     assert!(said.contains("skipped 2"), "{said}");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.starts_with(COMMENTED));
-    assert!(text.contains("url = \"https://b.example/rss\"\nname = \"Bob\"\ntags = [\"cataloguing\", \"outreach\"]"), "{text}");
+    assert!(text.contains("url = \"https://b.example/rss\"\nname = \"Bob\"\ntags = [\"Libraries\", \"cataloguing\", \"outreach\"]"), "{text}");
     assert!(text.contains("name = \"Dan\""));
     assert!(!text.contains("gopher"));
 
@@ -220,4 +220,71 @@ fn fix_redirects_writes_the_new_url_and_keeps_history() {
         1,
         "history kept, nothing duplicated: {items:?}"
     );
+}
+
+/// Issue 22: most readers export folders, not `category`; `import-opml` ignored them. Each
+/// folder an outline sits in becomes a tag (its title), before the outline's own categories;
+/// a folder title with no letter or digit (not a tag feeds.toml accepts) is left out.
+#[test]
+fn issue_22_import_opml_turns_folders_into_tags() {
+    let (dir, path) = planet_file("");
+    let opml = dir.path().join("reader-export.opml");
+    std::fs::write(
+        &opml,
+        r#"<?xml version="1.0"?><opml version="2.0"><head><title>Export</title></head><body>
+        <outline text="Libraries" title="Libraries">
+          <outline text="" title="Cataloguing">
+            <outline text="Ann" xmlUrl="https://ann.example/feed" category="outreach,libraries"/>
+          </outline>
+          <outline text="***">
+            <outline text="Bob" xmlUrl="https://bob.example/feed"/>
+          </outline>
+        </outline>
+        <outline text="Cy" xmlUrl="https://cy.example/feed"/>
+        </body></opml>"#,
+    )
+    .unwrap();
+    let out = mercury_with(&path, &["import-opml", opml.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = std::fs::read_to_string(&path).unwrap();
+    for want in [
+        "url = \"https://ann.example/feed\"\nname = \"Ann\"\ntags = [\"Libraries\", \"Cataloguing\", \"outreach\", \"libraries\"]\n",
+        "url = \"https://bob.example/feed\"\nname = \"Bob\"\ntags = [\"Libraries\"]\n",
+    ] {
+        assert!(text.contains(want), "{want:?} in {text}");
+    }
+    assert!(
+        text.ends_with("url = \"https://cy.example/feed\"\nname = \"Cy\"\n"),
+        "no folder, no tags: {text}"
+    );
+    let out = mercury_with(&path, &["check"]);
+    assert!(out.status.success(), "{}", describe(&out));
+}
+
+/// Issue 22: `export-opml` printed the whole list on one line.
+#[test]
+fn issue_22_export_opml_is_indented() {
+    let (_dir, path) = planet_file(
+        "[[feed]]\nurl = \"https://a.example/feed?a=1&b=2\"\nname = \"A & B\"\n\n\
+         [[feed]]\nurl = \"https://c.example/feed\"\nname = \"C\"\ntags = [\"x\"]\n",
+    );
+    let out = mercury_with(&path, &["export-opml"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[1], "<opml version=\"2.0\">", "{text}");
+    assert_eq!(lines[2], "  <head>", "{text}");
+    let outlines: Vec<&&str> = lines.iter().filter(|l| l.contains("<outline ")).collect();
+    assert_eq!(outlines.len(), 2, "one outline a line: {text}");
+    assert!(
+        outlines.iter().all(|l| l.starts_with("    <outline ")),
+        "{text}"
+    );
+    assert!(
+        outlines[0].contains("text=\"A &amp; B\""),
+        "escaped once: {text}"
+    );
+    assert!(outlines[0].contains("?a=1&amp;b=2"), "escaped once: {text}");
+    assert_eq!(lines.last(), Some(&"</opml>"), "{text}");
+    opml::OPML::from_str(&text).expect("still valid OPML");
 }

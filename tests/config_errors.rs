@@ -219,3 +219,57 @@ fn finding_9_deeply_nested_opml_is_refused_not_a_crash() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+/// Issue 22: messages that did not say what to do. Each names the file, the line and the key,
+/// in plain words: serde's "expected i64" and "expected a sequence", "duplicate key" for
+/// `[feed]` written for `[[feed]]`, a multi-line parser dump for a five-field cron expression,
+/// and a feed URL with a space that passed `check` and then failed as a 404.
+#[test]
+fn issue_22_config_messages_say_what_to_do() {
+    let feed = "[[feed]]\nurl = \"https://a.example/f\"\nname = \"A\"\n";
+    let cases = [
+        (
+            format!("{PLANET}items = \"ten\"\n"),
+            ":4: planet.items: expected a whole number (like 60, without quotes), found the text \"ten\"",
+        ),
+        (
+            format!("{PLANET}\n{feed}tags = \"x\"\n"),
+            ":8: feed[1].tags: expected a list in brackets (like [\"a\", \"b\"]), found the text \"x\"",
+        ),
+        (
+            format!("{PLANET}\n[feed]\nurl = \"https://a.example/f\"\nname = \"A\"\n"),
+            ":5: feed: `[feed]` opens a single table; write `[[feed]]`",
+        ),
+        (
+            format!(
+                "{PLANET}\n[feed]\nurl = \"https://a.example/f\"\nname = \"A\"\n\n[feed]\nurl = \"https://b.example/f\"\nname = \"B\"\n"
+            ),
+            ":5: feed: `[feed]` opens a single table; write `[[feed]]`",
+        ),
+        (
+            format!("{PLANET}schedule = \"*/30 * * * *\"\n"),
+            ":4: planet.schedule: \"*/30 * * * *\" has five fields, as in crontab; Mercury's schedule has six, seconds first: \"0 */30 * * * *\"",
+        ),
+        (
+            format!("{PLANET}\n[[feed]]\nurl = \"https://a.example/my feed.xml\"\nname = \"A\"\n"),
+            ":6: feed[1].url: \"https://a.example/my feed.xml\" holds a space (character 21), which URLs may not hold",
+        ),
+        (
+            format!("{PLANET}\n{feed}homepage = \"https://a.example/{{me}}\"\n"),
+            ":8: feed[1].homepage: \"https://a.example/{me}\" holds the character '{'",
+        ),
+    ];
+    for (text, want) in cases {
+        let (out, path) = run_config(&text, &["check"]);
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("{}{want}", path.display())),
+            "want {want:?} in {stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        for jargon in ["i64", "a sequence", "duplicate key", "^"] {
+            assert!(!stderr.contains(jargon), "{jargon:?} in {stderr}");
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! Guards "nothing lost": `update` killed with SIGKILL at random points leaves a database that
 //! passes `PRAGMA integrity_check` and an output folder of complete files, and the next update
-//! completes; two `update`s at once on one database both finish, without duplicates; and an
-//! `update` during `serve`'s own refreshes finishes with both intact.
+//! completes; two `update --wait`s at once on one database both finish, one after the other,
+//! without duplicates; and an `update --wait` during `serve`'s own refreshes finishes with both
+//! intact.
 
 mod common;
 
@@ -128,7 +129,7 @@ fn two_updates_at_once_both_finish_without_duplicates() {
         Command::new(env!("CARGO_BIN_EXE_mercury"))
             .arg("--config")
             .arg(&config)
-            .args(["update", "--force"])
+            .args(["update", "--force", "--wait"])
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -174,8 +175,8 @@ fn unwritable_output_is_a_clear_error_and_keeps_the_database() {
     assert_eq!(check, "ok");
 }
 
-/// `update` run by hand while `serve` refreshes the same planet every second: every update
-/// finishes (the database lock is waited for, not failed on), the server keeps answering, and
+/// `update --wait` run by hand while `serve` refreshes the same planet every second: every
+/// update finishes (the refresh lock is waited for, not failed on), the server keeps answering, and
 /// the database and site stay whole.
 #[test]
 fn update_while_serve_refreshes() {
@@ -191,7 +192,7 @@ fn update_while_serve_refreshes() {
         "serve never became healthy"
     );
     for round in 0..4 {
-        let out = mercury_with(&config, &["update", "--force"]);
+        let out = mercury_with(&config, &["update", "--force", "--wait"]);
         assert!(out.status.success(), "round {round}: {}", describe(&out));
         assert_consistent(&planet);
         let page = http_get(&addr, "/", &[]).expect("serve answers during updates");

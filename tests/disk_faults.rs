@@ -140,7 +140,7 @@ fn a_full_disk_keeps_the_last_good_site_and_database() {
     let log = in_namespace(
         dir.path(),
         r#"set -e
-        mount -t tmpfs -o size=800k tmpfs "$DIR/disk"
+        mount -t tmpfs -o size=900k tmpfs "$DIR/disk"
         "$MERCURY" --config "$DIR/small.toml" update
         cp -a "$DIR/disk" "$DIR/before"
         set +e

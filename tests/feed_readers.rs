@@ -2,7 +2,8 @@
 //! every generated page passes the Nu HTML Checker with no error; every Atom file is valid
 //! against RFC 4287's RELAX NG schema (Jing); Python's feedparser reads atom.xml and rss.xml with
 //! bozo = 0 and every entry's title, link, date, author, content and source survive the round
-//! trip; feed.json is valid against a JSON Feed 1.1 schema; rss.xml keeps RSS 2.0's rules.
+//! trip; feed.json is valid against a JSON Feed 1.1 schema; rss.xml keeps RSS 2.0's rules; the
+//! digest's pages, and its digest.xml as feedparser and the schema see it.
 //! The tools come from scripts/install-test-tools (CI runs it; elsewhere these tests say they
 //! were skipped when a tool is missing).
 
@@ -11,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::showcase::{showcase, vnu_jar};
+use common::showcase::{showcase, vnu_jar, NOW};
 use common::{runs, tool_present};
 
 /// Every HTML file in the output folder, recursively.
@@ -63,7 +64,7 @@ fn every_page_passes_the_nu_html_checker() {
         return;
     }
     let s = showcase();
-    s.planet.update();
+    s.planet.update_at(NOW);
     let pages = html_files(&s.planet.out(""));
     let names: Vec<String> = pages
         .iter()
@@ -81,6 +82,8 @@ fn every_page_passes_the_nu_html_checker() {
         "tags/cataloguing/index.html",
         "members/index.html",
         "members/ada-lovelace-smith/index.html",
+        "digest/index.html",
+        "digest/2026-W48.html",
     ] {
         assert!(
             names.iter().any(|n| n == expected),
@@ -147,11 +150,12 @@ fn atom_files_are_valid_against_rfc_4287() {
         return;
     }
     let s = showcase();
-    s.planet.update();
+    s.planet.update_at(NOW);
     for file in [
         "atom.xml",
         "tags/cataloguing/atom.xml",
         "tags/archives/atom.xml",
+        "digest.xml",
     ] {
         let (valid, messages) = jing(&s.planet.out(file));
         assert!(valid, "{file} is not valid Atom:\n{messages}");
@@ -285,6 +289,39 @@ fn feed_readers_read_every_entry_of_every_merged_feed() {
         "{titles:?}"
     );
     assert!(!titles.contains(&FRONT[1].0), "{titles:?}");
+}
+
+#[test]
+fn feed_readers_read_the_digest() {
+    if !python_ready() {
+        return;
+    }
+    let s = showcase();
+    s.planet.update_at(NOW);
+    let read = read_feed("atom", &s.planet.out("digest.xml"));
+    assert_eq!(read["bozo"], 0, "{}", read["bozo_exception"]);
+    assert_eq!(read["problems"], serde_json::json!([]));
+    assert_eq!(read["title"], "Test Planet · Weekly digest");
+    let entries = read["entries"].as_array().unwrap();
+    assert_eq!(
+        entries.len(),
+        1,
+        "the week of the posts, complete: {entries:?}"
+    );
+    let week = &entries[0];
+    assert_eq!(week["id"], "https://planet.example.org/#digest-2026-W48");
+    assert_eq!(
+        week["link"],
+        "https://planet.example.org/digest/2026-W48.html"
+    );
+    assert_eq!(week["updated"], "2026-11-30T00:00:00Z");
+    assert_eq!(week["author"], "Admin (admin@example.org)");
+    let content = week["content"].as_str().unwrap();
+    for (title, ..) in FRONT {
+        assert!(content.contains(title), "{title} in {content}");
+    }
+    // Titles, links and short excerpts: no member's markup (the table) travels in the digest.
+    assert!(!content.contains("<table>"), "{content}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Snapshots (insta) of every output file of the showcase planet at a fixed `now`: the page, an
-//! archive page, a topic, the members page and a member's page, the status page and its JSON, the merged Atom/RSS/JSON feeds, the OPML list and
-//! robots.txt. The feeds are parsed and stored by the real code (parse_feed into a real SQLite
-//! file) with fixed fetch times, so the bytes depend only on the code. A change to any output
+//! archive page, a topic, the members page and a member's page, the status page and its JSON,
+//! the merged Atom/RSS/JSON feeds, the OPML list, robots.txt and the digest (its list, a week's
+//! page, digest.xml). The feeds are parsed and stored by the real code (parse_feed into a real
+//! SQLite file) with fixed fetch times, so the bytes depend only on the code. A change to any output
 //! shows up as a reviewable diff (`cargo insta review`, or INSTA_UPDATE=always to accept).
 
 mod common;
@@ -95,7 +96,15 @@ timezone = "Europe/London"
             .unwrap();
     }
     let now = at(26, 17, 1);
-    let site = mercury::site::build_site_at(&config, &store, &Default::default(), now).unwrap();
+    let mut site = mercury::site::build_site_at(&config, &store, &Default::default(), now).unwrap();
+    // The digest as of a week later, when the posts' week is complete and published.
+    site.digest = mercury::digest::build(
+        &config,
+        &mut store,
+        &Default::default(),
+        now + chrono::Days::new(6),
+    )
+    .unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
     mercury::render::render_site(&site, &out, &dir.join("no-theme"), now).unwrap();
@@ -120,6 +129,9 @@ fn every_output_file() {
         "feed.json",
         "opml.xml",
         "robots.txt",
+        "digest/index.html",
+        "digest/2026-W48.html",
+        "digest.xml",
     ];
     for file in files {
         let text = std::fs::read_to_string(out.join(file)).unwrap();

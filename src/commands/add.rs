@@ -12,7 +12,11 @@ use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::{Config, FetchSettings};
 use crate::error::Error;
 use crate::fetch::{Fetcher, Reach};
-use crate::model::{has_credentials, public_url, FeedRequest, FetchOutcome, ParsedFeed};
+use crate::model::{
+    has_credentials, public_url, same_feed_address, FeedRequest, FetchOutcome, ParsedFeed,
+};
+use crate::output::{noteln, outln};
+use crate::store::Store;
 use crate::web_url::WebUrl;
 use crate::{discover, fetch, parse};
 
@@ -40,6 +44,8 @@ const BUDGET_TIMEOUTS: u32 = 2;
 /// A feed that was fetched and parsed.
 struct Found {
     url: String,
+    /// Where fetching `url` ended, after redirects.
+    final_url: Url,
     feed: ParsedFeed,
 }
 
@@ -55,14 +61,16 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
         )
         .into());
     }
-    check_not_listed(config, &url)?;
+    let listed = Listed::read(config)?;
+    listed.check(&url, None)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(anyhow::Error::from)?;
     let found = runtime.block_on(find_feed(&config.fetch, &args.url, &url))?;
     let feed_url = Url::parse(&found.url).map_err(anyhow::Error::from)?;
-    check_not_listed(config, &feed_url)?;
+    listed.check(&feed_url, None)?;
+    listed.check(&found.final_url, Some(&feed_url))?;
     let name = args
         .name
         .clone()
@@ -79,7 +87,7 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
             tags: args.tag.clone(),
         }],
     )?;
-    println!(
+    outln!(
         "added \"{name}\" <{}> to {}",
         found.url,
         config_path.display()
@@ -87,21 +95,69 @@ pub fn add(config: &Config, config_path: &Path, args: AddArgs) -> Result<(), Err
     Ok(())
 }
 
-fn check_not_listed(config: &Config, url: &Url) -> anyhow::Result<()> {
-    if let Some((i, f)) = config
-        .feeds
-        .iter()
-        .enumerate()
-        .find(|(_, f)| &f.parsed_url == url)
-    {
-        anyhow::bail!(
-            "{url} is already in {} as feed[{}] (\"{}\"); nothing added",
-            config.path.display(),
-            i + 1,
-            f.name
-        );
+/// The addresses of the members already listed: each feed's URL and the permanent-redirect
+/// target Mercury knows for it, compared as [`same_feed_address`]es (scheme and host case,
+/// default port, trailing slash).
+struct Listed<'a> {
+    config: &'a Config,
+    /// (address, index in the config, whether it is a redirect target Mercury knows)
+    addresses: Vec<(String, usize, bool)>,
+}
+
+impl<'a> Listed<'a> {
+    fn read(config: &'a Config) -> anyhow::Result<Listed<'a>> {
+        let mut addresses: Vec<(String, usize, bool)> = config
+            .feeds
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (same_feed_address(&f.parsed_url), i, false))
+            .collect();
+        // Known only once a refresh has run: `add` on a new planet creates no database.
+        if config.planet.database.exists() {
+            let mut store = Store::open(&config.planet.database)?;
+            store.sync_feeds(&config.member_feeds())?;
+            for (from, to) in store.permanent_moves()? {
+                let Some(i) = config.feeds.iter().position(|f| f.url == from) else {
+                    continue;
+                };
+                if let Ok(to) = Url::parse(&to) {
+                    addresses.push((same_feed_address(&to), i, true));
+                }
+            }
+        }
+        Ok(Listed { config, addresses })
     }
-    Ok(())
+
+    /// Refuses `url` when it gives the address of a listed member; `via` is the URL the admin
+    /// gave when `url` is where it redirected.
+    fn check(&self, url: &Url, via: Option<&Url>) -> anyhow::Result<()> {
+        let address = same_feed_address(url);
+        let Some(&(_, i, moved)) = self.addresses.iter().find(|(a, _, _)| *a == address) else {
+            return Ok(());
+        };
+        let f = &self.config.feeds[i];
+        let how = match via {
+            Some(via) => format!(
+                "{} redirects to {}, which is",
+                public_url(via.as_str()),
+                public_url(url.as_str())
+            ),
+            None => format!("{} is", public_url(url.as_str())),
+        };
+        let listed_as = if moved {
+            "the new address Mercury knows for"
+        } else {
+            "the same feed as"
+        };
+        anyhow::bail!(
+            "{how} {listed_as} feed[{}] \"{}\" <{}>, already in {}; nothing added (if that \
+             member's feed moved, run `mercury move OLD_URL NEW_URL` instead)",
+            i + 1,
+            f.name,
+            public_url(&f.url),
+            self.config.path.display(),
+        )
+    }
 }
 
 /// The time `add` may take in all, counted from when it starts looking.
@@ -132,11 +188,12 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     let fetcher = Fetcher::new(settings)?;
     let reach = Reach::of(url);
     let (html, base) = match probe(&fetcher, reach, url).await {
-        Probe::Feed(feed) => {
+        Probe::Feed(feed, final_url) => {
             // A feed URL is kept exactly as the admin wrote it.
             describe(given, &feed);
             return Ok(Found {
                 url: given.trim().to_string(),
+                final_url,
                 feed,
             });
         }
@@ -146,7 +203,7 @@ async fn find_feed(settings: &FetchSettings, given: &str, url: &Url) -> anyhow::
     let (candidates, advertised) = candidates(&html, &base);
     match try_candidates(&fetcher, reach, &candidates, advertised, &budget).await {
         Some(f) => {
-            println!("using {}", f.url);
+            noteln!("using {}", f.url);
             Ok(f)
         }
         None if budget.spent() => anyhow::bail!(
@@ -168,7 +225,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
     candidates.retain(|c| {
         let keep = !has_credentials(c);
         if !keep {
-            println!(
+            noteln!(
                 "  {}: has a user name or password; skipped (`add` never writes credentials \
                  into feeds.toml)",
                 public_url(c.as_str())
@@ -178,7 +235,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
     });
     let advertised = !candidates.is_empty();
     if candidates.len() > MAX_CANDIDATES {
-        println!(
+        noteln!(
             "{} advertises {} feeds; trying the first {MAX_CANDIDATES}",
             public_url(base.as_str()),
             candidates.len()
@@ -186,7 +243,7 @@ fn candidates(html: &str, base: &Url) -> (Vec<Url>, bool) {
         candidates.truncate(MAX_CANDIDATES);
     }
     if !advertised {
-        println!(
+        noteln!(
             "{} is a web page that advertises no feed to use; trying well-known paths",
             public_url(base.as_str())
         );
@@ -214,7 +271,7 @@ async fn try_candidates(
         let Ok(probed) =
             tokio::time::timeout_at(budget.deadline, probe(fetcher, reach, candidate)).await
         else {
-            println!(
+            noteln!(
                 "stopped after {} s (add's budget: {BUDGET_TIMEOUTS} × fetch.timeout_secs), \
                  having tried {tried} of {} candidates (the last one did not answer in time)",
                 budget.total.as_secs(),
@@ -223,18 +280,19 @@ async fn try_candidates(
             break;
         };
         match probed {
-            Probe::Feed(feed) => {
+            Probe::Feed(feed, final_url) => {
                 describe(candidate.as_str(), &feed);
                 if found.is_none() {
                     found = Some(Found {
                         url: candidate.to_string(),
+                        final_url,
                         feed,
                     });
                 }
             }
             Probe::Page(..) | Probe::Failed(_) if !advertised => {}
-            Probe::Page(..) => println!("  {candidate}: a web page, not a feed"),
-            Probe::Failed(message) => println!("  {candidate}: {message}"),
+            Probe::Page(..) => noteln!("  {candidate}: a web page, not a feed"),
+            Probe::Failed(message) => noteln!("  {candidate}: {message}"),
         }
     }
     found
@@ -248,7 +306,7 @@ fn describe(url: &str, feed: &ParsedFeed) {
         .max()
         .map(|d| d.format("%Y-%m-%d").to_string())
         .unwrap_or_else(|| "no dated posts".into());
-    println!(
+    noteln!(
         "  {url}: \"{}\", {} entries, last post {last}",
         feed.title.as_deref().unwrap_or("(untitled)"),
         feed.entries.len()
@@ -256,7 +314,8 @@ fn describe(url: &str, feed: &ParsedFeed) {
 }
 
 enum Probe {
-    Feed(ParsedFeed),
+    /// A feed, and its URL after redirects.
+    Feed(ParsedFeed, Url),
     /// An HTML page: its text and URL (after redirects), for discovery.
     Page(String, Url),
     Failed(String),
@@ -275,7 +334,7 @@ async fn probe(fetcher: &Fetcher, reach: Reach, url: &Url) -> Probe {
                 body.content_type.as_deref(),
                 crate::clock::now(),
             ) {
-                Ok(feed) => Probe::Feed(feed),
+                Ok(feed) => Probe::Feed(feed, body.final_url),
                 Err(message) => {
                     let is_html = body
                         .content_type

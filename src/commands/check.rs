@@ -1,18 +1,32 @@
-//! `check`: validate feeds.toml and moderation.toml, then, as a dry run, say how many stored
-//! posts each topic filter hides now (from the database, when there is one).
+//! `check`: validate feeds.toml, the theme's strings.toml and moderation.toml, then, as a dry
+//! run, say how many stored posts each topic filter hides now (from the database, when there
+//! is one).
 //!
 //! In: the validated [`Config`]. Out: a report on stdout; an invalid moderation file is a
 //! config error (exit 2).
 
 use crate::config::moderation::Moderation;
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::error::Error;
+use crate::output::{noteln, outln};
 use crate::store::posts::PostScan;
 use crate::store::Store;
 use crate::visibility::Rules;
 
 pub fn check(config: &Config) -> Result<(), Error> {
-    println!(
+    // The theme's strings.toml is part of the config: an unknown key is a config error.
+    if let Err(e) = crate::render::Theme::load(&config.planet.lang, &config.planet.theme_dir) {
+        return Err(match e.downcast::<crate::render::strings::StringsError>() {
+            Ok(s) => Error::Config(ConfigError {
+                file: s.file,
+                line: s.line,
+                key: s.key,
+                message: s.message,
+            }),
+            Err(e) => Error::Fatal(e),
+        });
+    }
+    noteln!(
         "{}: OK, {} feed{}",
         config.path.display(),
         config.feeds.len(),
@@ -20,7 +34,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     );
     let moderation = Moderation::load(config)?;
     if moderation.path.exists() {
-        println!(
+        noteln!(
             "{}: OK, {} hidden post{}",
             moderation.path.display(),
             moderation.decisions.len(),
@@ -34,7 +48,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     }
     let db = &config.planet.database;
     if !db.exists() {
-        println!(
+        noteln!(
             "no database yet ({}): after `mercury update`, `check` says how many stored posts \
              each topic filter hides",
             db.display()
@@ -46,7 +60,7 @@ pub fn check(config: &Config) -> Result<(), Error> {
     let refs = store.post_refs()?;
     for d in &moderation.decisions {
         if !refs.iter().any(|r| r.feed_url == d.feed && r.key == d.key) {
-            println!(
+            outln!(
                 "{}: the post {:?} of {} is not stored (now), so this decision hides nothing",
                 moderation.path.display(),
                 d.key,
@@ -74,9 +88,9 @@ pub fn check(config: &Config) -> Result<(), Error> {
         }
         true
     })?;
-    println!("topic filters, with the stored posts each hides now:");
+    noteln!("topic filters, with the stored posts each hides now:");
     for (i, rule) in filters.iter().enumerate() {
-        println!(
+        noteln!(
             "  {}: {} hides {} of {} stored post{}",
             rule.location,
             rule.written,

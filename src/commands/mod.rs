@@ -7,14 +7,23 @@
 
 mod add;
 mod check;
+mod init;
 mod moderate;
+mod moves;
 mod opml_io;
+mod progress;
+mod prune;
+mod redirects;
 mod status;
 
 pub use add::add;
 pub use check::check;
+pub use init::init;
 pub use moderate::{hide, unhide, why};
-pub use opml_io::{export_opml, fix_redirects, import_opml};
+pub use moves::move_feed;
+pub use opml_io::{export_opml, import_opml};
+pub use prune::prune;
+pub use redirects::fix_redirects;
 pub use status::status;
 
 use anyhow::Context;
@@ -23,9 +32,11 @@ use crate::cli::FetchArgs;
 use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::error::Error;
+use crate::output::{noteln, outln};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::site;
 use crate::store::Store;
+use progress::Progress;
 
 /// `serve`: refresh on the schedule and serve the site until a signal.
 pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error> {
@@ -44,7 +55,8 @@ pub fn serve(config: &Config, config_path: &std::path::Path) -> Result<(), Error
 }
 
 /// `fetch`: poll every due feed once.
-pub fn fetch(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn fetch(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "fetch", wait)?;
     let store = open_store(config)?;
     run_refresh(config, store, args)?;
     Ok(())
@@ -55,17 +67,18 @@ pub fn render(config: &Config) -> Result<(), Error> {
     let moderation = Moderation::load(config)?;
     let mut store = open_store(config)?;
     store.sync_feeds(&config.member_feeds())?;
-    site::write(config, &store, &moderation)?;
+    site::write(config, &mut store, &moderation)?;
     Ok(())
 }
 
 /// `update`: fetch, then render.
-pub fn update(config: &Config, args: FetchArgs) -> Result<(), Error> {
+pub fn update(config: &Config, args: FetchArgs, wait: bool) -> Result<(), Error> {
+    let _lock = crate::lock::acquire(&config.planet.database, "update", wait)?;
     // Read first: an invalid moderation file stops the update before anything is fetched.
     let moderation = Moderation::load(config)?;
     let store = open_store(config)?;
-    let store = run_refresh(config, store, args)?;
-    site::write(config, &store, &moderation)?;
+    let mut store = run_refresh(config, store, args)?;
+    site::write(config, &mut store, &moderation)?;
     Ok(())
 }
 
@@ -74,34 +87,24 @@ fn open_store(config: &Config) -> anyhow::Result<Store> {
 }
 
 fn run_refresh(config: &Config, store: Store, args: FetchArgs) -> anyhow::Result<Store> {
-    let progress = progress_bar(config.feeds.len() as u64);
+    let progress = Progress::start(config.feeds.len() as u64);
     let options = RefreshOptions { force: args.force };
-    let tick = || progress.inc(1);
-    let result = refresh::refresh_blocking(config, store, options, &tick);
-    progress.finish_and_clear();
+    let result = refresh::refresh_blocking(config, store, options, &|e| progress.on_feed(e));
+    progress.finish();
     let (store, summary) = result?;
     report(&summary);
     Ok(store)
 }
 
-/// A progress bar on stderr when it is a terminal; hidden otherwise (cron, CI, pipes).
-fn progress_bar(len: u64) -> indicatif::ProgressBar {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} fetching {pos}/{len} feeds {wide_bar} {elapsed}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
-}
-
+/// The summary, once, on stdout (the log does not repeat it); with `--quiet`, only when a
+/// feed failed, since then the admin may have something to do.
 fn report(summary: &RefreshSummary) {
-    println!("{summary}");
+    if summary.failures.is_empty() {
+        noteln!("{summary}");
+        return;
+    }
+    outln!("{summary}");
     for (url, message) in &summary.failures {
-        println!("  failed: {url}: {message}");
+        outln!("  failed: {url}: {message}");
     }
 }

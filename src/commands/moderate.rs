@@ -9,6 +9,7 @@ use crate::cli::{ModerateArgs, UnhideArgs};
 use crate::config::moderation::{self, Decision, Moderation};
 use crate::config::Config;
 use crate::error::Error;
+use crate::output::{noteln, outln};
 use crate::site;
 use crate::store::posts::PostRef;
 use crate::store::Store;
@@ -22,13 +23,13 @@ pub fn why(config: &Config, post: &str) -> Result<(), Error> {
     let post = resolve(&refs, post, &config.planet.link.to_url())?;
     let visibility = Visibility::new(config, &store, &moderation);
     let why = visibility.why(&post, &site::topics(config))?;
-    print!("{why}");
+    crate::output::bytes(why.to_string().as_bytes());
     Ok(())
 }
 
 /// `hide POST [--reason TEXT] [--render]`.
 pub fn hide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
-    let store = open(config)?;
+    let mut store = open(config)?;
     let refs = store.post_refs()?;
     let post = resolve(&refs, &args.post, &config.planet.link.to_url())?;
     let decision = Decision {
@@ -40,16 +41,16 @@ pub fn hide(config: &Config, args: &ModerateArgs) -> Result<(), Error> {
     };
     let path = Moderation::path_for(config);
     if moderation::add(&path, &decision)? {
-        println!("hidden: {} ({})", describe(&post), path.display());
+        outln!("hidden: {} ({})", describe(&post), path.display());
     } else {
-        println!("already hidden: {}", describe(&post));
+        outln!("already hidden: {}", describe(&post));
     }
-    finish(config, &store, args.render)
+    finish(config, &mut store, args.render)
 }
 
 /// `unhide POST [--render]`: also for a post no longer stored, named as moderation.toml does.
 pub fn unhide(config: &Config, args: &UnhideArgs) -> Result<(), Error> {
-    let store = open(config)?;
+    let mut store = open(config)?;
     let current = Moderation::load(config)?;
     let mut refs = store.post_refs()?;
     for d in &current.decisions {
@@ -67,14 +68,14 @@ pub fn unhide(config: &Config, args: &UnhideArgs) -> Result<(), Error> {
     }
     let post = resolve(&refs, &args.post, &config.planet.link.to_url())?;
     if moderation::remove(&current.path, &post.feed_url, &post.key)? {
-        println!("shown again: {}", describe(&post));
+        outln!("shown again: {}", describe(&post));
     } else {
-        println!(
+        outln!(
             "not hidden by a moderator: {} (`mercury why` says what hides it)",
             describe(&post)
         );
     }
-    finish(config, &store, args.render)
+    finish(config, &mut store, args.render)
 }
 
 fn describe(post: &PostRef) -> String {
@@ -93,11 +94,11 @@ fn open(config: &Config) -> anyhow::Result<Store> {
 }
 
 /// With `--render`, the site rewritten with the decisions now in force.
-fn finish(config: &Config, store: &Store, render: bool) -> Result<(), Error> {
+fn finish(config: &Config, store: &mut Store, render: bool) -> Result<(), Error> {
     if render {
         site::write(config, store, &Moderation::load(config)?)?;
     } else {
-        println!("the next render shows the change (or run `mercury render`)");
+        noteln!("the next render shows the change (or run `mercury render`)");
     }
     Ok(())
 }

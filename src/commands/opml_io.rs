@@ -8,18 +8,19 @@ use crate::config::edit::{self as config_edit, NewFeed};
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{has_credentials, public_url, safe_text};
+use crate::output::{noteln, outln};
 use crate::store::Store;
 use crate::web_url::WebUrl;
 
 pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(), Error> {
     let doc = read_opml(file)?;
     let mut outlines = Vec::new();
-    collect(&doc.body.outlines, &mut outlines);
+    collect(&doc.body.outlines, &[], &mut outlines);
     let mut known: HashSet<WebUrl> = config.feeds.iter().map(|f| f.parsed_url.clone()).collect();
     let mut added = Vec::new();
     let mut skipped = Vec::new();
-    for o in outlines {
-        match import_outline(o, &mut known, file)? {
+    for (o, folders) in outlines {
+        match import_outline(o, &folders, &mut known, file)? {
             Outline::NotAFeed => {}
             Outline::Skipped(reason) => skipped.push(reason),
             Outline::New(feed) => added.push(feed),
@@ -36,9 +37,14 @@ pub fn import_opml(config: &Config, config_path: &Path, file: &Path) -> Result<(
 fn read_opml(file: &Path) -> anyhow::Result<opml::OPML> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    check_nesting(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    opml::OPML::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a readable OPML file: {e}", file.display()))
+    check_xml(&text).map_err(|e| anyhow::anyhow!("{}{e}", file.display()))?;
+    opml::OPML::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a readable OPML file ({e}); export the subscription list from the \
+             reader again, as OPML, and import that",
+            file.display()
+        )
+    })
 }
 
 /// What one outline of the file comes to.
@@ -50,10 +56,12 @@ enum Outline {
     New(NewFeed),
 }
 
-/// Turns one outline into a feed to add, or says why not; `known` holds the feeds already
-/// listed or added, and gains this one. A feed URL with credentials stops the whole import.
+/// Turns one outline into a feed to add, or says why not; `folders` are the titles of the
+/// folders it sits in, `known` holds the feeds already listed or added, and gains this one. A
+/// feed URL with credentials stops the whole import.
 fn import_outline(
     o: &opml::Outline,
+    folders: &[String],
     known: &mut HashSet<WebUrl>,
     file: &Path,
 ) -> anyhow::Result<Outline> {
@@ -65,6 +73,12 @@ fn import_outline(
     else {
         return Ok(Outline::NotAFeed);
     };
+    if let Some((_, c)) = WebUrl::unwritable_char(xml_url) {
+        return Ok(Outline::Skipped(format!(
+            "{} (holds {c:?}, which URLs may not hold)",
+            public_url(xml_url)
+        )));
+    }
     let Ok(url) = WebUrl::parse(xml_url) else {
         return Ok(Outline::Skipped(format!(
             "{} (not an http(s) URL)",
@@ -95,7 +109,7 @@ fn import_outline(
     Ok(Outline::New(NewFeed {
         url: xml_url.to_string(),
         name: outline_name(o, xml_url),
-        tags: outline_tags(o),
+        tags: outline_tags(o, folders),
     }))
 }
 
@@ -109,22 +123,28 @@ fn outline_name(o: &opml::Outline, xml_url: &str) -> String {
         .unwrap_or_else(|| public_url(xml_url).into_owned())
 }
 
-/// The outline's comma-separated categories as tags, without the leading `/` of a path.
-fn outline_tags(o: &opml::Outline) -> Vec<String> {
-    o.category
-        .as_deref()
-        .map(|c| {
-            c.split(',')
-                .map(|t| safe_text(t).trim().trim_start_matches('/').to_string())
-                .filter(|t| !t.is_empty())
-                .collect()
-        })
-        .unwrap_or_default()
+/// The outline's tags: the titles of the folders it sits in (outermost first; most readers
+/// export folders, not categories), then its comma-separated categories without the leading
+/// `/` of a path. Each once, and only those feeds.toml accepts as tags (a letter or a digit).
+fn outline_tags(o: &opml::Outline, folders: &[String]) -> Vec<String> {
+    let categories = o.category.as_deref().unwrap_or_default().split(',');
+    let mut tags: Vec<String> = Vec::new();
+    for tag in folders.iter().map(String::as_str).chain(categories) {
+        let tag = safe_text(tag)
+            .trim()
+            .trim_start_matches('/')
+            .trim()
+            .to_string();
+        if tag.chars().any(char::is_alphanumeric) && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    tags
 }
 
 /// Prints what was added and what was skipped, and why.
 fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
-    println!(
+    outln!(
         "added {} feed{} to {}, skipped {}",
         added.len(),
         if added.len() == 1 { "" } else { "s" },
@@ -132,10 +152,10 @@ fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
         skipped.len()
     );
     for f in added {
-        println!("  added: {} <{}>", f.name, f.url);
+        noteln!("  added: {} <{}>", f.name, f.url);
     }
     for s in skipped {
-        println!("  skipped: {s}");
+        noteln!("  skipped: {s}");
     }
 }
 
@@ -143,9 +163,10 @@ fn report(config_path: &Path, added: &[NewFeed], skipped: &[String]) {
 /// once per level, and 8,000 levels overflowed the stack (the process aborted).
 const MAX_OPML_DEPTH: usize = 64;
 
-/// Refuses a document whose elements nest deeper than [`MAX_OPML_DEPTH`], in one pass that
-/// keeps only a counter.
-fn check_nesting(text: &str) -> Result<(), String> {
+/// Refuses, in one pass that keeps only a counter, a document whose elements nest deeper than
+/// [`MAX_OPML_DEPTH`] or that is not well-formed XML, saying where (`:LINE: …`, to follow
+/// the file's name): the OPML reader says only "Failed to process XML file".
+fn check_xml(text: &str) -> Result<(), String> {
     use quick_xml::events::Event;
     let mut reader = quick_xml::Reader::from_str(text);
     let mut depth = 0usize;
@@ -155,23 +176,61 @@ fn check_nesting(text: &str) -> Result<(), String> {
                 depth += 1;
                 if depth > MAX_OPML_DEPTH {
                     return Err(format!(
-                        "outlines nested more than {MAX_OPML_DEPTH} levels deep; nothing \
-                         imported (flatten the folders and import again)"
+                        ":{}: outlines nested more than {MAX_OPML_DEPTH} levels deep; nothing \
+                         imported (flatten the folders and import again)",
+                        line_at(text, reader.buffer_position())
                     ));
                 }
             }
             Ok(Event::End(_)) => depth = depth.saturating_sub(1),
-            // Malformed XML: the OPML reader says what is wrong with it.
-            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(Event::Eof) if depth == 0 => return Ok(()),
+            Ok(Event::Eof) => {
+                return Err(format!(
+                    ":{}: the file ends with {depth} element{} still open (cut short?); \
+                     nothing imported (export the subscription list from the reader again)",
+                    line_at(text, text.len() as u64),
+                    if depth == 1 { "" } else { "s" }
+                ))
+            }
+            Err(e) => {
+                return Err(format!(
+                    ":{}: not well-formed XML ({e}); nothing imported (fix the file there, or \
+                     export the subscription list from the reader again)",
+                    line_at(text, reader.error_position())
+                ))
+            }
             Ok(_) => {}
         }
     }
 }
 
-fn collect<'a>(outlines: &'a [opml::Outline], out: &mut Vec<&'a opml::Outline>) {
+/// The 1-based line of byte `offset` in `text`.
+fn line_at(text: &str, offset: u64) -> usize {
+    let end = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(text.len());
+    memchr::memchr_iter(b'\n', &text.as_bytes()[..end]).count() + 1
+}
+
+/// Every outline, depth first, with the titles of the folders it sits in. A folder is an
+/// outline that holds others; its text (else its title) names it.
+fn collect<'a>(
+    outlines: &'a [opml::Outline],
+    folders: &[String],
+    out: &mut Vec<(&'a opml::Outline, Vec<String>)>,
+) {
     for o in outlines {
-        out.push(o);
-        collect(&o.outlines, out);
+        out.push((o, folders.to_vec()));
+        if !o.outlines.is_empty() {
+            let mut inner = folders.to_vec();
+            let title = [Some(o.text.as_str()), o.title.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .find(|t| !t.is_empty());
+            inner.extend(title.map(str::to_string));
+            collect(&o.outlines, &inner, out);
+        }
     }
 }
 
@@ -182,28 +241,6 @@ pub fn export_opml(config: &Config) -> Result<(), Error> {
     let none = crate::config::moderation::Moderation::default();
     let site = crate::site::build_site(config, &store, &none)?;
     let bytes = crate::render::opml_bytes(&site)?;
-    use std::io::Write;
-    std::io::stdout()
-        .write_all(&bytes)
-        .map_err(anyhow::Error::from)?;
-    Ok(())
-}
-
-/// `fix-redirects`: for every feed that moved permanently, write its new URL into feeds.toml
-/// (and keep its history under the new URL).
-pub fn fix_redirects(config: &Config, config_path: &Path) -> Result<(), Error> {
-    let mut store = Store::open(&config.planet.database)?;
-    store.sync_feeds(&config.member_feeds())?;
-    let moved = store.permanent_moves()?;
-    if moved.is_empty() {
-        println!("no feed has moved permanently; nothing to change");
-        return Ok(());
-    }
-    for (from, to) in moved {
-        if config_edit::replace_feed_url(config_path, &from, &to)? {
-            store.rename_feed(&from, &to)?;
-            println!("{} -> {}", public_url(&from), public_url(&to));
-        }
-    }
+    crate::output::bytes(&bytes);
     Ok(())
 }

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::cli::StatusArgs;
 use crate::config::Config;
 use crate::error::Error;
-use crate::model::{FeedView, FetchRecord};
+use crate::model::{same_feed_address, FeedView, FetchRecord};
+use crate::output::outln;
 use crate::render::view::{ago, health_notes};
 use crate::store::Store;
 
@@ -22,16 +23,72 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
         }
         let histories: Vec<&[FetchRecord]> = histories.iter().map(Vec::as_slice).collect();
         let text = crate::render::status_json(&feeds, &histories, now)?;
-        print!("{text}");
+        crate::output::bytes(text.as_bytes());
     } else {
-        print!("{}", table(&feeds, now));
+        crate::output::bytes(table(&feeds, now).as_bytes());
+    }
+    for warning in same_feed_warnings(&feeds) {
+        if args.json {
+            tracing::warn!("{warning}");
+        } else {
+            outln!("\nwarning: {warning}");
+        }
     }
     Ok(())
 }
 
+/// A warning for each pair of listed feeds that lead to the same feed: the same address
+/// written two ways, or one whose permanent redirect goes to the other's (or to the same new
+/// address). Each such member shows every post twice.
+fn same_feed_warnings(feeds: &[FeedView]) -> Vec<String> {
+    // One pass over every feed's addresses (a planet may list thousands of feeds).
+    let mut first_with: std::collections::HashMap<String, usize> = Default::default();
+    let mut pairs = std::collections::BTreeSet::new();
+    for (i, f) in feeds.iter().enumerate() {
+        let urls = [
+            Some(f.member.config_url.as_str()),
+            f.health.moved_to.as_deref(),
+        ];
+        for u in urls.into_iter().flatten() {
+            let Ok(u) = url::Url::parse(u) else { continue };
+            match first_with.entry(same_feed_address(&u)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) if *o.get() != i => {
+                    pairs.insert((*o.get(), i));
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {}
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    for (i, j) in pairs {
+        let (f, g) = (&feeds[i].member, &feeds[j].member);
+        warnings.push(format!(
+            "\"{}\" <{}> and \"{}\" <{}> lead to the same feed, so its posts show \
+             twice: run `mercury move {} {}` (one member, both histories) or remove \
+             one of them from feeds.toml",
+            f.name, f.feed_url, g.name, g.feed_url, f.feed_url, g.feed_url
+        ));
+    }
+    warnings
+}
+
+/// The WebSub column: the subscription's state (and lease end), `-` without one.
+fn push_cell(push: Option<&crate::model::PushState>) -> String {
+    match push {
+        None => "-".into(),
+        Some(p) => match (p.state.as_str(), p.lease_end) {
+            ("active", Some(end)) => format!("active until {}", end.format("%Y-%m-%d %H:%M")),
+            (state, _) => state.to_string(),
+        },
+    }
+}
+
 /// The status table as text: one row per feed, then what needs the admin's attention in full.
 pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
-    const HEAD: [&str; 7] = [
+    const HEAD: [&str; 8] = [
         "FEED",
         "LAST SUCCESS",
         "STATUS",
@@ -39,8 +96,9 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
         "NEXT TRY",
         "ENTRIES",
         "LAST POST",
+        "PUSH",
     ];
-    let mut rows: Vec<[String; 7]> = vec![HEAD.map(String::from)];
+    let mut rows: Vec<[String; 8]> = vec![HEAD.map(String::from)];
     for f in feeds {
         let h = &f.health;
         rows.push([
@@ -64,9 +122,10 @@ pub fn table(feeds: &[FeedView], now: DateTime<Utc>) -> String {
             h.last_post
                 .map(|t| ago(t, now))
                 .unwrap_or_else(|| "-".into()),
+            push_cell(h.push.as_ref()),
         ]);
     }
-    let mut widths = [0usize; 7];
+    let mut widths = [0usize; 8];
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());

@@ -85,6 +85,62 @@ pub fn replace_feed_url(path: &Path, old: &str, new: &str) -> anyhow::Result<boo
     Ok(found)
 }
 
+/// Removes the `[[feed]]` whose url is exactly `old`; false when no feed has that url.
+pub fn remove_feed(path: &Path, old: &str) -> anyhow::Result<bool> {
+    let mut found = false;
+    edit(path, |doc| {
+        if let Some(list) = doc.get_mut("feed").and_then(Item::as_array_of_tables_mut) {
+            let before = list.len();
+            list.retain(|t| t.get("url").and_then(Item::as_str) != Some(old));
+            found = list.len() != before;
+        }
+        Ok(())
+    })?;
+    Ok(found)
+}
+
+/// The lines (1-based, first and last) of the `[[feed]]` table whose url is exactly `url`, for
+/// advice such as "remove lines 12–15": from its header to its last line that is not blank.
+pub fn feed_lines(path: &Path, url: &str) -> anyhow::Result<Option<(usize, usize)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let doc: DocumentMut = text
+        .parse()
+        .with_context(|| format!("{} is not valid TOML", path.display()))?;
+    let Some(index) = doc
+        .get("feed")
+        .and_then(Item::as_array_of_tables)
+        .and_then(|list| {
+            list.iter()
+                .position(|t| t.get("url").and_then(Item::as_str) == Some(url))
+        })
+    else {
+        return Ok(None);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let is_header = |l: &str| l.trim_start().starts_with('[');
+    let Some(first) = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[feed]]"))
+        .nth(index)
+        .map(|(i, _)| i)
+    else {
+        return Ok(None);
+    };
+    let end = (first + 1..lines.len())
+        .find(|&i| is_header(lines[i]))
+        .unwrap_or(lines.len());
+    let last = (first..end)
+        .rev()
+        .find(|&i| {
+            let l = lines[i].trim();
+            !l.is_empty() && !l.starts_with('#')
+        })
+        .unwrap_or(first);
+    Ok(Some((first + 1, last + 1)))
+}
+
 /// Reads the file, applies `change`, validates the result as a config, keeps a backup, and
 /// replaces the file atomically.
 fn edit(
@@ -123,6 +179,30 @@ link = "https://p.example/"
 url = "https://a.example/feed"   # Alice
 name = "Alice"
 "#;
+
+    #[test]
+    fn feed_lines_span_one_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("feeds.toml");
+        let text = format!(
+            "{CONFIG}\n[[feed]]\nurl = \"https://b.example/rss\"\nname = \"Bob\"\n\n# Carol\n\
+             [[feed]]\nurl = \"https://c.example/rss\"\nname = \"Carol\"\n"
+        );
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(
+            feed_lines(&path, "https://a.example/feed").unwrap(),
+            Some((7, 9))
+        );
+        assert_eq!(
+            feed_lines(&path, "https://b.example/rss").unwrap(),
+            Some((11, 13))
+        );
+        assert_eq!(
+            feed_lines(&path, "https://c.example/rss").unwrap(),
+            Some((16, 18))
+        );
+        assert_eq!(feed_lines(&path, "https://x.example/").unwrap(), None);
+    }
 
     #[test]
     fn append_keeps_comments_and_order() {

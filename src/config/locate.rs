@@ -26,6 +26,17 @@ pub(super) struct Locator<'t> {
 
 impl<'t> Locator<'t> {
     pub(super) fn new(text: &'t str, file: &Path) -> Result<Self, ConfigError> {
+        // Before the parser, whose word for a second `[feed]` is "duplicate key".
+        if let Some(line) = single_feed_table(text) {
+            return Err(ConfigError {
+                file: file.to_path_buf(),
+                line: Some(line),
+                key: Some("feed".into()),
+                message: "`[feed]` opens a single table; write `[[feed]]` (double brackets) \
+                          for each member's feed"
+                    .into(),
+            });
+        }
         match toml_edit::Document::parse(text.to_string()) {
             Ok(doc) => Ok(Locator {
                 text,
@@ -171,21 +182,111 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-/// Adds what to do to serde's terse messages.
+/// The 1-based line of the first `[feed]` table header (a single table, where each member
+/// needs an array-of-tables entry `[[feed]]`), if any.
+fn single_feed_table(text: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.split('#').next().unwrap_or("").trim();
+            l.strip_prefix('[')
+                .and_then(|l| l.strip_suffix(']'))
+                .is_some_and(|inner| !inner.starts_with('[') && inner.trim() == "feed")
+        })
+        .map(|i| i + 1)
+}
+
+/// Adds what to do to serde's terse messages, and says its type words in plain ones.
 fn hint_for(message: &str) -> String {
     let m = message.trim().to_string();
     if m.starts_with("unknown field") {
         format!("{m}; remove it or fix its spelling")
     } else if m.starts_with("missing field") {
         format!("{m}; add it (see the README's config reference)")
+    } else if let Some(plain) = plain_type_error(&m) {
+        plain
     } else {
         m
     }
 }
 
+/// serde's `invalid type: string "ten", expected i64` as `expected a whole number (like 60,
+/// without quotes), found the text "ten"`; `None` for any other message.
+fn plain_type_error(m: &str) -> Option<String> {
+    let rest = m
+        .strip_prefix("invalid type: ")
+        .or_else(|| m.strip_prefix("invalid value: "))?;
+    let (found, expected) = rest.rsplit_once(", expected ")?;
+    let expected = match expected.trim() {
+        "i64" | "u64" | "i32" | "u32" | "usize" | "an integer" => {
+            "a whole number (like 60, without quotes)"
+        }
+        "a sequence" => "a list in brackets (like [\"a\", \"b\"])",
+        "a string" | "a borrowed string" => "text in double quotes (like \"text\")",
+        "a boolean" => "true or false (without quotes)",
+        e if e.starts_with("struct ") || e == "a map" => "a table (a [section] of keys)",
+        _ => return None,
+    };
+    let found = if let Some(s) = found.strip_prefix("string ") {
+        format!("the text {s}")
+    } else if let Some(n) = found.strip_prefix("integer ") {
+        format!("the number {}", n.trim_matches('`'))
+    } else if let Some(n) = found.strip_prefix("floating point ") {
+        format!("the number {}", n.trim_matches('`'))
+    } else if let Some(b) = found.strip_prefix("boolean ") {
+        b.trim_matches('`').to_string()
+    } else {
+        match found {
+            "sequence" => "a list".to_string(),
+            "map" => "a table".to_string(),
+            other => other.to_string(),
+        }
+    };
+    Some(format!("expected {expected}, found {found}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_type_words_become_plain_ones() {
+        let cases = [
+            (
+                "invalid type: string \"ten\", expected i64",
+                "expected a whole number (like 60, without quotes), found the text \"ten\"",
+            ),
+            (
+                "invalid type: string \"x\", expected a sequence",
+                "expected a list in brackets (like [\"a\", \"b\"]), found the text \"x\"",
+            ),
+            (
+                "invalid type: integer `3`, expected a string",
+                "expected text in double quotes (like \"text\"), found the number 3",
+            ),
+            (
+                "invalid type: string \"yes\", expected a boolean",
+                "expected true or false (without quotes), found the text \"yes\"",
+            ),
+            (
+                "invalid type: sequence, expected struct RawPlanet",
+                "expected a table (a [section] of keys), found a list",
+            ),
+        ];
+        for (serde, plain) in cases {
+            assert_eq!(hint_for(serde), plain);
+        }
+        assert_eq!(hint_for("something else"), "something else");
+    }
+
+    #[test]
+    fn a_single_feed_table_is_found_by_its_line() {
+        assert_eq!(single_feed_table("[planet]\n\n[feed]\nurl = 1\n"), Some(3));
+        assert_eq!(single_feed_table("[ feed ] # one\n"), Some(1));
+        assert_eq!(
+            single_feed_table("[[feed]]\n[feeds]\n[planet.feed]\n"),
+            None
+        );
+    }
 
     #[test]
     fn key_paths_count_feeds_from_one() {

@@ -42,9 +42,17 @@ impl Config {
             file: path.to_path_buf(),
             line: None,
             key: None,
-            message: format!(
-                "cannot read the config file: {e} (pass --config PATH or set MERCURY_CONFIG)"
-            ),
+            message: if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "cannot read the config file: {e}; to start a planet here, run `mercury \
+                     init` (it writes a starter feeds.toml), or pass --config PATH or set \
+                     MERCURY_CONFIG"
+                )
+            } else {
+                format!(
+                    "cannot read the config file: {e} (pass --config PATH or set MERCURY_CONFIG)"
+                )
+            },
         })?;
         Config::from_str_at(&text, path)
     }
@@ -91,6 +99,7 @@ tags = ["x"]
         assert_eq!(c.planet.database, PathBuf::from("/tmp/p/mercury.db"));
         assert_eq!(c.planet.output_dir, PathBuf::from("/tmp/p/public"));
         assert_eq!(c.planet.timezone, chrono_tz::Europe::London);
+        assert_eq!(c.planet.digest, Some(crate::model::Cadence::Weekly));
         assert_eq!(c.fetch.concurrency, DEFAULT_CONCURRENCY);
         assert_eq!(c.feeds[1].tags, vec!["x".to_string()]);
         assert!(c.fetch.user_agent.contains("https://planet.example.org/"));
@@ -151,6 +160,12 @@ tags = ["x"]
                 "feed[2].tags",
             ),
             ("tags = [\"x\"]", "tags = [\"!!!\"]", 14, "feed[2].tags"),
+            (
+                "timezone = \"Europe/London\"",
+                "digest = \"fortnightly\"",
+                5,
+                "planet.digest",
+            ),
         ];
         for (from, to, line, key) in cases {
             let text = GOOD.replacen(from, to, 1);

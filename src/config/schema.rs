@@ -36,16 +36,24 @@ pub(super) struct RawPlanet {
     pub(super) archive_pages: Option<i64>,
     pub(super) max_per_feed: Option<i64>,
     pub(super) new_feed_items: Option<i64>,
+    pub(super) keep_days: Option<i64>,
+    pub(super) keep_per_feed: Option<i64>,
+    pub(super) forget_after_days: Option<i64>,
+    pub(super) follow_deletions: Option<bool>,
     pub(super) noindex: Option<bool>,
     pub(super) excerpt_chars: Option<i64>,
     pub(super) timezone: Option<String>,
     pub(super) theme: Option<String>,
+    /// A WebSub hub the merged feeds announce and that is told when they change.
+    pub(super) hub: Option<String>,
+    pub(super) lang: Option<String>,
     // The topic filters for every member (see `config::filters`); serde's `flatten` cannot
     // be combined with `deny_unknown_fields`, so `[[feed]]` repeats the three keys.
     pub(super) categories: Option<Vec<String>>,
     pub(super) require: Option<String>,
     pub(super) ignore: Option<String>,
     pub(super) collapse_duplicates: Option<bool>,
+    pub(super) digest: Option<String>,
 }
 
 /// `[fetch]`: how feeds are fetched.
@@ -66,6 +74,10 @@ pub(super) struct RawServer {
     pub(super) listen: Option<String>,
     pub(super) stale_after: Option<i64>,
     pub(super) max_connections: Option<i64>,
+    /// The server's public URL, as a WebSub hub reaches it (callbacks hang off it).
+    pub(super) public_url: Option<String>,
+    /// Hours between polls of a feed whose hub pushes to the planet.
+    pub(super) subscribed_poll_hours: Option<i64>,
 }
 
 /// One `[[feed]]`: a member.

@@ -71,14 +71,27 @@ pub struct Planet {
     /// A feed that joins an established planet shows at most this many of the posts its first
     /// fetch finds (0: all); the rest are stored but never shown.
     pub new_feed_items: usize,
+    /// What retention deletes (`keep_days`, `keep_per_feed`, `forget_after_days`).
+    pub retention: crate::model::Retention,
+    /// A post that disappears from its feed while an older one is still there was withdrawn
+    /// by its author and is hidden (`follow_deletions`, default true).
+    pub follow_deletions: bool,
     /// `<meta name="robots" content="noindex">` and a robots.txt that disallows everything.
     pub noindex: bool,
     /// Posts longer than this many characters of text are folded to an excerpt on the page
     /// (0: never).
     pub excerpt_chars: usize,
     pub timezone: chrono_tz::Tz,
+    /// The digest's period (`digest/`, `digest.xml`); `None`: `digest = "off"`.
+    pub digest: Option<crate::model::Cadence>,
     /// Folder whose files override the embedded theme (`theme` key, else `<config dir>/templates`).
     pub theme_dir: PathBuf,
+    /// The WebSub hub (`hub`) that the merged feeds announce and that is told when they
+    /// change; none: no announcement, no ping.
+    pub hub: Option<WebUrl>,
+    /// The planet's language, a canonical BCP 47 tag (`lang` key, default `en`): the pages'
+    /// `lang`, their day and month names and their interface strings.
+    pub lang: String,
     /// Topic filters every member's posts must pass (`categories`, `require`, `ignore`).
     pub filters: Vec<FilterRule>,
     /// Show a post that several members carry once (`collapse_duplicates`, default true).
@@ -125,7 +138,17 @@ pub struct ServerSettings {
     pub stale_after: u32,
     /// At most this many connections open at once (see `serve::conn`).
     pub max_connections: usize,
+    /// Where hubs reach this server from outside (`public_url`): set, `serve` subscribes to the
+    /// hubs members' feeds announce, with callbacks under `<public_url>/websub/`.
+    pub public_url: Option<WebUrl>,
+    /// A feed with an active subscription is polled at most this often (`subscribed_poll_hours`);
+    /// zero: polled on the schedule like the others.
+    pub subscribed_poll: chrono::Duration,
 }
+
+/// `[server] subscribed_poll_hours` when unset: pushes bring the news, a poll every six hours
+/// catches what a hub missed.
+pub const DEFAULT_SUBSCRIBED_POLL_HOURS: i64 = 6;
 
 /// One member's feed.
 #[derive(Debug, Clone)]
@@ -169,6 +192,10 @@ pub const DEFAULT_ARCHIVE_PAGES: usize = 10;
 pub const DEFAULT_EXCERPT_CHARS: usize = 3000;
 /// Posts of a new member shown from its first fetch (Planet Venus calls it the same).
 pub const DEFAULT_NEW_FEED_ITEMS: usize = 5;
+/// `[planet] keep_per_feed`: the newest posts of each feed that retention always keeps.
+pub const DEFAULT_KEEP_PER_FEED: usize = 50;
+/// `[planet] forget_after_days`: how long a feed removed from feeds.toml keeps its posts.
+pub const DEFAULT_FORGET_AFTER_DAYS: usize = 30;
 pub const DEFAULT_CONCURRENCY: usize = 32;
 pub const DEFAULT_PER_HOST: usize = 4;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 30;

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::model::{Cadence, Retention};
 use crate::web_url::{WebUrl, WebUrlError};
 
 use super::locate::{KeyPart, Locator};
@@ -18,7 +19,8 @@ use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use super::types::{
     default_max_connections, Config, ConfigError, Face, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
-    DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE,
+    DEFAULT_FORGET_AFTER_DAYS, DEFAULT_ITEMS, DEFAULT_KEEP_PER_FEED, DEFAULT_MAX_BYTES,
+    DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE, DEFAULT_SUBSCRIBED_POLL_HOURS,
     DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,
 };
 
@@ -38,7 +40,24 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
     let planet = planet(raw.planet, &base_dir, path, loc)?;
     let fetch = fetch(raw.fetch, &planet.link, loc)?;
     let server = server(raw.server, loc)?;
-    let (feeds, warnings) = feeds(raw.feeds, path, &planet.theme_dir, loc)?;
+    let (feeds, mut warnings) = feeds(raw.feeds, path, &planet.theme_dir, loc)?;
+    if crate::lang::built_in(&planet.lang).is_none() {
+        warnings.insert(
+            0,
+            loc.error(
+                &["planet", "lang"],
+                format!(
+                    "Mercury has no built-in interface strings for {:?} (it has {}); the pages \
+                     use English ones, with day and month names in {:?} where known. Translate \
+                     them in {}",
+                    planet.lang,
+                    crate::lang::BUILT_IN.join(", "),
+                    planet.lang,
+                    planet.theme_dir.join("strings.toml").display()
+                ),
+            ),
+        );
+    }
     Ok(Config {
         path: abs_path,
         planet,
@@ -86,7 +105,31 @@ fn planet(
         loc,
         "new_feed_items",
     )?;
+    let retention = Retention {
+        keep_days: zero_or_more(p.keep_days, 0, "keep everything", loc, "keep_days")? as u32,
+        keep_per_feed: zero_or_more(
+            p.keep_per_feed,
+            DEFAULT_KEEP_PER_FEED,
+            "no minimum",
+            loc,
+            "keep_per_feed",
+        )?,
+        forget_after_days: zero_or_more(
+            p.forget_after_days,
+            DEFAULT_FORGET_AFTER_DAYS,
+            "never forget",
+            loc,
+            "forget_after_days",
+        )? as u32,
+    };
     let timezone = timezone(p.timezone.as_deref(), loc)?;
+    let digest = digest(p.digest.as_deref(), loc)?;
+    let hub = p
+        .hub
+        .as_deref()
+        .map(|h| web_url(h, loc, &["planet", "hub"]))
+        .transpose()?;
+    let lang = lang(p.lang.as_deref(), loc)?;
     let resolve = |p: Option<&str>, default: &str| -> PathBuf {
         let p = PathBuf::from(p.unwrap_or(default));
         if p.is_absolute() {
@@ -120,8 +163,13 @@ fn planet(
         max_per_feed,
         new_feed_items,
         noindex: p.noindex.unwrap_or(false),
+        retention,
+        follow_deletions: p.follow_deletions.unwrap_or(true),
         excerpt_chars,
         timezone,
+        digest,
+        hub,
+        lang,
         filters,
         collapse_duplicates: p.collapse_duplicates.unwrap_or(true),
     })
@@ -147,13 +195,29 @@ fn planet_text(p: &RawPlanet, loc: &Locator) -> Result<(), ConfigError> {
 fn schedule(src: Option<&str>, loc: &Locator) -> Result<cron::Schedule, ConfigError> {
     let src = src.unwrap_or(DEFAULT_SCHEDULE);
     cron::Schedule::from_str(src).map_err(|e| {
-        loc.error(
-            &["planet", "schedule"],
+        let fields = src.split_whitespace().count();
+        let message = if fields == 5 {
+            // The classic crontab form: say so in one line, with the fix.
             format!(
-                "{src:?} is not a valid cron expression ({e}); use six fields with \
-                 seconds first, e.g. \"0 */30 * * * *\" for every 30 minutes"
-            ),
-        )
+                "{src:?} has five fields, as in crontab; Mercury's schedule has six, seconds \
+                 first: \"0 {}\" runs at second 0 of the same times",
+                src.split_whitespace().collect::<Vec<_>>().join(" ")
+            )
+        } else {
+            // The parser's own message may be a multi-line picture of the input: first line only.
+            let why = e.to_string();
+            let why = why.lines().next().unwrap_or_default().trim();
+            let why = if why.is_empty() || why == src.trim() {
+                String::new()
+            } else {
+                format!(" ({why})")
+            };
+            format!(
+                "{src:?} is not a valid cron expression{why}; use six fields with seconds \
+                 first, e.g. \"0 */30 * * * *\" for every 30 minutes"
+            )
+        };
+        loc.error(&["planet", "schedule"], message)
     })
 }
 
@@ -168,6 +232,39 @@ fn timezone(tz: Option<&str>, loc: &Locator) -> Result<chrono_tz::Tz, ConfigErro
             format!(
                 "{tz:?} is not a known time zone; use an IANA name such as \
                  \"Europe/London\" or \"UTC\""
+            ),
+        )
+    })
+}
+
+/// `[planet] digest`: `"weekly"` (the default), `"daily"`, `"monthly"` or `"off"`.
+fn digest(value: Option<&str>, loc: &Locator) -> Result<Option<Cadence>, ConfigError> {
+    match value.unwrap_or("weekly") {
+        "weekly" => Ok(Some(Cadence::Weekly)),
+        "daily" => Ok(Some(Cadence::Daily)),
+        "monthly" => Ok(Some(Cadence::Monthly)),
+        "off" => Ok(None),
+        other => Err(loc.error(
+            &["planet", "digest"],
+            format!(
+                "{other:?} is not a digest period; use \"weekly\", \"daily\", \"monthly\" \
+                 or \"off\""
+            ),
+        )),
+    }
+}
+
+/// `[planet] lang`, a BCP 47 tag; `en` when unset.
+fn lang(tag: Option<&str>, loc: &Locator) -> Result<String, ConfigError> {
+    let Some(tag) = tag else {
+        return Ok("en".to_string());
+    };
+    crate::lang::canonical(tag).ok_or_else(|| {
+        loc.error(
+            &["planet", "lang"],
+            format!(
+                "{tag:?} is not a language tag; use a BCP 47 tag such as \"en\", \"fr\", \
+                 \"de-AT\" or \"pt-BR\""
             ),
         )
     })
@@ -244,10 +341,30 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
             ))
         }
     };
+    let public_url = s
+        .public_url
+        .as_deref()
+        .map(|u| web_url(u, loc, &["server", "public_url"]))
+        .transpose()?;
+    let subscribed_poll_hours = match s.subscribed_poll_hours {
+        None => DEFAULT_SUBSCRIBED_POLL_HOURS,
+        Some(n) if (0..=24 * 30).contains(&n) => n,
+        Some(n) => {
+            return Err(loc.error(
+                &["server", "subscribed_poll_hours"],
+                format!(
+                    "{n} must be between 0 (poll on the schedule) and 720 (30 days); a feed \
+                     whose hub pushes is still polled this often in case the hub misses a post"
+                ),
+            ))
+        }
+    };
     Ok(ServerSettings {
         listen,
         stale_after: stale_after as u32,
         max_connections,
+        public_url,
+        subscribed_poll: chrono::Duration::hours(subscribed_poll_hours),
     })
 }
 
@@ -536,6 +653,21 @@ fn web_url(s: &str, loc: &Locator, key: &[&str]) -> Result<WebUrl, ConfigError> 
 fn web_url_at(s: &str, loc: &Locator, key: &[KeyPart]) -> Result<WebUrl, ConfigError> {
     // Errors quote the value without credentials: `serve` shows them on status.html.
     let shown = crate::model::public_url(s);
+    if let Some((at, c)) = WebUrl::unwritable_char(s.trim()) {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            c if c.is_whitespace() || c.is_control() => format!("the character U+{:04X}", c as u32),
+            c => format!("the character {c:?}"),
+        };
+        return Err(loc.error_at(
+            key,
+            format!(
+                "{shown:?} holds {what} (character {}), which URLs may not hold; copy the \
+                 address again from the browser, or write it percent-encoded (a space is %20)",
+                at + 1
+            ),
+        ));
+    }
     WebUrl::parse(s.trim()).map_err(|e| match e {
         WebUrlError::NotWeb { scheme } => loc.error_at(
             key,

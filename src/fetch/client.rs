@@ -56,18 +56,21 @@ impl Clients {
     }
 }
 
+/// A member's server that cannot even accept a connection in this long is down; do not let it
+/// hold one of the concurrency slots for the whole timeout.
+pub(super) const CONNECT_LIMIT: Duration = Duration::from_secs(10);
+/// The longest silence between two reads: catches servers that drip a byte now and then, or
+/// accept and never answer, which the total timeout alone would let run to its end.
+pub(super) const SILENCE_LIMIT: Duration = Duration::from_secs(15);
+
 /// Builds a client for feeds of `reach`. Redirects are followed by hand in `fetch_one` (see
 /// there) so that 301/308 can be told from 302/307 and every hop's scheme and address can be
 /// checked.
 fn build_client(settings: &FetchSettings, reach: Reach) -> anyhow::Result<reqwest::Client> {
     let client = reqwest::Client::builder()
         .user_agent(settings.user_agent.clone())
-        // A member's server that cannot even accept a connection in 10 s is down; do not let it
-        // hold one of the concurrency slots for the whole timeout.
-        .connect_timeout(Duration::from_secs(10).min(settings.timeout))
-        // Between two reads: catches servers that drip a byte now and then, which the total
-        // timeout alone would let run to its end.
-        .read_timeout(Duration::from_secs(15).min(settings.timeout))
+        .connect_timeout(CONNECT_LIMIT.min(settings.timeout))
+        .read_timeout(SILENCE_LIMIT.min(settings.timeout))
         // Per request; the whole fetch (all redirects and the body) is also capped by the caller.
         .timeout(settings.timeout)
         // We follow redirects ourselves: at most five, http(s) only, permanent ones reported.

@@ -152,6 +152,50 @@ pub fn status_failure(status: u16, reason: Option<&str>) -> FetchFailure {
     }
 }
 
+/// The `rel="hub"` and `rel="self"` targets of a response's `Link` headers (RFC 8288; W3C
+/// WebSub §4), resolved against `base`, http(s) only: `(hub, self)`.
+pub fn websub_links<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    base: &url::Url,
+) -> (Option<url::Url>, Option<url::Url>) {
+    let (mut hub, mut own) = (None, None);
+    for value in values {
+        let mut rest = value;
+        // Each link is `<target>` then `;`-separated parameters up to the next `<`.
+        while let Some(open) = rest.find('<') {
+            let Some(close) = rest[open..].find('>').map(|c| open + c) else {
+                break;
+            };
+            let target = &rest[open + 1..close];
+            let params_end = rest[close..].find('<').map_or(rest.len(), |n| close + n);
+            let params = &rest[close + 1..params_end];
+            rest = &rest[params_end..];
+            let rels = params.split(';').filter_map(|p| {
+                let (name, value) = p.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("rel").then(|| {
+                    // The last parameter runs up to the `,` before the next link.
+                    let value = value.trim().trim_end_matches(',').trim_end();
+                    value.trim_matches('"').to_ascii_lowercase()
+                })
+            });
+            let url = base
+                .join(target.trim())
+                .ok()
+                .filter(crate::web_url::WebUrl::is_web);
+            for rel in rels {
+                for r in rel.split_ascii_whitespace() {
+                    match r {
+                        "hub" if hub.is_none() => hub = url.clone(),
+                        "self" if own.is_none() => own = url.clone(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    (hub, own)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +325,36 @@ mod tests {
         );
         assert!(status_failure(500, None).message.contains("retried"));
         assert_eq!(status_failure(410, None).kind, FailureKind::Gone);
+    }
+
+    #[test]
+    fn websub_links_come_from_link_headers() {
+        let base = url::Url::parse("https://blog.example/feed.xml").unwrap();
+        let cases: &[(&[&str], Option<&str>, Option<&str>)] = &[
+            (
+                &[r#"<https://hub.example/>; rel="hub", <https://blog.example/feed>; rel="self""#],
+                Some("https://hub.example/"),
+                Some("https://blog.example/feed"),
+            ),
+            (
+                &[
+                    "</hub>; rel=hub",
+                    r#"<feed.xml>; title="x, y"; rel="self alternate""#,
+                ],
+                Some("https://blog.example/hub"),
+                Some("https://blog.example/feed.xml"),
+            ),
+            (&[r#"<javascript:alert(1)>; rel="hub""#], None, None),
+            (
+                &[r#"<https://a.example/>; rel="next""#, "garbage <"],
+                None,
+                None,
+            ),
+        ];
+        for (values, hub, own) in cases {
+            let (h, s) = websub_links(values.iter().copied(), &base);
+            assert_eq!(h.as_ref().map(url::Url::as_str), *hub, "{values:?}");
+            assert_eq!(s.as_ref().map(url::Url::as_str), *own, "{values:?}");
+        }
     }
 }

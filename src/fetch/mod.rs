@@ -1,12 +1,14 @@
 //! HTTP: fetches feeds with conditional GET, a byte cap, timeouts, hand-followed redirects and
 //! the private-address rule (`reach`). The clients are built in `client`, the pure decisions
-//! live in `logic`, and `politeness` keeps a refresh from crowding one host.
+//! live in `logic`, and `politeness` keeps a refresh from crowding one host; `hub` pings the
+//! planet's WebSub hub.
 //!
 //! In: `[fetch]` settings, from which [`Fetcher::new`] builds the HTTP clients, then one
 //! [`FeedRequest`] per call. Out: one [`FetchOutcome`] per feed, never an `Err`: a failed feed is
 //! a value that the refresh records on the feed's row. No reqwest type leaves this folder.
 
 mod client;
+pub mod hub;
 pub mod logic;
 pub(crate) mod politeness;
 pub mod reach;
@@ -14,6 +16,7 @@ pub mod reach;
 pub use reach::Reach;
 
 use std::error::Error as _;
+use std::time::Duration;
 
 use reqwest::header;
 
@@ -67,9 +70,17 @@ async fn fetch_one(client: &Client, req: &FeedRequest, settings: &FetchSettings)
             ),
         })
     };
+    let started = std::time::Instant::now();
     match tokio::time::timeout(settings.timeout, fetch_inner(client, req, settings)).await {
         Ok(Ok(outcome)) => outcome,
-        Ok(Err(failure)) if failure.kind == FailureKind::Timeout => timed_out(),
+        // The client's connect and silence limits say which fired; when the whole time was
+        // spent, it is fetch.timeout_secs (which the other two never exceed).
+        Ok(Err(failure))
+            if failure.kind == FailureKind::Timeout
+                && started.elapsed() + Duration::from_millis(100) >= settings.timeout =>
+        {
+            timed_out()
+        }
         Ok(Err(failure)) => FetchOutcome::Failed(failure),
         Err(_) => timed_out(),
     }
@@ -201,6 +212,14 @@ async fn fetched(
     let last_modified = header_text(header::LAST_MODIFIED);
     let content_type = header_text(header::CONTENT_TYPE);
     let content_location = header_text(header::CONTENT_LOCATION);
+    let (hub_link, self_link) = logic::websub_links(
+        response
+            .headers()
+            .get_all(header::LINK)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        &url,
+    );
     let status = response.status().as_u16();
     let body = read_capped(response, max_bytes).await?;
     Ok(FetchOutcome::Fetched(Box::new(FetchedBody {
@@ -212,6 +231,8 @@ async fn fetched(
         content_location,
         etag,
         last_modified,
+        hub_link,
+        self_link,
     })))
 }
 
@@ -239,6 +260,24 @@ async fn read_capped(mut response: reqwest::Response, max: u64) -> Result<Vec<u8
     Ok(body)
 }
 
+/// Which of the client's own limits fired (not fetch.timeout_secs: `fetch_one` says when
+/// that one did), and that raising fetch.timeout_secs would not help.
+fn timeout_message(connecting: bool) -> String {
+    if connecting {
+        format!(
+            "no connection within {} s (Mercury's limit for connecting; a longer \
+             fetch.timeout_secs would not help): the server is down or unreachable",
+            client::CONNECT_LIMIT.as_secs()
+        )
+    } else {
+        format!(
+            "the server sent nothing for {} s (Mercury's limit for a silent connection; a \
+             longer fetch.timeout_secs would not help): it is stalled or overloaded",
+            client::SILENCE_LIMIT.as_secs()
+        )
+    }
+}
+
 fn network_failure(e: reqwest::Error) -> FetchFailure {
     let kind = if e.is_timeout() {
         FailureKind::Timeout
@@ -254,9 +293,26 @@ fn network_failure(e: reqwest::Error) -> FetchFailure {
         root = s.to_string();
         source = s.source();
     }
-    let what = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
+    if e.is_timeout() {
+        return FetchFailure {
+            retry_after: None,
+            kind,
+            status: None,
+            message: timeout_message(e.is_connect()),
+        };
+    }
+    // rustls reading an HTTP answer as a TLS record: an https:// URL for a plain-HTTP port.
+    if root.contains("InvalidContentType") {
+        return FetchFailure {
+            retry_after: None,
+            kind,
+            status: None,
+            message: "the server does not speak TLS (https) on this port; try the same \
+                      address with http://"
+                .into(),
+        };
+    }
+    let what = if e.is_connect() {
         "cannot connect"
     } else if e.is_body() || e.is_decode() {
         "the body could not be read"

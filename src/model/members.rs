@@ -1,5 +1,5 @@
-//! The landscape's types: one member's page (`members/<slug>/`) as render draws it, the state
-//! of each stored post, the feed-quality hints, and the member's slug and name sort key.
+//! The landscape's types: one member's page (`members/<slug>/`) as render draws it, each
+//! stored post with why it is hidden, the feed-quality hints, and the member's slug and name sort key.
 //! Plain data and pure functions, no I/O.
 
 use chrono::{DateTime, Utc};
@@ -27,8 +27,9 @@ pub struct MemberPage {
     pub recent: u32,
     /// The newest stored post: its title (if any), link and date.
     pub last_post: Option<(Option<String>, Option<String>, DateTime<Utc>)>,
-    /// Newest first, at most [`STORED_POSTS_SHOWN`], each with why it is or is not shown.
-    pub posts: Vec<(StoredPost, PostState)>,
+    /// Newest first, at most [`STORED_POSTS_SHOWN`], each with every reason it is not shown
+    /// in words, as `visibility` gives them (none: shown).
+    pub posts: Vec<(StoredPost, Vec<String>)>,
     /// The last fetches, newest first.
     pub history: Vec<FetchRecord>,
     /// What the member could improve in their feed, each with what to do.
@@ -50,38 +51,6 @@ pub struct StoredPost {
     pub summary_only: bool,
     /// Its body loads an image over plain `http:`.
     pub http_images: bool,
-}
-
-/// Whether a stored post is shown and, if not, every reason known why.
-///
-/// Connect to `visibility` (issue #19) once it lands: its `Hidden` enum carries these reasons
-/// and those only it knows (filters, moderators, cross-posts, withdrawn, pruned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PostState {
-    Shown,
-    /// `new_feed_items`: the member joined a planet that already had posts.
-    JoinedLate,
-    /// Past `max_per_feed` of this member's newer posts.
-    BeyondMaxPerFeed,
-    /// Older than the front page and its archive pages hold.
-    BeyondArchive,
-}
-
-impl PostState {
-    /// The words a member reads beside the post.
-    pub fn describe(self) -> &'static str {
-        match self {
-            PostState::Shown => "shown",
-            PostState::JoinedLate => {
-                "hidden: it was already in the feed when it joined the planet (new_feed_items)"
-            }
-            PostState::BeyondMaxPerFeed => {
-                "hidden: newer posts of this member fill the planet's share for one member \
-                 (max_per_feed)"
-            }
-            PostState::BeyondArchive => "hidden: older than the planet's archive pages hold",
-        }
-    }
 }
 
 /// A feed-quality hint: what was seen, and what the member can do about it.

@@ -34,9 +34,62 @@ pub fn public_url(url: &str) -> Cow<'_, str> {
     }
 }
 
+/// What two feed URLs that lead to the same feed have in common: the URL without its
+/// credentials and fragment, with a trailing slash on the path dropped (scheme and host case
+/// and the default port are already normalised by parsing). `add` refuses, and `status` and
+/// `fix-redirects` warn about, two members whose URLs give the same address.
+pub fn same_feed_address(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    let path = u.path().trim_end_matches('/').to_string();
+    u.set_path(&path);
+    let text = u.to_string();
+    // An empty path prints as "/": drop it too, so `http://h` and `http://h/` agree.
+    match text.strip_suffix('/') {
+        Some(t) if u.query().is_none() => t.to_string(),
+        _ => text,
+    }
+}
+
 /// Whether `url` carries a user name or password (see [`public_url`]).
 pub fn has_credentials(url: &Url) -> bool {
     !url.username().is_empty() || url.password().is_some()
+}
+
+/// What retention deletes (`[planet] keep_days`, `keep_per_feed`, `forget_after_days`); the
+/// store's `prune` reads it, `config` makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A post older than this many days is deleted (0: posts are kept forever)...
+    pub keep_days: u32,
+    /// ...unless it is one of the newest this many of its feed.
+    pub keep_per_feed: usize,
+    /// A feed removed from feeds.toml keeps its posts this many days (0: forever).
+    pub forget_after_days: u32,
+}
+
+/// What one prune deleted (or, dry, would delete).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    /// `(feed URL as shown, posts deleted)` of each listed feed that lost old posts, in
+    /// config order.
+    pub old_posts: Vec<(String, u64)>,
+    /// `(feed URL as shown, posts deleted)` of each feed removed from feeds.toml long enough
+    /// ago to be forgotten.
+    pub forgotten_feeds: Vec<(String, u64)>,
+}
+
+impl PruneReport {
+    /// Posts deleted in all.
+    pub fn posts(&self) -> u64 {
+        self.old_posts
+            .iter()
+            .chain(&self.forgotten_feeds)
+            .map(|(_, n)| n)
+            .sum()
+    }
 }
 
 /// One member's feed as the store keeps it on the feed's row: what the configuration says about
@@ -123,6 +176,10 @@ pub struct FetchedBody {
     pub last_modified: Option<String>,
     /// Set when every redirect on the way was permanent (301/308).
     pub permanent_redirect: Option<Url>,
+    /// The WebSub hub and topic of the HTTP `Link` header (`rel="hub"`, `rel="self"`), which
+    /// win over the document's (W3C WebSub §4).
+    pub hub_link: Option<Url>,
+    pub self_link: Option<Url>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,6 +240,11 @@ pub struct ParsedFeed {
     /// Entries whose date lay after the fetch time and was clamped to it.
     pub future_dates: usize,
     pub entries: Vec<NewEntry>,
+    /// The WebSub hub the feed announces (`rel="hub"`, in the document or a `Link` header),
+    /// absolute and http(s).
+    pub hub: Option<String>,
+    /// The feed's own URL as it announces it (`rel="self"`): the WebSub topic.
+    pub self_link: Option<String>,
 }
 
 /// One normalised entry, as it arrives from a member feed.
@@ -207,6 +269,9 @@ pub struct NewEntry {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declares for it (Atom `xml:lang` on the entry or the feed, RSS
+    /// `language`, JSON Feed `language`), a canonical BCP 47 tag.
+    pub lang: Option<String>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
 }
@@ -229,6 +294,9 @@ pub struct Site {
     pub owner_name: Option<String>,
     pub owner_email: Option<String>,
     pub timezone: chrono_tz::Tz,
+    /// The planet's language, a canonical BCP 47 tag: the pages' `lang`, their interface
+    /// strings and their day and month names.
+    pub lang: String,
     /// Newest first: the front page's entries, then the archive pages'.
     pub entries: Vec<EntryView>,
     /// Entries per page (and in the merged feeds).
@@ -256,6 +324,63 @@ pub struct Site {
     /// The main planet's link: merged-feed entry ids hang off it, so an entry has one id in the
     /// planet's feeds and in its topics' feeds.
     pub id_base: Url,
+    /// The WebSub hub the merged feeds announce (`rel="hub"`), when the planet has one.
+    pub hub: Option<Url>,
+    /// The digest (`digest/`, `digest.xml`), on the main planet when `[planet] digest` is not
+    /// `"off"`; `None` on topics.
+    pub digest: Option<Digest>,
+}
+
+/// How long one digest period is (`[planet] digest`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cadence {
+    Daily,
+    /// ISO weeks, Monday first.
+    Weekly,
+    Monthly,
+}
+
+/// The digest: the posts of the newest periods, grouped by member.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub cadence: Cadence,
+    /// Newest first; only periods with posts. The first may be the current period, not yet
+    /// complete (it has a page, not a feed entry).
+    pub periods: Vec<DigestPeriod>,
+}
+
+/// One period of the digest.
+#[derive(Debug, Clone)]
+pub struct DigestPeriod {
+    /// Its name in file names and ids: `2026-W48`, `2026-11-23`, `2026-11`.
+    pub label: String,
+    /// The first and last day, in the planet's time zone.
+    pub first_day: chrono::NaiveDate,
+    pub last_day: chrono::NaiveDate,
+    /// When it ends (its next period's start), UTC.
+    pub end: DateTime<Utc>,
+    /// Whether it has ended: only complete periods are published in `digest.xml`.
+    pub complete: bool,
+    /// The `updated` its feed entry was published with: the end of the period, moved only when
+    /// its content changed since (a post in it was hidden). `end` while not complete.
+    pub updated: DateTime<Utc>,
+    /// Members in name order, each with their posts oldest first.
+    pub members: Vec<DigestMember>,
+}
+
+impl DigestPeriod {
+    /// The number of posts in the period.
+    pub fn posts(&self) -> usize {
+        self.members.iter().map(|m| m.entries.len()).sum()
+    }
+}
+
+/// One member's posts in a period.
+#[derive(Debug, Clone)]
+pub struct DigestMember {
+    pub member: Member,
+    /// Oldest first.
+    pub entries: Vec<EntryView>,
 }
 
 /// One tag's sub-planet (`tags/<slug>/`): the entries of the members with that tag.
@@ -316,6 +441,11 @@ pub struct EntryView {
     pub summary: Option<String>,
     pub categories: Vec<String>,
     pub enclosures: Vec<Enclosure>,
+    /// The language its feed declared for it, a canonical BCP 47 tag.
+    pub lang: Option<String>,
+    /// Its author removed it from their feed (while an older post is still there); cleared
+    /// when it reappears.
+    pub withdrawn: bool,
     /// The member (from the config and the feed document).
     pub member: Member,
     /// The other members whose feeds carry the same post (a cross-post shown once, here);
@@ -389,6 +519,55 @@ pub struct Health {
     pub future_dates: u64,
     /// Posts that came back under a new id at the last parse (recognised by their link).
     pub id_changes: u64,
+    /// The planet's WebSub subscription to the feed's hub, if it has one.
+    pub push: Option<PushState>,
+}
+
+/// A WebSub subscription as `status` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PushState {
+    /// `pending` (asked, not yet verified by the hub), `active` or `failed`.
+    pub state: String,
+    pub hub: String,
+    /// When the hub's lease runs out (the subscription is renewed before).
+    pub lease_end: Option<DateTime<Utc>>,
+    /// Why it failed.
+    pub error: Option<String>,
+}
+
+/// One feed's WebSub subscription as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    pub feed_id: i64,
+    /// The feed is still listed in feeds.toml.
+    pub feed_active: bool,
+    /// The unguessable last segment of the callback URL.
+    pub callback_id: String,
+    pub hub: String,
+    pub topic: String,
+    /// `hub.secret`: the HMAC key of the pushes.
+    pub secret: String,
+    /// `pending`, `active` or `failed`.
+    pub state: String,
+    /// `subscribe` or `unsubscribe`: asked of the hub and not yet verified.
+    pub pending_mode: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub lease_seconds: Option<i64>,
+    pub lease_end: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+    /// The weakest signature algorithm still accepted (`sha1` until the hub signs better).
+    pub signature_floor: String,
+}
+
+/// A configured feed that announces a WebSub hub.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announced {
+    pub feed_id: i64,
+    /// The URL as configured (may carry credentials; never shown).
+    pub feed_url: String,
+    pub hub: String,
+    /// The topic to subscribe to: the feed's `rel="self"`, else the URL it is fetched from.
+    pub topic: String,
 }
 
 impl Health {
@@ -496,6 +675,18 @@ pub struct FetchRecord {
     pub error: Option<String>,
 }
 
+/// A merged feed whose change the planet's WebSub hub has not yet been told of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPing {
+    /// The feed's public URL (the WebSub topic).
+    pub topic: String,
+    /// When it first changed without the hub knowing.
+    pub since: DateTime<Utc>,
+    /// Pings that failed so far.
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
 /// What storing one [`FeedUpdate`] changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StoreStats {
@@ -521,7 +712,32 @@ pub fn safe_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{public_url, Topic};
+    use super::{public_url, same_feed_address, Topic};
+
+    #[test]
+    fn variants_of_one_address_agree() {
+        let key = |s: &str| same_feed_address(&url::Url::parse(s).unwrap());
+        let same = [
+            ("http://host/ivan/feed", "http://host/ivan/feed/"),
+            ("HTTP://HOST:80/ivan/feed/", "http://host/ivan/feed"),
+            ("https://host:443/f#top", "https://host/f"),
+            ("https://u:p@host/f", "https://host/f/"),
+            ("http://host", "http://host/"),
+            ("http://host/f?x=1", "http://host/f/?x=1"),
+        ];
+        for (a, b) in same {
+            assert_eq!(key(a), key(b), "{a} vs {b}");
+        }
+        let different = [
+            ("http://host/f", "https://host/f"),
+            ("http://host:8080/f", "http://host/f"),
+            ("http://host/f?x=1", "http://host/f?x=2"),
+            ("http://host/Feed", "http://host/feed"),
+        ];
+        for (a, b) in different {
+            assert_ne!(key(a), key(b), "{a} vs {b}");
+        }
+    }
 
     #[test]
     fn public_urls_have_no_credentials() {

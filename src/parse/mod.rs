@@ -23,8 +23,11 @@ use crate::model::ParsedFeed;
 mod dates;
 mod image;
 mod normalise;
+mod people;
 #[doc(hidden)]
 pub mod repair;
+#[cfg(test)]
+mod rules_tests;
 mod scan;
 
 use normalise::{normalise, Deadline};
@@ -131,9 +134,17 @@ fn needs_scan(xml: &str, feed: &Feed) -> bool {
                 .any(|n| name.starts_with(n.as_bytes()))
         })
     };
+    // A second xml:lang may be an entry's own (the first is usually the document's).
+    let entry_lang = || {
+        memchr::memmem::find_iter(xml.as_bytes(), b"xml:lang")
+            .nth(1)
+            .is_some()
+    };
     has("xml:base")
         || has("rdf:about")
+        || entry_lang()
         || has("dcterms:")
+        || has("itunes:author")
         || dublin_core()
         || (rss && (has("<tags") || has("<summary")))
         || (rss && feed.entries.iter().any(|e| e.links.is_empty()))

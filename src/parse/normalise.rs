@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Entry, Feed, FeedType, Link, Text};
 use url::Url;
 
-use super::{dates, scan};
+use super::{dates, people, scan};
 use crate::fingerprint::{fingerprint_of_digest, hash_hex};
 use crate::model::{Enclosure, NewEntry, ParsedFeed};
 use crate::sanitize;
@@ -33,6 +33,13 @@ fn cap_chars(s: String, max: usize) -> String {
     cut
 }
 
+/// Which kind of document the entries come from, for the rules that differ.
+#[derive(Clone, Copy)]
+struct Kind {
+    is_atom: bool,
+    is_rss: bool,
+}
+
 /// When normalising a feed's entries must stop.
 #[derive(Clone, Copy)]
 pub(super) struct Deadline {
@@ -50,13 +57,19 @@ pub(super) fn normalise(
     deadline: Deadline,
 ) -> Result<ParsedFeed, String> {
     let is_atom = feed.feed_type == FeedType::Atom;
+    let is_rss = matches!(
+        feed.feed_type,
+        FeedType::RSS0 | FeedType::RSS1 | FeedType::RSS2
+    );
     let title = feed
         .title
         .as_ref()
-        .map(|t| text_title(t, is_atom))
+        .map(|t| text_title(t, is_rss))
         .or_else(|| extras.feed_dc_title.as_deref().map(sanitize::html_to_text))
         .map(|t| cap_chars(t, MAX_TITLE_CHARS));
     let site_link = alternate_link(&feed.links, base).map(|u| keep_spelling(u, spellings, &[]));
+    let hub = rel_link(&feed.links, "hub", base).map(String::from);
+    let self_link = rel_link(&feed.links, "self", base).map(String::from);
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
@@ -74,7 +87,7 @@ pub(super) fn normalise(
             ));
         }
         // The scan saw the same document; use it only when it saw the same entries.
-        let extra = if extras.entries.len() == feed.entries.len() {
+        let mut extra = if extras.entries.len() == feed.entries.len() {
             extras.entries.get(index).cloned().unwrap_or_default()
         } else {
             scan::EntryExtras::default()
@@ -86,7 +99,17 @@ pub(super) fn normalise(
         {
             future_dates += 1; // clamped by entry_dates; the member page says so
         }
-        let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, is_atom);
+        // The entry's own language, else the document's; a malformed tag is dropped (it would
+        // make the page's HTML invalid, and it is untrusted).
+        // (feed-rs reads xml:lang on <content> only, where the document's is inherited.)
+        extra.lang = extra
+            .lang
+            .as_deref()
+            .or(entry.language.as_deref())
+            .or(feed.language.as_deref())
+            .and_then(crate::lang::canonical);
+        let kind = Kind { is_atom, is_rss };
+        let mut e = normalise_entry(entry, index, base, &extra, spellings, fetched_at, kind);
         // One feed may repeat an id for different posts; keep both, deterministically.
         if !seen_keys.insert(e.key.clone()) {
             let salt = e.link.clone().unwrap_or_else(|| e.content_hash.clone());
@@ -100,8 +123,9 @@ pub(super) fn normalise(
     let author = feed
         .authors
         .iter()
-        .filter_map(|p| p.name.as_deref().map(sanitize::html_to_text))
-        .find(|n| !n.is_empty());
+        .map(person_name)
+        .find(|n| !n.is_empty())
+        .map(|a| cap_chars(a, MAX_TITLE_CHARS));
     Ok(ParsedFeed {
         title,
         site_link,
@@ -109,6 +133,8 @@ pub(super) fn normalise(
         image: None,
         future_dates,
         entries,
+        hub,
+        self_link,
     })
 }
 
@@ -121,27 +147,32 @@ fn normalise_entry(
     extra: &scan::EntryExtras,
     spellings: &[(Url, String)],
     fetched_at: DateTime<Utc>,
-    is_atom: bool,
+    kind: Kind,
 ) -> NewEntry {
     let base = entry_base(entry, feed_base);
-    let (published, updated) = entry_dates(entry, extra, fetched_at);
+    let (published, updated) = entry_dates(entry, extra);
+    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
     let mut e = NewEntry {
         key: String::new(),
         source_id: source_id(entry, extra, &base),
         index,
         link: entry_link(entry, extra, &base, spellings),
-        title: entry_title(entry, is_atom),
+        title: entry_title(entry, extra, kind.is_rss),
         author: entry_author(entry, extra),
-        published,
-        updated,
-        content: entry_content(entry, extra, &base, is_atom),
+        published: clamp(published),
+        updated: clamp(updated),
+        content: entry_content(entry, extra, &base, kind.is_atom),
         summary: entry_summary(entry, extra, &base),
         categories: entry_categories(entry, extra),
         enclosures: entry_enclosures(entry, &base),
+        // Checked and inherited by the caller.
+        lang: extra.lang.clone(),
         content_hash: String::new(),
     };
-    // Both read the normalised fields, so they come last.
-    e.content_hash = content_hash(&e);
+    // Both read the normalised fields, so they come last. The fingerprint takes the dates as
+    // the feed gives them: a post dated in the future is clamped to the fetch time, which moves
+    // on every fetch, and must not count as a change (its stored, clamped date stays).
+    e.content_hash = content_hash(&e, [published, updated]);
     e.key = entry_key(&e);
     e
 }
@@ -197,54 +228,54 @@ fn entry_key(e: &NewEntry) -> String {
         })
 }
 
-fn entry_title(entry: &Entry, is_atom: bool) -> Option<String> {
-    entry
-        .title
-        .as_ref()
-        .map(|t| cap_chars(text_title(t, is_atom), MAX_TITLE_CHARS))
+/// The title, else (RSS 1.0 from repositories and library systems) the scan's `dc:title`.
+fn entry_title(entry: &Entry, extra: &scan::EntryExtras, is_rss: bool) -> Option<String> {
+    let own = entry.title.as_ref().map(|t| text_title(t, is_rss));
+    match own {
+        Some(t) if !t.is_empty() => Some(t),
+        // An empty title stays an empty title when there is nothing to stand in for it.
+        own => (extra.dc_title.as_deref().map(sanitize::html_to_text)).or(own),
+    }
+    .map(|t| cap_chars(t, MAX_TITLE_CHARS))
 }
 
-/// The first author with a name (else an address), else the scan's Dublin Core creators.
+/// The first author with a name (else an address), else the scan's Dublin Core and iTunes
+/// authors. The name only: parentheses and the address are left out ([`people::person`]).
 fn entry_author(entry: &Entry, extra: &scan::EntryExtras) -> Option<String> {
     entry
         .authors
         .iter()
-        .filter_map(|p| {
-            let name = sanitize::html_to_text(p.name.as_deref().unwrap_or(""));
-            if name.is_empty() {
-                p.email.as_deref().map(sanitize::plain_text)
-            } else {
-                Some(name)
-            }
-        })
+        .map(person_name)
+        .chain(extra.authors.iter().map(|a| people::person(a).name))
         .find(|n| !n.is_empty())
-        .or_else(|| {
-            extra
-                .authors
-                .iter()
-                .map(|a| sanitize::html_to_text(a))
-                .find(|a| !a.is_empty())
-        })
         .map(|a| cap_chars(a, MAX_TITLE_CHARS))
 }
 
-/// Published and updated, from feed-rs else the scan's dcterms, never later than the fetch.
+/// A feed-rs person's name to show: its name without the address, else its address.
+fn person_name(p: &feed_rs::model::Person) -> String {
+    let split = people::person(p.name.as_deref().unwrap_or(""));
+    if split.name.is_empty() {
+        p.email
+            .as_deref()
+            .map(sanitize::plain_text)
+            .unwrap_or_default()
+    } else {
+        split.name
+    }
+}
+
+/// Published and updated, from feed-rs else the scan's dcterms, as the feed gives them (the
+/// caller clamps them to the fetch time).
 fn entry_dates(
     entry: &Entry,
     extra: &scan::EntryExtras,
-    fetched_at: DateTime<Utc>,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
-    let published = clamp(
-        entry
-            .published
-            .or_else(|| extra.issued.as_deref().and_then(dates::parse)),
-    );
-    let updated = clamp(
-        entry
-            .updated
-            .or_else(|| extra.modified.as_deref().and_then(dates::parse)),
-    );
+    let published = entry
+        .published
+        .or_else(|| extra.issued.as_deref().and_then(dates::parse));
+    let updated = entry
+        .updated
+        .or_else(|| extra.modified.as_deref().and_then(dates::parse));
     (published, updated)
 }
 
@@ -350,10 +381,11 @@ fn entry_enclosures(entry: &Entry, base: &Url) -> Vec<Enclosure> {
     enclosures
 }
 
-/// The entry's fingerprint over every normalised field but its position and key: equal
-/// fingerprints, nothing to write. The fields are hashed one by one with separators, never
-/// joined into one buffer.
-fn content_hash(e: &NewEntry) -> String {
+/// The entry's fingerprint over every normalised field but its position and key, with the
+/// `dates` (published, updated) as the feed gave them, before clamping: equal fingerprints,
+/// nothing to write. The fields are hashed one by one with separators, never joined into one
+/// buffer.
+fn content_hash(e: &NewEntry, dates: [Option<DateTime<Utc>>; 2]) -> String {
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     for part in [
         e.source_id.as_deref(),
@@ -366,8 +398,13 @@ fn content_hash(e: &NewEntry) -> String {
         h.update(part.unwrap_or("\u{0}").as_bytes());
         h.update(&[0xff]);
     }
-    for d in [e.published, e.updated] {
+    for d in dates {
         h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+    }
+    // Only when declared, so the fingerprints of entries without a language stay as they were.
+    if let Some(lang) = &e.lang {
+        h.update(b"lang\xfd");
+        h.update(lang.as_bytes());
     }
     for c in &e.categories {
         h.update(c.as_bytes());
@@ -380,11 +417,11 @@ fn content_hash(e: &NewEntry) -> String {
     fingerprint_of_digest(h.digest128())
 }
 
-/// A title as plain text. Atom says whether it is text or HTML; RSS titles often carry escaped
-/// markup, so those are treated as HTML when they look like it.
-fn text_title(t: &Text, is_atom: bool) -> String {
+/// A title as plain text. Atom says whether it is text or HTML, and JSON Feed titles are text;
+/// RSS titles often carry escaped markup, so those are treated as HTML when they look like it.
+fn text_title(t: &Text, is_rss: bool) -> String {
     let is_markup = matches!(t.content_type.subty().as_str(), "html" | "xhtml")
-        || (!is_atom && sanitize::looks_like_html(&t.content));
+        || (is_rss && sanitize::looks_like_html(&t.content));
     if is_markup {
         sanitize::html_to_text(&t.content)
     } else {
@@ -415,6 +452,14 @@ fn alternate_link<'a>(links: &'a [Link], base: &Url) -> Option<Url> {
                 .filter(|l| !matches!(l.rel.as_deref(), Some("self" | "enclosure" | "hub")))
                 .find_map(|l: &'a Link| resolve(&l.href, base))
         })
+}
+
+/// The first link with `rel` (WebSub's `hub` and `self`, W3C WebSub §4), absolute and http(s).
+fn rel_link(links: &[Link], rel: &str, base: &Url) -> Option<Url> {
+    links
+        .iter()
+        .filter(|l| l.rel.as_deref() == Some(rel))
+        .find_map(|l| resolve(&l.href, base))
 }
 
 /// An id that is a path (`/2024/post`) is a relative URI reference: resolve it against the

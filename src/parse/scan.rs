@@ -30,7 +30,9 @@ pub struct EntryExtras {
     pub about: Option<String>,
     /// RSS 2.0 `<guid>`'s text and whether it is a permalink (the default, per the RSS spec).
     pub guid: Option<(String, bool)>,
-    /// dc:creator, dc:author, dc:contributor.
+    /// dc:title, for an entry with no title of its own.
+    pub dc_title: Option<String>,
+    /// dc:creator, dc:author, dc:contributor, itunes:author.
     pub authors: Vec<String>,
     /// dc:subject and the old `<tags>` element (comma-separated).
     pub subjects: Vec<String>,
@@ -40,6 +42,8 @@ pub struct EntryExtras {
     pub modified: Option<String>,
     /// dcterms:issued / dcterms:created (raw text).
     pub issued: Option<String>,
+    /// The entry element's own `xml:lang` (feed-rs reads it only on `<content>`).
+    pub lang: Option<String>,
 }
 
 /// Scans `xml`. Malformed XML ends the scan early (what was found so far is returned).
@@ -149,6 +153,7 @@ impl<'d> Scanner<'d> {
         if self.entry_depth.is_none() && (local == "entry" || local == "item") {
             self.out.entries.push(EntryExtras {
                 about: attr(e, "rdf:about"),
+                lang: attr(e, "xml:lang"),
                 ..Default::default()
             });
             if !is_empty {
@@ -233,8 +238,11 @@ fn note_text(entry: &mut EntryExtras, qname: &str, t: String, e: &BytesStart) {
                 .unwrap_or(true);
             entry.guid = Some((t, permalink));
         }
-        "dc:creator" | "dc:author" | "dc:contributor" => entry.authors.push(t),
+        "dc:creator" | "dc:author" | "dc:contributor" | "itunes:author" => entry.authors.push(t),
         "dc:subject" => entry.subjects.push(t),
+        "dc:title" => {
+            entry.dc_title.get_or_insert(t);
+        }
         "tags" => entry.subjects.extend(
             t.split(',')
                 .map(|s| s.trim().to_string())
@@ -286,7 +294,9 @@ fn wants_text(qname: &str) -> bool {
             | "dc:creator"
             | "dc:author"
             | "dc:contributor"
+            | "itunes:author"
             | "dc:subject"
+            | "dc:title"
             | "tags"
             | "dc:description"
             | "dcterms:modified"
@@ -345,6 +355,7 @@ fn canonical_prefix(ns: ResolveResult) -> Option<&'static str> {
         "purl.org/dc/elements/1.1" => "dc",
         "purl.org/dc/terms" => "dcterms",
         "www.w3.org/1999/xhtml" => "xhtml",
+        "www.itunes.com/dtds/podcast-1.0.dtd" => "itunes",
         _ => return None,
     })
 }

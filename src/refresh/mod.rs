@@ -1,7 +1,8 @@
 //! One refresh of the whole planet, top-down in [`refresh`]: read what is known of each feed,
 //! decide which are due, fetch them concurrently (globally bounded and per host), parse on one
 //! thread per core (`parse_pool`), store on one writer thread (`writer`: many feeds per
-//! transaction, each feed all or nothing), count (`summary`).
+//! transaction, each feed all or nothing), count (`summary`). A body a WebSub hub pushed takes
+//! the same per-feed path (`push`).
 //!
 //! In: a [`Config`] and an open [`Store`]. Out: the store back and a [`RefreshSummary`]. A feed
 //! that fails is recorded on its row and counted; only a failure of the refresh itself (database
@@ -9,9 +10,11 @@
 
 mod panic;
 mod parse_pool;
+mod push;
 mod summary;
 mod writer;
 
+pub use push::{ingest_push, PushOutcome, Pushed};
 pub use summary::RefreshSummary;
 
 use std::collections::HashMap;
@@ -43,6 +46,21 @@ pub struct RefreshOptions {
     pub force: bool,
 }
 
+/// What a refresh tells its watcher (the progress bar) about each due feed, named by its URL
+/// as shown (without credentials).
+#[derive(Debug, Clone, Copy)]
+pub enum FeedProgress<'a> {
+    /// This many feeds are due and will be fetched (the rest wait: backing off, or gone).
+    Due(usize),
+    /// Its fetch starts (it had its turn under the global and per-host limits).
+    Started(&'a str),
+    /// Fetched and parsed, or failed: on its way to the store.
+    Done(&'a str),
+}
+
+/// Watches a refresh: called once as each due feed starts and once as it is done.
+pub type OnFeed<'a> = &'a (dyn Fn(FeedProgress) + Sync);
+
 /// [`refresh`] on a runtime of its own that runs on the calling thread, which it blocks until
 /// the refresh is done. The fetches, their connections and the decompression of what arrives
 /// share that one thread, while parsing and storing have threads of their own: on the
@@ -52,9 +70,9 @@ pub fn refresh_blocking(
     config: &Config,
     store: Store,
     options: RefreshOptions,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed,
 ) -> anyhow::Result<(Store, RefreshSummary)> {
-    on_own_runtime(refresh(config, store, options, on_feed_done))?
+    on_own_runtime(refresh(config, store, options, on_feed))?
 }
 
 /// Runs `work` (a refresh, perhaps raced against a stop signal) to the end on a current-thread
@@ -69,30 +87,49 @@ pub fn on_own_runtime<F: std::future::Future>(work: F) -> anyhow::Result<F::Outp
 
 /// Refreshes every configured feed that is due. The store is moved to a writer thread for the
 /// duration (no database handle crosses an `.await`) and handed back with the summary.
-/// `on_feed_done` is called once per fetched feed (for a progress bar).
+/// `on_feed` hears of each due feed as it starts and as it is done (for a progress bar).
 pub async fn refresh(
     config: &Config,
     mut store: Store,
     options: RefreshOptions,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed<'_>,
 ) -> anyhow::Result<(Store, RefreshSummary)> {
     // What is known of every configured feed (validators, backoff), in config order.
     let requests = store.sync_feeds(&config.member_feeds())?;
     let feeds = requests.len();
     let urls = shown_urls(&requests);
-    let (due, skipped) = due_feeds(requests, options, crate::clock::now());
+    let now = crate::clock::now();
+    let requests = poll_pushed_less(requests, &store, config, options, now)?;
+    let (due, skipped) = due_feeds(requests, options, now);
+    on_feed(FeedProgress::Due(due.len()));
 
     // The parse threads, and the writer: one thread owns the connection and applies each
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
     let parsers = ParsePool::start()?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
-    let writer = Writer::start(store, new_feed_items, urls.clone())?;
+    let writer = Writer::start(
+        store,
+        new_feed_items,
+        config.planet.follow_deletions,
+        urls.clone(),
+    )?;
 
-    fetch_and_parse(config, due, &parsers, &writer, on_feed_done).await?;
+    fetch_and_parse(config, due, &parsers, &writer, on_feed).await?;
 
-    let (store, done) = writer.finish()?;
+    let (mut store, done) = writer.finish()?;
     let summary = RefreshSummary::tally(feeds, skipped, done, &urls);
-    tracing::info!("{summary}");
+
+    // Retention: what is no longer kept goes (`mercury prune` says what).
+    let pruned = store.prune(&config.planet.retention, crate::clock::now(), false)?;
+    if pruned.posts() > 0 || !pruned.forgotten_feeds.is_empty() {
+        tracing::info!(
+            posts = pruned.posts(),
+            feeds = pruned.forgotten_feeds.len(),
+            "retention deleted {} old posts and {} removed feeds",
+            pruned.posts(),
+            pruned.forgotten_feeds.len()
+        );
+    }
     Ok((store, summary))
 }
 
@@ -104,6 +141,30 @@ fn shown_urls(requests: &[FeedRequest]) -> HashMap<i64, (usize, String)> {
         .enumerate()
         .map(|(i, r)| (r.feed_id, (i, r.shown_url().into_owned())))
         .collect()
+}
+
+/// The feeds whose hub pushes their posts to the planet are polled at most every
+/// `[server] subscribed_poll_hours` (a safety net for what a hub misses); until then they wait
+/// as if backing off. Forced refreshes poll them too.
+fn poll_pushed_less(
+    mut requests: Vec<FeedRequest>,
+    store: &Store,
+    config: &Config,
+    options: RefreshOptions,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<FeedRequest>> {
+    let every = config.server.subscribed_poll;
+    if options.force || every <= chrono::Duration::zero() {
+        return Ok(requests);
+    }
+    let pushed = store.pushed_feeds(now)?;
+    for r in &mut requests {
+        if let Some(Some(last)) = pushed.get(&r.feed_id) {
+            let next = *last + every;
+            r.next_due = Some(r.next_due.map_or(next, |due| due.max(next)));
+        }
+    }
+    Ok(requests)
 }
 
 /// The feeds to fetch now, interleaved by host, and how many wait (backing off, or gone).
@@ -129,7 +190,7 @@ async fn fetch_and_parse(
     due: Vec<FeedRequest>,
     parsers: &ParsePool,
     writer: &Writer,
-    on_feed_done: &(dyn Fn() + Sync),
+    on_feed: OnFeed<'_>,
 ) -> anyhow::Result<()> {
     let fetcher = &Fetcher::new(&config.fetch)?;
     let budget = config.fetch.timeout;
@@ -140,18 +201,21 @@ async fn fetch_and_parse(
             async move {
                 // Many members share one blog host: at most `per_host` requests to it at once.
                 let _permit = host.acquire_owned().await;
+                let shown = req.shown_url();
+                on_feed(FeedProgress::Started(&shown));
                 // A panic in this feed's fetch stays with this feed.
-                AssertUnwindSafe(refresh_feed(fetcher, &req, budget, parsers))
+                let update = AssertUnwindSafe(refresh_feed(fetcher, &req, budget, parsers))
                     .catch_unwind()
                     .await
                     .unwrap_or_else(|panic| {
                         internal_failure(req.feed_id, crate::clock::now(), "fetching", &*panic)
-                    })
+                    });
+                on_feed(FeedProgress::Done(&shown));
+                update
             }
         })
         .buffer_unordered(config.fetch.concurrency);
     while let Some(update) = updates.next().await {
-        on_feed_done();
         if !writer.send(update).await {
             break;
         }
@@ -189,10 +253,7 @@ async fn refresh_feed(
                 fetched_at,
             ))
         }
-        _ => {
-            tracing::debug!(feed = %req.shown_url(), elapsed_ms, "fetched");
-            None
-        }
+        _ => None,
     };
     FeedUpdate {
         feed_id: req.feed_id,
@@ -223,6 +284,8 @@ async fn parse_fetched(
         content_type,
         content_location,
         permanent_redirect,
+        hub_link,
+        self_link,
     } = fetched;
     let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
     let job = ParseJob {
@@ -232,6 +295,8 @@ async fn parse_fetched(
         known_hash: req.body_hash.clone(),
         fetched_at,
         budget,
+        hub_link,
+        self_link,
     };
     match parsers.parse(job).await {
         Parsed::Unchanged => PreparedKind::Unchanged {

@@ -26,6 +26,10 @@ pub(super) struct ParseJob {
     pub(super) fetched_at: DateTime<Utc>,
     /// How long normalising its entries may take (`timeout_secs`).
     pub(super) budget: std::time::Duration,
+    /// The WebSub hub and topic of the response's `Link` header, which win over the
+    /// document's.
+    pub(super) hub_link: Option<url::Url>,
+    pub(super) self_link: Option<url::Url>,
 }
 
 /// What the parse threads made of a [`ParseJob`].
@@ -131,7 +135,11 @@ fn parse_job(job: ParseJob) -> Parsed {
         job.fetched_at,
         job.budget,
     ) {
-        Ok(feed) => {
+        Ok(mut feed) => {
+            if let Some(hub) = job.hub_link {
+                feed.hub = Some(hub.into());
+                feed.self_link = job.self_link.map(String::from).or(feed.self_link);
+            }
             crate::fault::point("pack", job.base.as_str());
             let feed = crate::store::codec::prepare(feed);
             Parsed::Feed { body_hash, feed }

@@ -14,7 +14,7 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use super::panic::internal_failure;
-use crate::model::StoreStats;
+use crate::model::{StoreStats, UpdateKind};
 use crate::store::write::{PreparedUpdate, StoredUpdate};
 use crate::store::Store;
 
@@ -44,6 +44,7 @@ impl Writer {
     pub(super) fn start(
         store: Store,
         new_feed_items: Option<usize>,
+        follow_deletions: bool,
         urls: HashMap<i64, (usize, String)>,
     ) -> anyhow::Result<Writer> {
         let (queue, rx) = mpsc::channel::<PreparedUpdate>(WRITE_QUEUE);
@@ -53,7 +54,15 @@ impl Writer {
         // Named, so `top -H` and profilers tell the threads apart.
         let thread = std::thread::Builder::new()
             .name("mercury-writer".into())
-            .spawn(move || write_updates(store, rx, runtime, new_feed_items, &urls))
+            .spawn(move || {
+                write_updates(
+                    store,
+                    rx,
+                    runtime,
+                    (new_feed_items, follow_deletions),
+                    &urls,
+                )
+            })
             .context("cannot start the database writer thread")?;
         Ok(Writer { queue, thread })
     }
@@ -82,7 +91,7 @@ fn write_updates(
     mut store: Store,
     mut rx: mpsc::Receiver<PreparedUpdate>,
     runtime: tokio::runtime::Handle,
-    new_feed_items: Option<usize>,
+    (new_feed_items, follow_deletions): (Option<usize>, bool),
     urls: &HashMap<i64, (usize, String)>,
 ) -> Written {
     let on_panic = |update: &PreparedUpdate, panic: &(dyn Any + Send)| {
@@ -100,7 +109,8 @@ fn write_updates(
         let id = first.feed_id;
         let mut batch = store
             .begin_batch(new_feed_items)
-            .map_err(|e| failed((id, e.into())))?;
+            .map_err(|e| failed((id, e.into())))?
+            .following_deletions(follow_deletions);
         batch.apply(first, &on_panic).map_err(failed)?;
         let deadline = Instant::now() + COMMIT_EVERY;
         while batch.len() < WRITE_BATCH {
@@ -120,7 +130,31 @@ fn write_updates(
             }
         }
         let stored = batch.commit().map_err(failed)?;
+        for (update, stats) in &stored {
+            log_stored(update, stats, urls);
+        }
         done.extend(stored);
     }
     Ok((store, done))
+}
+
+/// The debug line of one stored feed (`RUST_LOG=mercury=debug`): what the server said, how
+/// much it sent, and what changed in the store.
+fn log_stored(update: &StoredUpdate, stats: &StoreStats, urls: &HashMap<i64, (usize, String)>) {
+    let feed = urls.get(&update.feed_id).map_or("?", |(_, u)| u.as_str());
+    let (outcome, status) = match &update.kind {
+        UpdateKind::NotModified { status } => ("not modified", Some(*status)),
+        UpdateKind::Unchanged { status, .. } => ("unchanged", Some(*status)),
+        UpdateKind::Parsed { status, .. } => ("updated", Some(*status)),
+        UpdateKind::Failed(f) => (f.kind.as_str(), f.status),
+    };
+    tracing::debug!(
+        feed,
+        status,
+        bytes = update.bytes,
+        new = stats.new_entries,
+        changed = stats.updated_entries,
+        elapsed_ms = update.elapsed_ms,
+        "{outcome}"
+    );
 }

@@ -17,6 +17,8 @@ struct JsonFeed<'a> {
     feed_url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'a str>,
+    /// The planet's language (`[planet] lang`), JSON Feed 1.1's top-level `language`.
+    language: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<Author>,
     items: Vec<Item<'a>>,
@@ -38,6 +40,9 @@ struct Item<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
     content_html: &'a str,
+    /// The language the member's feed declared for the post.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     date_published: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -96,6 +101,7 @@ pub fn json_feed(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             url: e.link.as_deref(),
             title: e.title.as_deref(),
             content_html: e.content.as_deref().or(e.summary.as_deref()).unwrap_or(""),
+            language: e.lang.as_deref(),
             date_published: e.published.map(rfc),
             date_modified: e.updated.map(rfc),
             authors: vec![Author {
@@ -133,6 +139,7 @@ pub fn json_feed(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         home_page_url: site.link.to_string(),
         feed_url: super::url_in(site, "feed.json"),
         description: site.description.as_deref(),
+        language: &site.lang,
         authors: site
             .owner_name
             .iter()

@@ -1,21 +1,27 @@
 //! Render: turns a [`Site`] into the files of the output folder, each replaced atomically.
 //!
+//! Every page is built by one function, [`layout`] (`html.rs`), around the [`Parts`] a page
+//! gives it, so the planet's language ([`Theme::strings`] from `strings.rs`, its locale) and
+//! the admin's fragments (`assets.rs`) reach every page alike; a new kind of page calls it too.
+//!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
 //! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, `members/` (the landscape and a page per
-//! member), `status.html` and `status.json`, and the theme's files (with the faces it holds).
-//! Every output is built in memory first, so a failure writes nothing; each file is then
-//! written to a temporary file in the same folder and renamed over the old one, so a reader
-//! never sees half a file. Text files get compressed variants beside them when they change
-//! (`precompress`).
+//! member), `status.html` and `status.json`, the digest (`digest/`, `digest.xml`) and the
+//! theme's files (with the faces it holds). Every output is built in memory first, so a
+//! failure writes nothing; each file is then written to a temporary file in the same folder
+//! and renamed over the old one, so a reader never sees half a file. Text files get compressed
+//! variants beside them when they change (`precompress`).
 
 mod assets;
 mod atom;
+mod digest;
 mod html;
 mod json_feed;
 mod opml;
 pub mod precompress;
 mod rss;
 mod status_json;
+pub mod strings;
 pub mod view;
 
 pub use status_json::status_json;
@@ -26,15 +32,61 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
-use crate::model::{EntryView, Site, Topic};
+use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
+pub use html::{layout, Parts};
+use strings::{fill, Strings};
 
-/// Writes the whole site into `out_dir` and returns the paths written.
+/// The planet's look beyond the style sheet: its interface strings in its language (with the
+/// overrides of `strings.toml`), the locale that names its days and months, and the admin's
+/// page fragments.
+#[derive(Debug, Clone)]
+pub struct Theme {
+    pub strings: Strings,
+    pub locale: chrono::Locale,
+    pub fragments: assets::Fragments,
+}
+
+impl Theme {
+    /// Reads the theme folder's `strings.toml` and fragments for a planet in `lang`.
+    pub fn load(lang: &str, theme_dir: &Path) -> anyhow::Result<Theme> {
+        Ok(Theme {
+            strings: Strings::load(lang, theme_dir)?,
+            locale: crate::lang::chrono_locale(lang),
+            fragments: assets::fragments(theme_dir)?,
+        })
+    }
+}
+
+/// What a render did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// Every file of the site (rewritten or already as it should be).
+    pub written: Vec<PathBuf>,
+    /// The merged Atom and RSS feeds (the planet's and each topic's) whose bytes changed, as
+    /// paths under the output folder (`atom.xml`, `tags/<slug>/rss.xml`), in render order: the
+    /// feeds a WebSub hub is told about. A feed's bytes change only when what it carries does
+    /// (its dates come from its entries, not from `now`).
+    pub changed_feeds: Vec<String>,
+}
+
+/// Whether `rel` (a path under the output folder, `/`-separated) is one of the merged Atom and
+/// RSS feeds that announce the planet's WebSub hub: `atom.xml`, `rss.xml`, and the same in
+/// `tags/<slug>/`.
+pub fn is_merged_feed(rel: &str) -> bool {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    let in_topic = dir
+        .strip_prefix("tags/")
+        .is_some_and(|slug| !slug.is_empty() && !slug.contains('/'));
+    matches!(name, "atom.xml" | "rss.xml") && (dir.is_empty() || in_topic)
+}
+
+/// Writes the whole site into `out_dir` and says what it wrote.
 pub fn render_site(
     site: &Site,
     out_dir: &Path,
     theme_dir: &Path,
     now: DateTime<Utc>,
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Rendered> {
     render_site_then(site, out_dir, theme_dir, now, || {})
 }
 
@@ -47,23 +99,24 @@ pub fn render_site_then(
     theme_dir: &Path,
     now: DateTime<Utc>,
     in_place: impl FnOnce(),
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<Rendered> {
+    let theme = Theme::load(&site.lang, theme_dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let pages = planet_files(site, "", now, &mut files)?;
+    let pages = planet_files(site, &theme, "", now, &mut files)?;
     for topic in &site.topics {
-        let sub = topic_site(site, topic);
+        let sub = topic_site(site, topic, &theme.strings);
         let dir = format!("tags/{}/", topic.slug);
-        let pages = planet_files(&sub, &dir, now, &mut files)?;
+        let pages = planet_files(&sub, &theme, &dir, now, &mut files)?;
         remove_old_archive_pages(&out_dir.join(&dir).join("page"), pages);
     }
     files.push((
         "members/index.html".into(),
-        html::members_index(site, now).into_bytes(),
+        html::members_index(site, &theme, now).into_bytes(),
     ));
     for (i, m) in site.members.iter().enumerate() {
         files.push((
             format!("members/{}/index.html", m.slug),
-            html::member_page(site, i, now).into_bytes(),
+            html::member_page(site, &theme, i, now).into_bytes(),
         ));
     }
     let histories: Vec<&[crate::model::FetchRecord]> =
@@ -71,7 +124,7 @@ pub fn render_site_then(
     files.extend([
         (
             "status.html".into(),
-            html::status_page(site, now).into_bytes(),
+            html::status_page(site, &theme, now).into_bytes(),
         ),
         (
             "status.json".into(),
@@ -85,6 +138,7 @@ pub fn render_site_then(
         ),
         ("robots.txt".into(), robots(site).into_bytes()),
     ]);
+    digest_files(site, &theme, now, &mut files)?;
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name, bytes));
     }
@@ -93,6 +147,7 @@ pub fn render_site_then(
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     remove_stale_temp_files(out_dir);
     remove_stale_temp_files(&out_dir.join("page"));
+    remove_stale_temp_files(&out_dir.join("digest"));
     for folder in ["tags", "members"] {
         for sub in std::fs::read_dir(out_dir.join(folder))
             .into_iter()
@@ -123,13 +178,23 @@ pub fn render_site_then(
     remove_old_folders(&out_dir.join("tags"), &topics);
     let members: Vec<&str> = site.members.iter().map(|m| m.slug.as_str()).collect();
     remove_old_folders(&out_dir.join("members"), &members);
+    remove_old_digests(out_dir, &files);
     in_place();
+    let changed_feeds = files
+        .iter()
+        .zip(&changed)
+        .filter(|((name, _), changed)| **changed && is_merged_feed(name))
+        .map(|((name, _), _)| name.clone())
+        .collect();
     // The variants once every file is in place, so the site changes all at once as before;
     // meanwhile a changed file is sent uncompressed (its old variants no longer match it).
     for ((path, (_, bytes)), changed) in written.iter().zip(&files).zip(changed) {
         precompress::write_variants(path, bytes, changed)?;
     }
-    Ok(written)
+    Ok(Rendered {
+        written,
+        changed_feeds,
+    })
 }
 
 /// Adds one planet's pages and merged feeds to `files`, under `dir` (`""` or `tags/<slug>/`):
@@ -137,6 +202,7 @@ pub fn render_site_then(
 /// entries. Returns the number of pages.
 fn planet_files(
     site: &Site,
+    theme: &Theme,
     dir: &str,
     now: DateTime<Utc>,
     files: &mut Vec<(String, Vec<u8>)>,
@@ -171,7 +237,7 @@ fn planet_files(
         } else {
             format!("{dir}page/{}.html", i + 1)
         };
-        files.push((name, html::index(site, &page).into_bytes()));
+        files.push((name, html::index(site, theme, &page).into_bytes()));
     }
     files.extend([
         (
@@ -190,6 +256,40 @@ fn planet_files(
     Ok(chunks.len())
 }
 
+/// Adds the digest's files to `files`: a page per period with posts, the list of them, and
+/// `digest.xml`. Nothing with `digest = "off"`.
+fn digest_files(
+    site: &Site,
+    theme: &Theme,
+    now: DateTime<Utc>,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<()> {
+    let Some(d) = &site.digest else {
+        return Ok(());
+    };
+    for (i, p) in d.periods.iter().enumerate() {
+        files.push((
+            format!("digest/{}.html", p.label),
+            digest::page(site, theme, d, i).into_bytes(),
+        ));
+    }
+    files.push((
+        "digest/index.html".into(),
+        digest::index(site, theme, d).into_bytes(),
+    ));
+    files.push((
+        "digest.xml".into(),
+        atom::digest_atom(site, d, now).context("writing digest.xml")?,
+    ));
+    Ok(())
+}
+
+/// The fingerprint of a period's entry in `digest.xml` (its title and content), which
+/// `digest::build` records when it publishes the period.
+pub fn digest_entry_hash(cadence: Cadence, p: &DigestPeriod, tz: chrono_tz::Tz) -> String {
+    digest::entry_hash(cadence, p, tz)
+}
+
 /// An entry as the merged feeds carry it: members who want links only are not republished in
 /// full anywhere.
 fn feed_entry(e: &EntryView) -> EntryView {
@@ -205,14 +305,17 @@ fn feed_entry(e: &EntryView) -> EntryView {
 }
 
 /// The sub-planet of one topic: its entries and members, under `tags/<slug>/`.
-fn topic_site(site: &Site, topic: &Topic) -> Site {
+fn topic_site(site: &Site, topic: &Topic, t: &Strings) -> Site {
     let mut sub = with_entries(site, topic.entries.clone());
-    sub.name = format!("{} · {}", site.name, topic.tag);
+    sub.name = fill(&t.topic_title, &[("site", &site.name), ("tag", &topic.tag)]);
     sub.link = site
         .link
         .join(&format!("tags/{}/", topic.slug))
         .unwrap_or_else(|_| site.link.clone());
-    sub.description = Some(format!("Posts tagged {}", topic.tag));
+    sub.description = Some(fill(
+        &t.topic_description,
+        &[("site", &site.name), ("tag", &topic.tag)],
+    ));
     sub.feeds
         .retain(|f| topic.feed_urls.contains(&f.member.config_url));
     sub.current_topic = Some(topic.slug.clone());
@@ -229,6 +332,7 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
         owner_name: site.owner_name.clone(),
         owner_email: site.owner_email.clone(),
         timezone: site.timezone,
+        lang: site.lang.clone(),
         entries,
         items_per_page: site.items_per_page,
         noindex: site.noindex,
@@ -250,6 +354,8 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
             .collect(),
         current_topic: site.current_topic.clone(),
         id_base: site.id_base.clone(),
+        digest: None,
+        hub: site.hub.clone(),
     }
 }
 
@@ -283,6 +389,30 @@ fn remove_old_archive_pages(dir: &Path, pages: usize) {
     }
 }
 
+/// Digest files this render did not write are removed with their compressed variants: pages of
+/// periods that left the digest or lost their posts, and everything once `digest = "off"`.
+fn remove_old_digests(out_dir: &Path, files: &[(String, Vec<u8>)]) {
+    let written = |name: &str| files.iter().any(|(n, _)| n == name);
+    let variants = |name: &str| [name.to_string(), format!("{name}.gz"), format!("{name}.br")];
+    if !written("digest.xml") {
+        for v in variants("digest.xml") {
+            let _ = std::fs::remove_file(out_dir.join(v));
+        }
+    }
+    let Ok(entries) = std::fs::read_dir(out_dir.join("digest")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let page = name.trim_end_matches(".gz").trim_end_matches(".br");
+        if page.ends_with(".html") && !written(&format!("digest/{page}")) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    let _ = std::fs::remove_dir(out_dir.join("digest")); // only when empty
+}
+
 /// Topic and member folders no longer used (a tag dropped, a member gone) are removed with
 /// their files.
 fn remove_old_folders(dir: &Path, current: &[&str]) {
@@ -309,4 +439,33 @@ fn url_in(site: &Site, file: &str) -> String {
         .join(file)
         .map(|u| u.to_string())
         .unwrap_or_else(|_| format!("{}{file}", site.link))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_merged_feed;
+
+    #[test]
+    fn the_merged_feeds_are_the_planets_and_each_topics_atom_and_rss() {
+        for yes in [
+            "atom.xml",
+            "rss.xml",
+            "tags/rust/atom.xml",
+            "tags/a-b/rss.xml",
+        ] {
+            assert!(is_merged_feed(yes), "{yes}");
+        }
+        for no in [
+            "feed.json",
+            "index.html",
+            "opml.xml",
+            "tags/atom.xml",
+            "tags//rss.xml",
+            "tags/a/b/atom.xml",
+            "page/atom.xml",
+            "atom.xml.gz",
+        ] {
+            assert!(!is_merged_feed(no), "{no}");
+        }
+    }
 }

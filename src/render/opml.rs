@@ -1,4 +1,5 @@
-//! `opml.xml`: every member feed as an OPML 2.0 subscription list, written by the opml crate.
+//! `opml.xml`: every member feed as an OPML 2.0 subscription list, written by the opml crate
+//! and indented (one outline a line, as people read and diff it) by quick-xml.
 
 use chrono::{DateTime, Utc};
 
@@ -37,8 +38,23 @@ pub fn opml(site: &Site, _now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
         }),
         body: opml::Body { outlines },
     };
-    let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    xml.push_str(&doc.to_string()?);
-    xml.push('\n');
-    Ok(xml.into_bytes())
+    let mut xml = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".to_vec();
+    xml.extend(indented(&doc.to_string()?)?);
+    xml.push(b'\n');
+    Ok(xml)
+}
+
+/// `xml` (one line, as the opml crate writes it) with each element on a line of its own,
+/// indented two spaces a level. Events are copied as they are, so nothing is re-escaped.
+fn indented(xml: &str) -> anyhow::Result<Vec<u8>> {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut writer = quick_xml::Writer::new_with_indent(Vec::new(), b' ', 2);
+    loop {
+        match reader.read_event()? {
+            Event::Eof => break,
+            event => writer.write_event(event)?,
+        }
+    }
+    Ok(writer.into_inner())
 }

@@ -29,6 +29,8 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
             .clone()
             .unwrap_or_else(|| site.name.clone()),
         generator: Some(format!("Mercury {}", env!("CARGO_PKG_VERSION"))),
+        // The planet's language (`[planet] lang`), as RSS 2.0 asks for it.
+        language: Some(site.lang.clone()),
         last_build_date: Some(
             site.entries
                 .iter()
@@ -38,12 +40,7 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
                 .to_rfc2822(),
         ),
         atom_ext: Some(AtomExtension {
-            links: vec![Link {
-                href: super::url_in(site, "rss.xml"),
-                rel: "self".into(),
-                mime_type: Some("application/rss+xml".into()),
-                ..Default::default()
-            }],
+            links: channel_links(site),
         }),
         namespaces,
         items: site.entries.iter().map(|e| item(site, e)).collect(),
@@ -52,6 +49,25 @@ pub fn rss(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();
     channel.pretty_write_to(&mut out, b' ', 1)?;
     Ok(out)
+}
+
+/// The channel's `atom:link`s: itself, and the WebSub hub that announces its changes (RSS has
+/// no element of its own for either; WebSub §4 names atom:link for RSS).
+fn channel_links(site: &Site) -> Vec<Link> {
+    let mut links = vec![Link {
+        href: super::url_in(site, "rss.xml"),
+        rel: "self".into(),
+        mime_type: Some("application/rss+xml".into()),
+        ..Default::default()
+    }];
+    if let Some(hub) = &site.hub {
+        links.push(Link {
+            href: hub.to_string(),
+            rel: "hub".into(),
+            ..Default::default()
+        });
+    }
+    links
 }
 
 /// One item of the merged feed: its guid made from the planet's id base, its member feed in

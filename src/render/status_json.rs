@@ -26,6 +26,8 @@ struct JsonFeed<'a> {
     moved_since: Option<DateTime<Utc>>,
     entries: u64,
     last_post: Option<DateTime<Utc>>,
+    /// The WebSub subscription to the feed's hub: state, hub, lease end, error.
+    websub: Option<&'a crate::model::PushState>,
     notes: Vec<String>,
     history: &'a [FetchRecord],
 }
@@ -57,6 +59,7 @@ pub fn status_json(
                 moved_since: h.moved_since,
                 entries: h.entries,
                 last_post: h.last_post,
+                websub: h.push.as_ref(),
                 notes: health_notes(f, now),
                 history,
             }

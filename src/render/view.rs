@@ -35,6 +35,30 @@ pub fn excerpt(body_text: &str, max: usize, force: bool) -> Option<String> {
 /// A feed is called quiet after this many days without a new post.
 pub const QUIET_DAYS: i64 = 30;
 
+/// The WebSub subscription of a feed, in words: pending, active until when, or failed and why.
+pub fn push_note(push: &crate::model::PushState) -> String {
+    match push.state.as_str() {
+        "active" => match push.lease_end {
+            Some(end) => format!(
+                "pushed by its WebSub hub {} (subscription active until {}, renewed before)",
+                push.hub,
+                end.format("%Y-%m-%d %H:%M UTC")
+            ),
+            None => format!("pushed by its WebSub hub {}", push.hub),
+        },
+        "failed" => format!(
+            "WebSub subscription to {} failed: {}; polled as usual, asked again within the hour",
+            push.hub,
+            push.error.as_deref().unwrap_or("unknown error")
+        ),
+        _ => format!(
+            "WebSub subscription to {} pending: waiting for the hub to verify it (the \
+             callback under [server] public_url must be reachable from the hub)",
+            push.hub
+        ),
+    }
+}
+
 /// What the admin should know about a feed, most urgent first; empty when all is well.
 pub fn health_notes(f: &FeedView, now: DateTime<Utc>) -> Vec<String> {
     let h = &f.health;
@@ -72,6 +96,10 @@ pub fn health_notes(f: &FeedView, now: DateTime<Utc>) -> Vec<String> {
             "moved permanently{since}: in feeds.toml change url = \"{}\" to url = \"{to}\"{keep}",
             f.member.feed_url
         ));
+    }
+    // An active subscription needs nothing from the admin (`status` has a column for it).
+    if let Some(push) = h.push.as_ref().filter(|p| p.state != "active") {
+        notes.push(push_note(push));
     }
     if let Some(last) = h.last_post {
         let days = (now - last).num_days();
@@ -147,6 +175,8 @@ mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            lang: None,
+            withdrawn: false,
             member: Member {
                 name: "A".into(),
                 feed_url: "https://a.example/feed".into(),

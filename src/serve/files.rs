@@ -68,6 +68,7 @@ pub(super) async fn serve_file(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
+    let rel_name = rel_str(&rel);
     let out_dir = state.out_dir.clone();
     let opened = tokio::task::spawn_blocking(move || open_in(&out_dir, &rel, &accept))
         .await
@@ -95,6 +96,15 @@ pub(super) async fn serve_file(
     if opened.varies {
         response = response.header(header::VARY, "accept-encoding");
     }
+    // A merged feed names the planet's WebSub hub and its own topic URL (WebSub §4), for
+    // subscribers that read headers rather than the document.
+    if let Some(links) = state.hub() {
+        if crate::render::is_merged_feed(&rel_name) {
+            if let Some(link) = links.header(&rel_name) {
+                response = response.header(header::LINK, link);
+            }
+        }
+    }
     if kind.starts_with("text/html") {
         response = response
             .header("content-security-policy", CSP)
@@ -121,6 +131,12 @@ pub(super) async fn serve_file(
         Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, CHUNK))
     };
     response.body(body).unwrap_or_default()
+}
+
+/// `rel` as a `/`-separated path.
+fn rel_str(rel: &Path) -> String {
+    let parts: Vec<_> = rel.iter().map(|p| p.to_string_lossy()).collect();
+    parts.join("/")
 }
 
 /// Whether the client's copy is current: If-None-Match against `etag` (weak or strong alike),

@@ -19,6 +19,39 @@ use crate::config::Config;
 pub struct AppState {
     pub(super) out_dir: PathBuf,
     health: Mutex<Health>,
+    /// The planet's WebSub hub and public link, while it has a hub: the merged feeds' `Link`
+    /// headers name them. Follows feeds.toml edits.
+    hub: Mutex<Option<HubLinks>>,
+    /// The WebSub callback's and push renderer's state.
+    pub(super) websub: super::websub::Subscriber,
+}
+
+/// What a merged feed's `Link` header says (W3C WebSub §4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct HubLinks {
+    pub(super) hub: url::Url,
+    /// The planet's public link, which roots each feed's `rel="self"` URL.
+    pub(super) link: url::Url,
+}
+
+impl HubLinks {
+    /// The hub links of `config`'s planet, if it has a hub.
+    pub(super) fn of(config: &Config) -> Option<HubLinks> {
+        let hub = config.planet.hub.as_ref()?;
+        Some(HubLinks {
+            hub: hub.to_url(),
+            link: config.planet.link.to_url(),
+        })
+    }
+
+    /// The `Link` header of the merged feed at `rel` (a path under the output folder).
+    pub(super) fn header(&self, rel: &str) -> Option<String> {
+        let own = self.link.join(rel).ok()?;
+        Some(format!(
+            "<{}>; rel=\"hub\", <{own}>; rel=\"self\"",
+            self.hub
+        ))
+    }
 }
 
 pub(super) struct Health {
@@ -41,7 +74,19 @@ impl AppState {
                 stale_after,
                 max_age,
             }),
+            hub: Mutex::new(HubLinks::of(config)),
+            websub: super::websub::Subscriber::new(config),
         })
+    }
+
+    /// The hub links of the merged feeds, while the planet has a hub.
+    pub(super) fn hub(&self) -> Option<HubLinks> {
+        self.hub.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Follows an edit of feeds.toml's `[planet] hub` or `link`.
+    pub(super) fn set_hub(&self, links: Option<HubLinks>) {
+        *self.hub.lock().unwrap_or_else(|p| p.into_inner()) = links;
     }
 
     pub(super) fn health(&self) -> std::sync::MutexGuard<'_, Health> {
@@ -103,6 +148,8 @@ mod tests {
                 stale_after: chrono::Duration::hours(3),
                 max_age: 3600,
             }),
+            hub: Mutex::new(None),
+            websub: Default::default(),
         })
     }
 

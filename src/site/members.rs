@@ -1,20 +1,21 @@
-//! What each member's page shows, read from the store: their stored posts with the state of
-//! each ([`member_posts`], the one place that says today why a post is not shown), their
+//! What each member's page shows, read from the store: their stored posts, each with every
+//! reason it is not shown as `visibility` (the one place that decides) gives them, their
 //! activity by week, their last fetches and the feed-quality hints.
 //!
-//! In: the config, the [`Store`], the feeds and the planet's shown entries, `now`. Out: one
+//! In: the config, the [`Store`], the planet's [`Visibility`], the feeds, `now`. Out: one
 //! [`MemberPage`] per feed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::model::{
-    EntryView, FeedView, Hint, MemberPage, PostState, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN,
-    RECENT_DAYS, STORED_POSTS_SHOWN,
+    EntryView, FeedView, Hint, MemberPage, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN, RECENT_DAYS,
+    STORED_POSTS_SHOWN,
 };
 use crate::store::Store;
+use crate::visibility::{Hidden, Visibility};
 
 /// A feed with no post for this many days gets a hint.
 const SILENT_DAYS: i64 = 180;
@@ -25,14 +26,14 @@ const NEAR_MAX_BYTES_PERCENT: u64 = 80;
 pub(super) fn member_pages(
     config: &Config,
     store: &Store,
+    visibility: &Visibility,
     feeds: &[FeedView],
-    shown: &[EntryView],
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<MemberPage>> {
-    let shown: HashSet<(&str, &str)> = shown
-        .iter()
-        .map(|e| (e.member.config_url.as_str(), e.key.as_str()))
-        .collect();
+    let urls: Vec<&str> = feeds.iter().map(|f| f.member.config_url.as_str()).collect();
+    let mut decided = visibility
+        .feeds_posts(&urls, STORED_POSTS_SHOWN)?
+        .into_iter();
     let first_week = now - Duration::weeks(ACTIVITY_WEEKS as i64);
     let mut dates: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
     for (url, date) in store.post_dates_since(first_week)? {
@@ -49,11 +50,7 @@ pub(super) fn member_pages(
             .first()
             .map(|p| (p.title.clone(), p.link.clone(), p.date));
         let hints = hints(config, f, &stored, &history, now);
-        let posts = member_posts(
-            stored,
-            |key| shown.contains(&(url, key)),
-            config.planet.max_per_feed,
-        );
+        let posts = member_posts(&stored, decided.next().unwrap_or_default());
         pages.push(MemberPage {
             slug: f.slug.clone(),
             weeks,
@@ -67,34 +64,31 @@ pub(super) fn member_pages(
     Ok(pages)
 }
 
-/// The state of each of a member's stored posts (newest first), given which the planet shows.
-///
-/// TODO(lead, #19): route through `visibility` once it lands; this knows only the reasons that
-/// exist today: joined late (`entries.hidden`), beyond `max_per_feed`, beyond the archive.
-/// A post that is not joined-late and not shown is past `max_per_feed` when at least that many
-/// of the member's newer posts count towards it, else past the archive.
+/// Each of the member's stored posts (newest first) with every reason it is not
+/// shown, in words. `visibility` decides (see [`Visibility::feeds_posts`]); this only pairs its
+/// answer with what the store knows of each post for the hints.
 pub fn member_posts(
-    stored: Vec<StoredPost>,
-    is_shown: impl Fn(&str) -> bool,
-    max_per_feed: usize,
-) -> Vec<(StoredPost, PostState)> {
-    let mut counted = 0; // posts before this one that the cap counts (all but joined-late ones)
-    stored
+    stored: &[StoredPost],
+    decided: Vec<(EntryView, Vec<Hidden>)>,
+) -> Vec<(StoredPost, Vec<String>)> {
+    let by_key: HashMap<&str, &StoredPost> = stored.iter().map(|p| (p.key.as_str(), p)).collect();
+    decided
         .into_iter()
-        .map(|p| {
-            let state = if p.joined_late {
-                PostState::JoinedLate
-            } else if is_shown(&p.key) {
-                PostState::Shown
-            } else if max_per_feed > 0 && counted >= max_per_feed {
-                PostState::BeyondMaxPerFeed
-            } else {
-                PostState::BeyondArchive
+        .map(|(e, hidden)| {
+            let post = match by_key.get(e.key.as_str()) {
+                Some(p) => (*p).clone(),
+                None => StoredPost {
+                    joined_late: hidden.contains(&Hidden::JoinedLate),
+                    undated: false,
+                    summary_only: false,
+                    http_images: false,
+                    key: e.key.clone(),
+                    link: e.link.clone(),
+                    title: e.title.clone(),
+                    date: e.date,
+                },
             };
-            if !p.joined_late {
-                counted += 1;
-            }
-            (p, state)
+            (post, hidden.iter().map(Hidden::describe).collect())
         })
         .collect()
 }
@@ -213,48 +207,6 @@ fn hints(
 mod tests {
     use super::*;
     use chrono::TimeZone;
-
-    fn post(key: &str, joined_late: bool) -> StoredPost {
-        StoredPost {
-            key: key.into(),
-            link: None,
-            title: None,
-            date: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
-            joined_late,
-            undated: false,
-            summary_only: false,
-            http_images: false,
-        }
-    }
-
-    #[test]
-    fn each_post_gets_the_reason_it_is_not_shown() {
-        let stored = vec![
-            post("a", false),
-            post("b", true),
-            post("c", false),
-            post("d", false),
-            post("e", false),
-        ];
-        let shown = ["a", "c"];
-        let states: Vec<PostState> = member_posts(stored.clone(), |k| shown.contains(&k), 2)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        use PostState::*;
-        assert_eq!(
-            states,
-            [Shown, JoinedLate, Shown, BeyondMaxPerFeed, BeyondMaxPerFeed]
-        );
-        let states: Vec<PostState> = member_posts(stored, |k| shown.contains(&k), 0)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect();
-        assert_eq!(
-            states,
-            [Shown, JoinedLate, Shown, BeyondArchive, BeyondArchive]
-        );
-    }
 
     #[test]
     fn activity_counts_weeks_back_from_now() {

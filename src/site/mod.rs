@@ -2,8 +2,10 @@
 //! that the CLI commands and the server both call down into it and neither into the other.
 //!
 //! In: a validated [`Config`] and the [`Store`] (for `serve`, also a stop signal). Out: the
-//! output folder rewritten; [`build_site`] also hands out the render's input, a [`Site`]
-//! assembled from the store.
+//! output folder rewritten (and the WebSub hub told which merged feeds changed); [`build_site`]
+//! also hands out the render's input, a [`Site`] assembled from the store (the digest is added
+//! to it, as of the render's `now`, by `digest::build`, which records what `digest.xml`
+//! publishes).
 
 use std::future::Future;
 
@@ -15,29 +17,33 @@ pub use members::member_posts;
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
+use crate::digest;
 use crate::model::{Site, Topic};
 use crate::refresh::{self, RefreshOptions, RefreshSummary};
 use crate::render;
 use crate::store::Store;
 use crate::visibility::Visibility;
+use crate::web_url::WebUrl;
 
 /// Reads what the page shows from the store and writes every output file (`render`, `update`),
 /// with the moderation decisions in force (`moderation.toml`).
-pub fn write(config: &Config, store: &Store, moderation: &Moderation) -> anyhow::Result<()> {
-    let site = build_site(config, store, moderation)?;
+pub fn write(config: &Config, store: &mut Store, moderation: &Moderation) -> anyhow::Result<()> {
     let now = crate::clock::now();
-    let written = render::render_site(
+    let mut site = build_site(config, store, moderation)?;
+    site.digest = digest::build(config, store, moderation, now)?;
+    let rendered = render::render_site(
         &site,
         &config.planet.output_dir,
         &config.planet.theme_dir,
         now,
     )?;
     tracing::info!(
-        files = written.len(),
+        files = rendered.written.len(),
         entries = site.entries.len(),
         "wrote {}",
         config.planet.output_dir.display()
     );
+    crate::websub::publish(config, store, &rendered.changed_feeds);
     Ok(())
 }
 
@@ -52,6 +58,15 @@ pub async fn refresh_then_render(
     stop: impl Future<Output = ()> + Send + 'static,
     in_place: impl FnOnce(&RefreshSummary) + Send + 'static,
 ) -> anyhow::Result<()> {
+    // One refresh at a time: when a hand-run `update` holds the lock, this cycle is skipped
+    // (the next one refreshes) rather than fetching every feed twice.
+    let _lock = match crate::lock::acquire(&config.planet.database, "serve", false) {
+        Ok(lock) => lock,
+        Err(e) => {
+            tracing::warn!("this scheduled refresh is skipped: {e:#}");
+            return Ok(());
+        }
+    };
     let store = Store::open(&config.planet.database)?;
     // On a thread and runtime of its own (see `refresh_blocking`): the server's threads keep
     // answering meanwhile. A stop abandons it between feeds; the thread would otherwise keep
@@ -59,7 +74,7 @@ pub async fn refresh_then_render(
     let refresh_config = config.clone();
     let refreshed = tokio::task::spawn_blocking(move || {
         refresh::on_own_runtime(async move {
-            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|| {});
+            let work = refresh::refresh(&refresh_config, store, RefreshOptions::default(), &|_| {});
             tokio::select! {
                 done = work => Some(done),
                 _ = stop => None,
@@ -70,19 +85,24 @@ pub async fn refresh_then_render(
     let Some(refreshed) = refreshed else {
         return Ok(()); // stopping
     };
-    let (store, summary) = refreshed?;
+    let (mut store, summary) = refreshed?;
+    // The log is serve's only report of a cycle (the commands print theirs on stdout).
+    tracing::info!("{summary}");
     let config = config.clone();
     let moderation = moderation.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let now = crate::clock::now();
         let mut site = build_site(&config, &store, &moderation)?;
+        site.digest = digest::build(&config, &mut store, &moderation, now)?;
         site.notices.extend(notices);
-        render::render_site_then(
+        let rendered = render::render_site_then(
             &site,
             &config.planet.output_dir,
             &config.planet.theme_dir,
-            crate::clock::now(),
+            now,
             || in_place(&summary),
         )?;
+        crate::websub::publish(&config, &store, &rendered.changed_feeds);
         Ok(())
     })
     .await??;
@@ -115,7 +135,7 @@ pub fn build_site_at(
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
     // As `serve`'s /healthz judges it: the last refresh that got any feed through.
     let stale_since = last_success.filter(|t| now - *t > config.stale_bound(now));
-    let members = members::member_pages(config, store, &feeds, &entries, now)?;
+    let members = members::member_pages(config, store, &visibility, &feeds, now)?;
     Ok(Site {
         name: p.name.clone(),
         link: p.link.to_url(),
@@ -123,6 +143,7 @@ pub fn build_site_at(
         owner_name: p.owner_name.clone(),
         owner_email: p.owner_email.clone(),
         timezone: p.timezone,
+        lang: p.lang.clone(),
         entries,
         items_per_page: p.items,
         noindex: p.noindex,
@@ -135,6 +156,8 @@ pub fn build_site_at(
         topics,
         current_topic: None,
         id_base: p.link.to_url(),
+        digest: None,
+        hub: p.hub.as_ref().map(WebUrl::to_url),
     })
 }
 

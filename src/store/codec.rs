@@ -54,6 +54,9 @@ pub struct PreparedFeed {
     pub(super) image: Option<String>,
     pub(super) future_dates: usize,
     pub(super) entries: Vec<PreparedEntry>,
+    /// The WebSub hub and topic the feed announces.
+    pub(super) hub: Option<String>,
+    pub(super) self_link: Option<String>,
 }
 
 /// One entry and its bodies as their columns store them.
@@ -96,6 +99,8 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
         image: feed.image,
         future_dates: feed.future_dates,
         entries,
+        hub: feed.hub,
+        self_link: feed.self_link,
     }
 }
 

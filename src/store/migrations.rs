@@ -86,7 +86,68 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX entries_by_feed_date ON entries (feed_id, sort_date);
     "#,
-    // 6 (#21): what the member pages show of a feed beyond its health: its own picture (a
+    // 6: what the digest published of each period (`digest.xml`): the hash of the entry's
+    // content and the `updated` it went out with, so `updated` moves only when the content does.
+    r#"
+    CREATE TABLE IF NOT EXISTS digests (
+        period       TEXT PRIMARY KEY,  -- `2026-W48`, `2026-11-23`, `2026-11`
+        content_hash TEXT NOT NULL,
+        updated      INTEGER NOT NULL
+    );
+    "#,
+    // 7: WebSub publishing: the merged feeds whose change the hub has not yet been told of
+    // (a ping that failed is tried again after the next render).
+    r#"
+    CREATE TABLE IF NOT EXISTS hub_pings (
+        topic      TEXT PRIMARY KEY,   -- a merged feed's public URL
+        since      INTEGER NOT NULL,   -- when it first changed without the hub knowing
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    "#,
+    // 8: WebSub subscribing: the hub and topic each feed announces, and the planet's
+    // subscriptions to them (one per feed; kept after the member leaves until unsubscribed).
+    r#"
+    ALTER TABLE feeds ADD COLUMN hub TEXT;
+    ALTER TABLE feeds ADD COLUMN topic TEXT;
+    CREATE TABLE IF NOT EXISTS subscriptions (
+        feed_id         INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+        callback_id     TEXT NOT NULL UNIQUE,  -- the unguessable last segment of the callback
+        hub             TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        secret          TEXT NOT NULL,         -- hub.secret: HMAC key of the pushes
+        state           TEXT NOT NULL,         -- pending | active | failed
+        pending_mode    TEXT,                  -- subscribe | unsubscribe, asked and not verified
+        requested_at    INTEGER NOT NULL,
+        lease_seconds   INTEGER,
+        lease_end       INTEGER,
+        error           TEXT,
+        signature_floor TEXT NOT NULL DEFAULT 'sha1' -- weakest signature still accepted
+    );
+    "#,
+    // 9: the language a post's feed declares (xml:lang, RSS/JSON Feed `language`): the page
+    // marks the post's article with it.
+    r#"
+    ALTER TABLE entries ADD COLUMN lang TEXT;
+    "#,
+    // 10 (issue #20): retention and withdrawn posts. `withdrawn_at`: when the post disappeared
+    // from its feed while an older one was still there (cleared when it reappears).
+    // `inactive_since`: when the feed left feeds.toml (`forget_after_days` counts from it).
+    // `tombstones`: the keys (and links) of posts retention deleted, so that a feed still
+    // carrying one never brings it back as new.
+    r#"
+    ALTER TABLE entries ADD COLUMN withdrawn_at INTEGER;
+    ALTER TABLE feeds ADD COLUMN inactive_since INTEGER;
+    CREATE TABLE IF NOT EXISTS tombstones (
+        feed_id   INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key       TEXT NOT NULL,
+        link      TEXT,
+        pruned_at INTEGER NOT NULL,
+        PRIMARY KEY (feed_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS tombstones_by_link ON tombstones (feed_id, link);
+    "#,
+    // 11 (#21): what the member pages show of a feed beyond its health: its own picture (a
     // face for members configured without one), and at the last parse how many of its posts
     // carried a date in the future (clamped to the fetch time) and how many came back under a
     // new id (matched by their link).
@@ -95,7 +156,7 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE feeds ADD COLUMN future_dates INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE feeds ADD COLUMN id_changes INTEGER NOT NULL DEFAULT 0;
     "#,
-    // 7 (#21): each member's page folder, `members/<slug>/`, kept with the feed's row so that a
+    // 12 (#21): each member's page folder, `members/<slug>/`, kept with the feed's row so that a
     // renamed member keeps their address (a new feed URL is a new row and a new slug).
     r#"
     ALTER TABLE feeds ADD COLUMN slug TEXT;

@@ -11,6 +11,13 @@
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
 //! - `members.rs`: the queries behind the member pages (stored posts, activity);
+//! - `digest.rs`: what the digest published of each period (its content hash and `updated`);
+//! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed; `subscriptions.rs`: the
+//!   WebSub subscriber's hubs, subscriptions and their states;
+//! - `retention.rs`: `prune` (old posts deleted, their keys kept as tombstones; removed feeds
+//!   forgotten) and giving the freed pages back;
+//! - `withdrawn.rs`: posts their authors removed from their feeds, marked and unmarked;
+//! - `moves.rs`: a member's feed moved to a new URL, with everything stored of it;
 //! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
@@ -25,12 +32,18 @@
 // Only the files whose types callers name are public; the others add methods to `Store`.
 // Nothing here re-exports from them: they import `Store` from this module, never the reverse.
 pub mod codec;
+mod digest;
+mod hub;
 mod members;
 mod migrations;
+mod moves;
 mod open;
 pub mod posts;
 mod read;
+mod retention;
+mod subscriptions;
 mod sync;
+mod withdrawn;
 pub mod write;
 
 /// The database: one SQLite connection. Open it with [`Store::open`]; no handle crosses an

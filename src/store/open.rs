@@ -33,22 +33,7 @@ impl Store {
         }
         let conn = Connection::open(path)
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Every statement of a refresh stays prepared (the default cache holds 16).
-        conn.set_prepared_statement_cache_capacity(64);
-        // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
-        // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        enable_wal(&conn)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        // Savepoints (a batch after a panic, see `Batch::apply`) keep their copies of the pages
-        // they change in memory, not in a temporary file.
-        conn.pragma_update(None, "temp_store", "MEMORY")?;
-        // The default page cache (2 MiB) holds 125 of our pages: a refresh's inserts land all
-        // over the entry indexes and kept reading pages back and spilling dirty ones to the log
-        // before the commit. A negative size is in KiB; the cache grows only as it is used.
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        configure(&conn).map_err(|e| explain(e, path))?;
         let mut store = Store { conn };
         store
             .migrate()
@@ -97,6 +82,52 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         anyhow::ensure!(result == "ok", "database integrity check failed: {result}");
         Ok(())
+    }
+}
+
+/// The connection's settings, in the order they must be made (the page size before WAL).
+fn configure(conn: &Connection) -> anyhow::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    // Every statement of a refresh stays prepared (the default cache holds 16).
+    conn.set_prepared_statement_cache_capacity(64);
+    // WAL: readers (serve, status) never block the refresh's writer, and a crash leaves the
+    // last committed state. NORMAL is durable at each checkpoint and safe with WAL.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    // A new database keeps the bookkeeping that lets retention give freed pages back
+    // (`retention.rs`); like the page size, this only takes effect before the first table
+    // (an older database is switched once, by its first prune).
+    conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    enable_wal(conn)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Savepoints (a batch after a panic, see `Batch::apply`) keep their copies of the pages
+    // they change in memory, not in a temporary file.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // The default page cache (2 MiB) holds 125 of our pages: a refresh's inserts land all
+    // over the entry indexes and kept reading pages back and spilling dirty ones to the log
+    // before the commit. A negative size is in KiB; the cache grows only as it is used.
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    Ok(())
+}
+
+/// Names the database in a setup error, and says what to do when the file is not a SQLite
+/// database at all (SQLite's own words were "file is not a database", with no path).
+fn explain(e: anyhow::Error, path: &Path) -> anyhow::Error {
+    let not_a_database = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::NotADatabase
+        )
+    });
+    if not_a_database {
+        anyhow::anyhow!(
+            "{} is not a SQLite database, so it is not Mercury's: set [planet] database in \
+             feeds.toml to another file, or move this file away (Mercury then creates a new \
+             database there and refetches every feed)",
+            path.display()
+        )
+    } else {
+        e.context(format!("cannot set up the database {}", path.display()))
     }
 }
 

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::read::{entry_from, time, ENTRY_COLUMNS};
+use super::read::{entry_from, time, ENTRY_COLUMNS, ENTRY_COLUMN_COUNT};
 use super::Store;
 use crate::model::EntryView;
 
@@ -64,7 +64,7 @@ impl Store {
         ])?;
         while let Some(row) = rows.next()? {
             let entry = entry_from(row)?;
-            let joined_late = row.get::<_, i64>(20)? != 0;
+            let joined_late = row.get::<_, i64>(ENTRY_COLUMN_COUNT)? != 0;
             if !each(entry, joined_late) {
                 break;
             }

@@ -8,7 +8,7 @@ use rusqlite::{params, Row};
 
 use super::codec::unpack;
 use super::Store;
-use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member};
+use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member, PushState};
 
 impl Store {
     /// The newest fetch records of the feed configured as `url`, newest first.
@@ -44,16 +44,15 @@ impl Store {
         max_per_feed: usize,
         only: Option<&[String]>,
     ) -> anyhow::Result<Vec<EntryView>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
-                    e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-                    f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {ENTRY_COLUMNS}
              FROM entries e JOIN feeds f ON f.id = e.feed_id
              WHERE f.active = 1 AND e.hidden = 0
+               AND e.withdrawn_at IS NULL
                AND (?2 IS NULL OR f.url IN (SELECT value FROM json_each(?2)))
              ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id
-             LIMIT ?1",
-        )?;
+             LIMIT ?1"
+        ))?;
         // Without a cap SQLite stops at the limit; with one, it reads until enough are kept.
         let sql_limit = if max_per_feed == 0 {
             limit
@@ -91,8 +90,10 @@ impl Store {
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
                     (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
-                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates, f.id_changes
-             FROM feeds f WHERE f.active = 1 ORDER BY f.position, f.id",
+                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates, f.id_changes,
+                    s.state, s.hub, s.lease_end, s.error
+             FROM feeds f LEFT JOIN subscriptions s ON s.feed_id = f.id
+             WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
         let rows = stmt.query_map([], |r| {
             let mut member = member_from(r, 0)?;
@@ -119,6 +120,15 @@ impl Store {
                     last_post: opt_time(r.get(17)?),
                     future_dates: r.get::<_, i64>(20)? as u64,
                     id_changes: r.get::<_, i64>(21)? as u64,
+                    push: match r.get::<_, Option<String>>(22)? {
+                        Some(state) => Some(PushState {
+                            state,
+                            hub: crate::model::public_url(&r.get::<_, String>(23)?).into_owned(),
+                            lease_end: opt_time(r.get(24)?),
+                            error: r.get(25)?,
+                        }),
+                        None => None,
+                    },
                 },
             })
         })?;
@@ -152,7 +162,12 @@ impl Store {
 pub(super) const ENTRY_COLUMNS: &str =
     "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only";
+     f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only,
+     e.lang,
+     e.withdrawn_at IS NOT NULL";
+
+/// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
+pub(super) const ENTRY_COLUMN_COUNT: usize = 22;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
@@ -173,6 +188,8 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         summary: unpack(r, 10)?,
         categories: json_list(&r.get::<_, String>(11)?),
         enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
+        lang: r.get(20)?,
+        withdrawn: r.get(21)?,
         member,
         also: Vec::new(),
     })

@@ -1,10 +1,11 @@
 //! The feeds table made to match the configured feeds: new ones added, removed ones marked
-//! inactive, names and order refreshed; and a feed's row moved to a new URL.
+//! inactive (since when: retention forgets them later), names and order refreshed. (A feed's
+//! row moved to a new URL is `moves.rs`.)
 //!
 //! In: [`MemberFeed`]s (config makes them; the store reads no configuration). Out: a
 //! [`FeedRequest`] per configured feed, for the fetcher.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use url::Url;
 
 use super::read::opt_time;
@@ -22,7 +23,8 @@ impl Store {
                 "INSERT INTO feeds (url, active, position, name, homepage, face, tags, excerpt_only,
                      joined_late)
                  VALUES (?1, 1, ?2, ?3, ?4, ?5, ?6, ?7, EXISTS (SELECT 1 FROM entries))
-                 ON CONFLICT (url) DO UPDATE SET active = 1, position = ?2, name = ?3,
+                 ON CONFLICT (url) DO UPDATE SET active = 1, inactive_since = NULL,
+                     position = ?2, name = ?3,
                      homepage = ?4, face = ?5, tags = ?6, excerpt_only = ?7",
             )?;
             for (pos, f) in feeds.iter().enumerate() {
@@ -37,6 +39,11 @@ impl Store {
                 ])?;
             }
         }
+        // A feed that left feeds.toml is forgotten `forget_after_days` after this (retention).
+        tx.execute(
+            "UPDATE feeds SET inactive_since = ?1 WHERE active = 0 AND inactive_since IS NULL",
+            [crate::clock::now().timestamp()],
+        )?;
         let mut requests = Vec::with_capacity(feeds.len());
         {
             let mut select = tx.prepare(
@@ -69,15 +76,38 @@ impl Store {
         Ok(requests)
     }
 
-    /// Moves a feed's row (and so its entries and history) to a new URL, after a permanent
-    /// redirect was written into feeds.toml. Nothing happens if the new URL already has a row.
-    pub fn rename_feed(&mut self, old: &str, new: &str) -> anyhow::Result<()> {
-        self.conn.execute(
-            "UPDATE feeds SET url = ?2, fetch_url = NULL, moved_since = NULL
-             WHERE url = ?1 AND NOT EXISTS (SELECT 1 FROM feeds WHERE url = ?2)",
-            params![old, new],
+    /// What the fetcher would know of the feed `feed_id` (for a pushed body), if it has a row.
+    pub fn feed_request(&self, feed_id: i64) -> anyhow::Result<Option<FeedRequest>> {
+        let mut select = self.conn.prepare_cached(
+            "SELECT id, url, fetch_url, etag, last_modified, body_hash, consecutive_failures,
+                    next_due, gone
+             FROM feeds WHERE id = ?1",
         )?;
-        Ok(())
+        type Row = (String, Option<String>, Option<String>, Option<String>);
+        let row = select
+            .query_row([feed_id], |r| {
+                let known: Row = (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                let state: (Option<String>, i64, Option<i64>, i64) =
+                    (r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?);
+                Ok((known, state))
+            })
+            .optional()?;
+        let Some(((url, moved, etag, last_modified), (body_hash, failures, next_due, gone))) = row
+        else {
+            return Ok(None);
+        };
+        let fetch_url = Url::parse(moved.as_deref().unwrap_or(&url))?;
+        Ok(Some(FeedRequest {
+            feed_id,
+            url,
+            fetch_url,
+            etag,
+            last_modified,
+            body_hash,
+            consecutive_failures: failures as u32,
+            next_due: opt_time(next_due),
+            gone: gone != 0,
+        }))
     }
 }
 

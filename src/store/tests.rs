@@ -26,6 +26,7 @@ fn entry(key: &str, content: &str) -> NewEntry {
         summary: Some("short".into()),
         categories: vec![],
         enclosures: vec![],
+        lang: None,
         content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
     }
 }

@@ -32,7 +32,10 @@ impl Store {
     pub fn begin_batch(&mut self, new_feed_items: Option<usize>) -> rusqlite::Result<Batch<'_>> {
         Ok(Batch {
             tx: self.write_transaction()?,
-            new_feed_items,
+            options: Options {
+                new_feed_items,
+                follow_deletions: false,
+            },
             done: Vec::new(),
             careful: false,
         })
@@ -66,13 +69,27 @@ impl Store {
 /// logged (the newest `FETCH_HISTORY` per feed are kept).
 pub struct Batch<'a> {
     tx: Transaction<'a>,
-    new_feed_items: Option<usize>,
+    options: Options,
     done: Vec<(PreparedUpdate, StoreStats)>,
     /// Set after a panic: each feed's writes get a savepoint of their own from then on.
     careful: bool,
 }
 
+/// What a batch does beyond storing: hide a late joiner's older posts, follow deletions.
+#[derive(Debug, Clone, Copy)]
+struct Options {
+    new_feed_items: Option<usize>,
+    follow_deletions: bool,
+}
+
 impl Batch<'_> {
+    /// With `on`, a post that disappears from its feed while an older post of the feed is
+    /// still there is marked withdrawn (and unmarked when it reappears): see `withdrawn.rs`.
+    pub fn following_deletions(mut self, on: bool) -> Self {
+        self.options.follow_deletions = on;
+        self
+    }
+
     /// How many feeds' results the batch holds.
     pub fn len(&self) -> usize {
         self.done.len()
@@ -98,7 +115,7 @@ impl Batch<'_> {
         }
         let id = update.feed_id;
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            apply_in(&self.tx, &update, self.new_feed_items)
+            apply_in(&self.tx, &update, self.options)
         }));
         match applied {
             Ok(result) => {
@@ -133,7 +150,7 @@ impl Batch<'_> {
         };
         step("SAVEPOINT feed").map_err(|e| named(e.into()))?;
         let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            apply_in(&self.tx, &update, self.new_feed_items)
+            apply_in(&self.tx, &update, self.options)
         }));
         match applied {
             Ok(result) => {
@@ -161,8 +178,7 @@ impl Batch<'_> {
         on_panic: &dyn Fn(&PreparedUpdate, &(dyn Any + Send)) -> PreparedUpdate,
     ) -> Result<(), (i64, anyhow::Error)> {
         let failed = on_panic(update, panic);
-        let stats =
-            apply_in(&self.tx, &failed, self.new_feed_items).map_err(|e| (update.feed_id, e))?;
+        let stats = apply_in(&self.tx, &failed, self.options).map_err(|e| (update.feed_id, e))?;
         self.done.push((failed, stats));
         Ok(())
     }
@@ -182,7 +198,7 @@ impl Batch<'_> {
 fn apply_in(
     tx: &Connection,
     update: &PreparedUpdate,
-    new_feed_items: Option<usize>,
+    options: Options,
 ) -> anyhow::Result<StoreStats> {
     let at = update.fetched_at.timestamp();
     let id = update.feed_id;
@@ -210,24 +226,31 @@ fn apply_in(
             feed,
         } => {
             // Asked before record_success sets last_success, and only when there is a cap.
-            let shown = match new_feed_items {
+            let shown = match options.new_feed_items {
                 Some(n) if joins_late(tx, id)? => Some(n),
                 _ => None,
             };
             record_success(tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
             tx.prepare_cached(
-                "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4, image = ?5,
-                        future_dates = ?6 WHERE id = ?1",
+                "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4, hub = ?5,
+                     topic = ?6, image = ?7, future_dates = ?8
+                 WHERE id = ?1",
             )?
             .execute(params![
                 id,
                 feed.title,
                 feed.site_link,
                 body_hash,
+                feed.hub,
+                feed.self_link,
                 feed.image,
                 feed.future_dates as i64
             ])?;
-            stats = upsert_entries(tx, id, at, &feed.entries, shown)?;
+            let seen;
+            (stats, seen) = upsert_entries(tx, id, at, &feed.entries, shown)?;
+            if options.follow_deletions {
+                super::withdrawn::follow(tx, id, at, &seen)?;
+            }
             crate::fault::point("store", feed.title.as_deref().unwrap_or_default());
             (Some(*status), "updated", None)
         }
@@ -329,40 +352,46 @@ fn record_success(
 }
 
 /// Inserts new entries and updates changed ones in place. An updated entry keeps its first-seen
-/// time and its place in the order; an unchanged one (same content hash) is not written.
+/// time and its place in the order; an unchanged one (same content hash) is not written; one
+/// that retention deleted (a tombstone) is not stored again. Returns what changed and the ids
+/// of the stored entries the document holds.
 fn upsert_entries(
     tx: &Connection,
     feed_id: i64,
     at: i64,
     entries: &[PreparedEntry],
     shown: Option<usize>,
-) -> anyhow::Result<StoreStats> {
+) -> anyhow::Result<(StoreStats, Vec<i64>)> {
     let mut stats = StoreStats::default();
+    let mut seen = Vec::with_capacity(entries.len());
+    let pruned = super::retention::Tombstones::new(tx, feed_id)?;
     let hidden = hidden_entries(entries, shown);
     let mut stored = StoredEntries::new(tx, feed_id, entries)?;
     let mut set_index = tx.prepare_cached("UPDATE entries SET entry_index = ?2 WHERE id = ?1")?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
              published = ?7, updated = ?8, content = ?9, summary = ?10, categories = ?11,
-             enclosures = ?12, content_hash = ?13
+             enclosures = ?12, content_hash = ?13, lang = ?14
          WHERE id = ?1",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
              updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash,
-             hidden)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             hidden, lang)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     for (i, prepared) in entries.iter().enumerate() {
         let e = &prepared.entry;
         let index = e.index as i64;
         match stored.find(e)? {
             Some((id, hash, old_index)) if hash == e.content_hash => {
+                seen.push(id);
                 if old_index != index {
                     set_index.execute(params![id, index])?;
                 }
             }
             Some((id, stored_hash, _)) => {
+                seen.push(id);
                 update.execute(params![
                     id,
                     e.source_id,
@@ -377,6 +406,7 @@ fn upsert_entries(
                     serde_json::to_string(&e.categories)?,
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
+                    e.lang,
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
@@ -384,15 +414,17 @@ fn upsert_entries(
                     stats.updated_entries += 1;
                 }
             }
+            None if pruned.holds(e)? => {}
             None => {
                 insert_entry(&mut insert, feed_id, at, prepared, hidden.contains(&i))?;
+                seen.push(tx.last_insert_rowid());
                 stats.new_entries += 1;
             }
         }
     }
     tx.prepare_cached("UPDATE feeds SET id_changes = ?2 WHERE id = ?1")?
         .execute(params![feed_id, stored.new_ids as i64])?;
-    Ok(stats)
+    Ok((stats, seen))
 }
 
 /// Inserts an entry seen for the first time, at `at`.
@@ -427,6 +459,7 @@ fn insert_entry(
         serde_json::to_string(&e.enclosures)?,
         e.content_hash,
         hidden,
+        e.lang,
     ])?;
     Ok(())
 }

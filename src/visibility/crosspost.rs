@@ -1,5 +1,6 @@
 //! Cross-posts: the same post in several members' feeds. Two copies are the same post when
-//! their links are equal once normalised ([`normalise_link`]) or their titles and texts have
+//! their links (not a site's front page) and titles are equal once normalised
+//! ([`normalise_link`]) or their titles and texts have
 //! the same fingerprint, and they are dated within [`CROSS_POST_DAYS`] of each other. Of each group one
 //! copy shows: the one whose member's home page is on the link's host, else the earliest.
 //!
@@ -67,11 +68,28 @@ fn text_fingerprint(e: &EntryView) -> Option<String> {
     Some(crate::fingerprint::hex(&h.finalize()[..16]))
 }
 
+/// The key a copy's link gives: its normalised link with its title (case folded, whitespace
+/// collapsed). `None` for a link to a site's front page (no path, no query): feeds that give
+/// every item the blog's address as its link would otherwise make unrelated posts of two members
+/// on one host copies of each other. The title counts because two members who link the same page
+/// under titles of their own (link blogs, "read this" posts) wrote two posts; a syndicated copy
+/// keeps its title.
+fn link_key(link: Option<&str>, title: Option<&str>) -> Option<String> {
+    let link = normalise_link(link?)?;
+    let parsed = url::Url::parse(&link).ok()?;
+    if matches!(parsed.path(), "" | "/") && parsed.query().is_none() {
+        return None;
+    }
+    let title = title.unwrap_or("").to_lowercase();
+    let title: Vec<&str> = title.split_whitespace().collect();
+    Some(format!("l:{link}\u{0}{}", title.join(" ")))
+}
+
 /// The keys one copy is known by: its normalised link and its text's fingerprint.
 pub(super) fn keys(e: &EntryView) -> Vec<String> {
     let mut keys = Vec::with_capacity(2);
-    if let Some(link) = e.link.as_deref().and_then(normalise_link) {
-        keys.push(format!("l:{link}"));
+    if let Some(key) = link_key(e.link.as_deref(), e.title.as_deref()) {
+        keys.push(key);
     }
     if let Some(f) = text_fingerprint(e) {
         keys.push(format!("t:{f}"));
@@ -168,7 +186,26 @@ fn winner(rules: &Rules, entries: &[&EntryView], group: &[usize]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise_link;
+    use super::{link_key, normalise_link};
+
+    #[test]
+    fn a_front_page_link_names_no_post_and_titles_tell_link_posts_apart() {
+        assert_eq!(link_key(Some("http://example.com/"), Some("A post")), None);
+        assert_eq!(link_key(Some("https://Example.com"), None), None);
+        assert!(link_key(Some("http://example.com/?p=12"), None).is_some());
+        let a = link_key(
+            Some("https://blog.example.org/post/"),
+            Some("Cataloguing  Notes"),
+        );
+        let b = link_key(
+            Some("https://blog.example.org/post"),
+            Some("cataloguing notes"),
+        );
+        assert!(a.is_some());
+        assert_eq!(a, b);
+        let other = link_key(Some("https://blog.example.org/post"), Some("Read this"));
+        assert_ne!(a, other);
+    }
 
     #[test]
     fn links_normalise_as_the_issue_lists() {

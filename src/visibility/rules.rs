@@ -81,6 +81,10 @@ impl<'a> Rules<'a> {
                 reason: d.reason.clone(),
             });
         }
+        // Marked by the store when the post left its feed while an older one stayed.
+        if e.withdrawn {
+            hidden.push(Hidden::Withdrawn);
+        }
         if joined_late {
             hidden.push(Hidden::JoinedLate);
         }

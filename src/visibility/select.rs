@@ -128,6 +128,8 @@ pub(super) mod tests {
             summary: None,
             categories: vec![],
             enclosures: vec![],
+            lang: None,
+            withdrawn: false,
             member: Member {
                 name: feed.into(),
                 feed_url: feed.into(),

@@ -27,6 +27,7 @@ fn entry(key: &str, days_ago: i64) -> NewEntry {
         summary: None,
         categories: vec![],
         enclosures: vec![],
+        lang: None,
         content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different part of the harness
 
 pub mod hostile;
+pub mod hub;
 pub mod posts;
 pub mod showcase;
 
@@ -277,6 +278,15 @@ impl Planet {
     /// Runs `mercury update` and asserts that it succeeded.
     pub fn update(&self) -> Output {
         let out = self.mercury(&["update"]);
+        assert!(out.status.success(), "update failed: {}", describe(&out));
+        out
+    }
+
+    /// Runs `mercury update` at the controlled time `now` (`MERCURY_TEST_NOW`, RFC 3339) and
+    /// asserts that it succeeded.
+    pub fn update_at(&self, now: &str) -> Output {
+        let config = self.write_config();
+        let out = mercury_env(&config, &["update"], &[("MERCURY_TEST_NOW", now)]);
         assert!(out.status.success(), "update failed: {}", describe(&out));
         out
     }

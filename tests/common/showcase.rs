@@ -70,6 +70,10 @@ pub const MEMBERS: [Member; 4] = [
     },
 ];
 
+/// A time a week after the showcase's posts (26 November 2026): their week is a complete digest
+/// period, and stays one whatever the machine's clock says.
+pub const NOW: &str = "2026-12-02T12:00:00Z";
+
 /// The planet's settings besides its members.
 pub const SETTINGS: &str = "items = 4\narchive_pages = 2";
 

@@ -11,7 +11,7 @@ use std::ops::Range;
 
 use quick_xml::events::{BytesStart, Event};
 
-use super::markup::{attribute, cdata, has};
+use super::markup::{attribute, cdata, has, next_start_tag};
 
 /// An Atom root: Atom 0.3 reads as 1.0, an unprefixed `<feed>` in no or another namespace is put
 /// in Atom's; then the text constructs. `start` and `tag_end` are the offsets of the root start
@@ -35,10 +35,51 @@ pub(super) fn fix_atom_root<'s>(
     } else {
         Cow::Borrowed(s)
     };
+    let atom = match text_links(&atom) {
+        Cow::Owned(o) => Cow::Owned(o),
+        Cow::Borrowed(_) => atom,
+    };
     match atom_text_constructs(&atom) {
         Cow::Owned(o) => Cow::Owned(o),
         Cow::Borrowed(_) => atom,
     }
+}
+
+/// A `<link>` with its URL as text and no `href` (Atom 0.3 feeds in the wild) gets the text as
+/// its `href`, so it counts like any other link of its `rel`.
+fn text_links(s: &str) -> Cow<'_, str> {
+    if !has(s, "</link>") {
+        return Cow::Borrowed(s); // Atom links are empty elements: nearly always nothing to do
+    }
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some((pos, gt)) = next_start_tag(s, from, "link") {
+        from = gt + 1;
+        let tag = &s[pos..gt];
+        if tag.ends_with('/') || attribute(tag, "href").is_some() {
+            continue;
+        }
+        let Some(end) = s[gt + 1..].find('<').map(|e| gt + 1 + e) else {
+            break;
+        };
+        if !s[end..].starts_with("</link>") {
+            continue;
+        }
+        let url = s[gt + 1..end].trim();
+        if url.is_empty() || url.contains('"') {
+            continue;
+        }
+        out.push_str(&s[copied..gt]);
+        out.push_str(&format!(" href=\"{url}\"/>"));
+        copied = end + "</link>".len();
+        from = copied;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(s);
+    }
+    out.push_str(&s[copied..]);
+    Cow::Owned(out)
 }
 
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";

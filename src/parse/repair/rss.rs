@@ -8,13 +8,25 @@
 
 use std::borrow::Cow;
 
-use super::markup::{attribute, find, has, next_start_tag};
+use super::markup::{attribute, cdata, find, has, next_start_tag};
 
 /// `<rss>` with no or an unknown version reads as RSS 2.0; then the RSS rewrites. `start` and
 /// `tag_end` are the offsets of the root start tag's `<` and `>`.
 pub(super) fn fix_rss_root(s: &str, start: usize, tag_end: usize) -> Cow<'_, str> {
     let tag = &s[start..tag_end];
     let version = attribute(tag, "version");
+    if !has(s, "<channel") && has(s, "<item") && !tag.ends_with('/') {
+        if let Some(end) = s.rfind("</rss>").filter(|e| *e > tag_end) {
+            // Items straight under `<rss>`, with no channel: the channel is put around them.
+            let fixed = format!(
+                "{}<channel>{}</channel>{}",
+                &s[..=tag_end],
+                &s[tag_end + 1..end],
+                &s[end..]
+            );
+            return Cow::Owned(fix_rss_root(&fixed, start, tag_end).into_owned());
+        }
+    }
     if matches!(version, Some("2.0" | "0.91" | "0.92")) {
         return rss_fixes(s);
     }
@@ -43,10 +55,58 @@ fn rss_fixes(s: &str) -> Cow<'_, str> {
         Cow::Borrowed(_) => rss_bodies(s),
         Cow::Owned(o) => Cow::Owned(rss_bodies(&o).into_owned()),
     };
+    let fixed = match rss_bare_markup(&fixed) {
+        Cow::Borrowed(_) => fixed,
+        Cow::Owned(o) => Cow::Owned(o),
+    };
     match rss_contacts(&fixed) {
         Cow::Borrowed(_) => fixed,
         Cow::Owned(o) => Cow::Owned(o),
     }
+}
+
+/// A `description` or `content:encoded` holding unescaped elements (`<description><p>…</p>
+/// </description>`) holds that HTML: it is wrapped in CDATA, so the parser reads it as the
+/// body's text instead of dropping the child elements.
+fn rss_bare_markup(s: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(s);
+    for name in ["description", "content:encoded"] {
+        let end_tag = format!("</{name}>");
+        let mut from = 0;
+        while let Some((_, gt)) = next_start_tag(&out, from, name) {
+            from = gt + 1;
+            if out[..gt].ends_with('/') {
+                continue;
+            }
+            let Some(end) = find(&out[gt..], &end_tag).map(|e| gt + e) else {
+                break;
+            };
+            let inner = &out[gt + 1..end];
+            if !holds_elements(inner) {
+                from = end;
+                continue;
+            }
+            let wrapped = cdata(inner);
+            out.to_mut().replace_range(gt + 1..end, &wrapped);
+            from = gt + 1 + wrapped.len();
+        }
+    }
+    out
+}
+
+/// Whether an element's content has child elements (a `<` before a letter) and no CDATA or
+/// comment whose meaning wrapping would change.
+fn holds_elements(inner: &str) -> bool {
+    let bytes = inner.as_bytes();
+    let mut child = false;
+    for at in memchr::memchr_iter(b'<', bytes) {
+        match bytes.get(at + 1) {
+            Some(b'!') => return false,
+            Some(c) if c.is_ascii_alphabetic() => child = true,
+            _ => {}
+        }
+    }
+    child
 }
 
 /// Default namespaces that some RSS publishers declared and feed-rs does not know: RSS 2.0 in

@@ -1,0 +1,190 @@
+//! The digest: the planet's posts by period (a day, an ISO week, a month in the planet's time
+//! zone), for readers who check back rarely. This module decides which periods and posts it
+//! holds and what `updated` each published period carries; `render` writes `digest/` and
+//! `digest.xml` from that.
+//!
+//! In: the [`Config`] (`[planet] digest`, `timezone`), the [`Store`], the [`Moderation`]
+//! decisions and `now`; the posts are chosen by `visibility`. Out: a
+//! [`Digest`] for the render's [`crate::model::Site`]. `period` holds the pure calendar rules.
+//!
+//! Once a period has ended its feed entry is published, and stays as it was: its content is
+//! made only from the stored posts, and the store keeps the hash of what went out with its
+//! `updated`, which moves only when the content changes (a post in it was hidden since).
+
+pub mod period;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::config::moderation::Moderation;
+use crate::config::Config;
+use crate::model::{Cadence, Digest, DigestMember, DigestPeriod, EntryView};
+use crate::store::Store;
+use crate::visibility::Visibility;
+use period::Period;
+
+/// Complete periods the digest holds (pages and feed entries), besides the current one.
+pub const PERIODS: u32 = 52;
+
+/// The digest as of `now`: the current period and the [`PERIODS`] before it, those with posts,
+/// newest first, with each complete one recorded as published. `None` with `digest = "off"`.
+pub fn build(
+    config: &Config,
+    store: &mut Store,
+    moderation: &Moderation,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Digest>> {
+    let Some(cadence) = config.planet.digest else {
+        return Ok(None);
+    };
+    let tz = config.planet.timezone;
+    let current = Period::containing(cadence, tz, now);
+    let range = current.back(PERIODS).start(tz)..current.end(tz);
+    let posts = digest_posts(store, config, moderation, range)?;
+    let mut periods = group(posts, cadence, tz, now);
+    let published: Vec<(String, String, DateTime<Utc>)> = periods
+        .iter()
+        .filter(|p| p.complete)
+        .map(|p| {
+            let hash = crate::render::digest_entry_hash(cadence, p, tz);
+            (p.label.clone(), hash, p.end)
+        })
+        .collect();
+    let updated = store.publish_digests(&published, now)?;
+    for (p, updated) in periods.iter_mut().filter(|p| p.complete).zip(updated) {
+        p.updated = updated;
+    }
+    Ok(Some(Digest { cadence, periods }))
+}
+
+/// The posts the digest shows from `range` (in any order: `group` sorts them), as
+/// `visibility` decides: topic filters, moderation and cross-posts (shown once) apply, as does
+/// every other reason that hides a post from the planet; `max_per_feed` and the archive's
+/// length do not, as they limit the page, not the planet.
+pub fn digest_posts(
+    store: &Store,
+    config: &Config,
+    moderation: &Moderation,
+    range: Range<DateTime<Utc>>,
+) -> anyhow::Result<Vec<EntryView>> {
+    Visibility::new(config, store, moderation).shown_between(range.start, range.end)
+}
+
+/// Groups posts into their periods, newest period first; within one, members in name order
+/// (then feed URL), each member's posts oldest first (ties: place in the feed, then key), in
+/// whatever order the posts came. A period is complete once `now` has reached its end;
+/// `updated` is its end until it is published.
+pub fn group(
+    mut posts: Vec<EntryView>,
+    cadence: Cadence,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Vec<DigestPeriod> {
+    posts.sort_by(|a, b| {
+        (a.date, &a.feed_url, a.index, &a.key).cmp(&(b.date, &b.feed_url, b.index, &b.key))
+    });
+    let mut by_period: BTreeMap<Period, BTreeMap<(String, String, String), DigestMember>> =
+        BTreeMap::new();
+    for e in posts {
+        let period = Period::containing(cadence, tz, e.date);
+        let m = &e.member;
+        let key = (m.name.to_lowercase(), m.name.clone(), m.feed_url.clone());
+        by_period
+            .entry(period)
+            .or_default()
+            .entry(key)
+            .or_insert_with(|| DigestMember {
+                member: m.clone(),
+                entries: Vec::new(),
+            })
+            .entries
+            .push(e);
+    }
+    by_period
+        .into_iter()
+        .rev()
+        .map(|(period, members)| {
+            let end = period.end(tz);
+            DigestPeriod {
+                label: period.label(),
+                first_day: period.first_day,
+                last_day: period.last_day(),
+                end,
+                complete: end <= now,
+                updated: end,
+                members: members.into_values().collect(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Member;
+
+    fn post(member: &str, at: &str) -> EntryView {
+        EntryView {
+            feed_url: format!("https://{member}.example/feed"),
+            key: at.into(),
+            source_id: None,
+            index: 0,
+            link: None,
+            title: Some(at.into()),
+            author: None,
+            published: None,
+            updated: None,
+            date: DateTime::parse_from_rfc3339(at)
+                .unwrap()
+                .with_timezone(&Utc),
+            content: None,
+            summary: None,
+            categories: vec![],
+            enclosures: vec![],
+            also: vec![],
+            lang: None,
+            withdrawn: false,
+            member: Member {
+                name: member.into(),
+                feed_url: format!("https://{member}.example/feed"),
+                config_url: format!("https://{member}.example/feed"),
+                feed_title: None,
+                site_link: None,
+                homepage: None,
+                face: None,
+                excerpt_only: false,
+            },
+        }
+    }
+
+    #[test]
+    fn periods_newest_first_members_by_name_posts_oldest_first() {
+        let now = DateTime::parse_from_rfc3339("2026-12-02T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        // In any order: newest first, as the page reads them.
+        let posts = vec![
+            post("adam", "2026-12-01T09:00:00Z"),
+            post("zoe", "2026-11-26T09:00:00Z"),
+            post("Adam", "2026-11-25T09:00:00Z"),
+            post("zoe", "2026-11-24T09:00:00Z"),
+        ];
+        let periods = group(posts, Cadence::Weekly, chrono_tz::UTC, now);
+        let labels: Vec<_> = periods.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels, ["2026-W49", "2026-W48"]);
+        assert!(!periods[0].complete && periods[1].complete);
+        let w48 = &periods[1];
+        let names: Vec<_> = w48.members.iter().map(|m| m.member.name.as_str()).collect();
+        assert_eq!(names, ["Adam", "zoe"]);
+        let zoe: Vec<_> = w48.members[1]
+            .entries
+            .iter()
+            .map(|e| e.key.as_str())
+            .collect();
+        assert_eq!(zoe, ["2026-11-24T09:00:00Z", "2026-11-26T09:00:00Z"]);
+        assert_eq!((w48.posts(), w48.updated), (3, w48.end));
+    }
+}
