@@ -84,6 +84,9 @@ impl Hidden {
     }
 }
 
+/// A stored post with every reason it is not shown (none: shown).
+pub type Reasoned = (EntryView, Vec<Hidden>);
+
 /// Cross-posts found by their content are copies published within this many days of each
 /// other; so are those found by their link (see `crosspost`).
 pub const CROSS_POST_DAYS: i64 = 14;
@@ -116,11 +119,7 @@ impl<'a> Visibility<'a> {
 
     /// The newest `n` stored posts of the feed configured as `config_url`, each with its
     /// reasons (empty: shown on the planet's page or archive).
-    pub fn feed_posts(
-        &self,
-        config_url: &str,
-        n: usize,
-    ) -> anyhow::Result<Vec<(EntryView, Vec<Hidden>)>> {
+    pub fn feed_posts(&self, config_url: &str, n: usize) -> anyhow::Result<Vec<Reasoned>> {
         let mut out = self.feeds_posts(&[config_url], n)?;
         Ok(out.pop().unwrap_or_default())
     }
@@ -131,7 +130,7 @@ impl<'a> Visibility<'a> {
         &self,
         config_urls: &[&str],
         n: usize,
-    ) -> anyhow::Result<Vec<Vec<(EntryView, Vec<Hidden>)>>> {
+    ) -> anyhow::Result<Vec<Vec<Reasoned>>> {
         let planet = self.decide(self.planet_total(), None)?;
         let mut placed: std::collections::HashMap<(&str, &str), &[Hidden]> = Default::default();
         for d in &planet {
