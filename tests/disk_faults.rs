@@ -135,12 +135,12 @@ fn a_full_disk_keeps_the_last_good_site_and_database() {
         "disk/public",
         &[server.url("/small.xml"), server.url("/big.xml")],
     );
-    // Room for the small planet (its pages, member pages, feeds and their compressed variants:
+    // Room for the small planet (its pages, member pages, digest, feeds and their compressed variants:
     // tmpfs gives every file at least a 4 KiB page), not for the big one's 1.2 MB page.
     let log = in_namespace(
         dir.path(),
         r#"set -e
-        mount -t tmpfs -o size=900k tmpfs "$DIR/disk"
+        mount -t tmpfs -o size=1500k tmpfs "$DIR/disk"
         "$MERCURY" --config "$DIR/small.toml" update
         cp -a "$DIR/disk" "$DIR/before"
         set +e
