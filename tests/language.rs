@@ -93,6 +93,13 @@ fn french_page_in_full() {
     // The merged feeds say the planet's language too.
     assert!(planet.read("rss.xml").contains("<language>fr</language>"));
     assert_eq!(planet.json_feed()["language"], "fr");
+    // The digest is named in the planet's language, in the header and as an alternate feed.
+    assert!(
+        index.contains("title=\"Résumé de la semaine\" href=\"digest.xml\""),
+        "digest alternate link"
+    );
+    assert!(index.contains(">Résumé de la semaine</a>"), "digest link");
+    assert!(planet.read("digest.xml").contains("Résumé de la semaine"));
 }
 
 #[test]

@@ -27,8 +27,13 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
 /// `digest.xml`: one entry per complete period, newest first, its id the planet's link with
 /// `#digest-<period>` (stable forever), `updated` as published (see `digest::build`), its
 /// content the period's posts by member as HTML.
-pub fn digest_atom(site: &Site, digest: &Digest, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
-    let name = super::digest::digest_name(digest.cadence);
+pub fn digest_atom(
+    site: &Site,
+    strings: &super::strings::Strings,
+    digest: &Digest,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<u8>> {
+    let name = super::digest::digest_name(digest.cadence, strings);
     let published: Vec<_> = digest.periods.iter().filter(|p| p.complete).collect();
     let entries = published
         .iter()

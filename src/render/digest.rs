@@ -9,17 +9,18 @@
 use maud::{html, Markup};
 
 use super::html::{layout, rfc3339, Parts};
+use super::strings::Strings;
 use super::view;
 use super::Theme;
 use crate::model::{Cadence, Digest, DigestPeriod, EntryView, Site};
 use crate::sanitize;
 
 /// "Weekly digest": the digest's name, in the header link, `<link rel="alternate">` and titles.
-pub fn digest_name(cadence: Cadence) -> &'static str {
+pub fn digest_name(cadence: Cadence, t: &Strings) -> &str {
     match cadence {
-        Cadence::Daily => "Daily digest",
-        Cadence::Weekly => "Weekly digest",
-        Cadence::Monthly => "Monthly digest",
+        Cadence::Daily => &t.daily_digest,
+        Cadence::Weekly => &t.weekly_digest,
+        Cadence::Monthly => &t.monthly_digest,
     }
 }
 
@@ -133,7 +134,7 @@ fn post(e: &EntryView, tz: chrono_tz::Tz) -> Markup {
 /// then its posts by member, in the shared page layout.
 pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
     let p = &digest.periods[i];
-    let name = digest_name(digest.cadence);
+    let name = digest_name(digest.cadence, &theme.strings);
     let title = period_title(digest.cadence, p);
     // Newest first: the newer digest is before this one.
     let newer = i.checked_sub(1).map(|j| &digest.periods[j]);
@@ -185,7 +186,7 @@ pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
 
 /// `digest/index.html`: every digest, newest first, with its counts, in the shared layout.
 pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
-    let name = digest_name(digest.cadence);
+    let name = digest_name(digest.cadence, &theme.strings);
     layout(
         site,
         theme,

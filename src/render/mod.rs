@@ -279,7 +279,7 @@ fn digest_files(
     ));
     files.push((
         "digest.xml".into(),
-        atom::digest_atom(site, d, now).context("writing digest.xml")?,
+        atom::digest_atom(site, &theme.strings, d, now).context("writing digest.xml")?,
     ));
     Ok(())
 }

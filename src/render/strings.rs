@@ -76,6 +76,11 @@ strings! {
     the_post: ["the post", "le billet", "der Beitrag", "la entrada", "het bericht"],
     /// Before the other members who carry the same post (a cross-post shown once).
     also_on: ["also on:", "aussi chez :", "auch bei:", "también en:", "ook bij:"],
+    /// The digest's name (`[planet] digest`): the page header's link, the alternate link's title
+    /// and `digest.xml`'s title.
+    weekly_digest: ["Weekly digest", "Résumé de la semaine", "Wochenrückblick", "Resumen semanal", "Weekoverzicht"],
+    daily_digest: ["Daily digest", "Résumé du jour", "Tagesrückblick", "Resumen diario", "Dagoverzicht"],
+    monthly_digest: ["Monthly digest", "Résumé du mois", "Monatsrückblick", "Resumen mensual", "Maandoverzicht"],
     topics_and_members: ["Topics and members", "Thèmes et membres", "Themen und Mitglieder", "Temas y miembros", "Onderwerpen en leden"],
     topics: ["Topics", "Thèmes", "Themen", "Temas", "Onderwerpen"],
     members: ["Members", "Membres", "Mitglieder", "Miembros", "Leden"],

@@ -73,7 +73,8 @@ fn text_fingerprint(e: &EntryView) -> Option<String> {
 /// every item the blog's address as its link would otherwise make unrelated posts of two members
 /// on one host copies of each other. The title counts because two members who link the same page
 /// under titles of their own (link blogs, "read this" posts) wrote two posts; a syndicated copy
-/// keeps its title.
+/// keeps its title. An untitled post (a note, a link post) has only its text to tell it from
+/// another member's note on the same link, so its link gives no key: its text fingerprint does.
 fn link_key(link: Option<&str>, title: Option<&str>) -> Option<String> {
     let link = normalise_link(link?)?;
     let parsed = url::Url::parse(&link).ok()?;
@@ -82,6 +83,9 @@ fn link_key(link: Option<&str>, title: Option<&str>) -> Option<String> {
     }
     let title = title.unwrap_or("").to_lowercase();
     let title: Vec<&str> = title.split_whitespace().collect();
+    if title.is_empty() {
+        return None;
+    }
     Some(format!("l:{link}\u{0}{}", title.join(" ")))
 }
 
@@ -192,7 +196,9 @@ mod tests {
     fn a_front_page_link_names_no_post_and_titles_tell_link_posts_apart() {
         assert_eq!(link_key(Some("http://example.com/"), Some("A post")), None);
         assert_eq!(link_key(Some("https://Example.com"), None), None);
-        assert!(link_key(Some("http://example.com/?p=12"), None).is_some());
+        assert!(link_key(Some("http://example.com/?p=12"), Some("A post")).is_some());
+        assert_eq!(link_key(Some("http://example.com/?p=12"), None), None);
+        assert_eq!(link_key(Some("http://example.com/1"), Some("  ")), None);
         let a = link_key(
             Some("https://blog.example.org/post/"),
             Some("Cataloguing  Notes"),

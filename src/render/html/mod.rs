@@ -161,7 +161,7 @@ pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
         Parts {
             root: page.root,
             title,
-            head: index_head(site, page),
+            head: index_head(site, page, t),
             skip: &t.skip_to_the_posts,
             banner: site_header(site, page, t),
             main,
@@ -172,7 +172,7 @@ pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
 
 /// The landscape's own `<head>` elements: the robots rule, the feeds it offers, and the links
 /// to the neighbouring pages.
-fn index_head(site: &Site, page: &Page) -> Markup {
+fn index_head(site: &Site, page: &Page, t: &Strings) -> Markup {
     let feeds = page.feeds();
     html! {
         @if site.noindex {
@@ -182,7 +182,7 @@ fn index_head(site: &Site, page: &Page) -> Markup {
         link rel="alternate" type="application/rss+xml" title={ (site.name) " (RSS)" } href={ (feeds) "rss.xml" };
         link rel="alternate" type="application/feed+json" title={ (site.name) " (JSON Feed)" } href={ (feeds) "feed.json" };
         @if let Some(d) = &site.digest {
-            link rel="alternate" type="application/atom+xml" title=(digest_name(d.cadence)) href={ (page.root) "digest.xml" };
+            link rel="alternate" type="application/atom+xml" title=(digest_name(d.cadence, t)) href={ (page.root) "digest.xml" };
         }
         @if page.number > 1 {
             link rel="prev" href=(page.href(page.number - 1));
@@ -214,7 +214,7 @@ fn site_header(site: &Site, page: &Page, t: &Strings) -> Markup {
                     li { a href={ (feeds) "feed.json" } type="application/feed+json" { "JSON Feed" } }
                     li { a href={ (root) "opml.xml" } type="text/x-opml" { (t.opml_all_members) } }
                     @if let Some(d) = &site.digest {
-                        li { a href={ (root) "digest/index.html" } { (digest_name(d.cadence)) } }
+                        li { a href={ (root) "digest/index.html" } { (digest_name(d.cadence, t)) } }
                     }
                 }
             }
