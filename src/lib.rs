@@ -13,8 +13,9 @@
 //!   router and scheduler, `conn` for connection limits and timeouts, `files` for serving the
 //!   output folder, `state` for what the handlers share and `/healthz`).
 //! - `site`: "refresh, then render", for `update` and `serve` alike, and `build_site`, the
-//!   render's input read from the store; `websub` tells the planet's hub what the render
-//!   changed.
+//!   render's input read from the store (`site/members`: each member page's posts and their
+//!   state, activity, fetches and feed-quality hints); `websub` tells the planet's hub what the
+//!   render changed.
 //! - `digest/`: the digest's periods (`period`: days, ISO weeks, months in the planet's time
 //!   zone), the one choice of its posts, and what `digest.xml` has published (via `store`).
 //! - `visibility/`: what the landscape shows, the one place that decides whether a stored

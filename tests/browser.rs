@@ -77,6 +77,8 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
         ("/page/2.html", "archive"),
         ("/tags/cataloguing/index.html", "topic"),
         ("/status.html", "status"),
+        ("/members/", "members"),
+        ("/members/ada-lovelace-smith/", "member"),
     ] {
         for view in check_page(&chromium, &addr, path, &shots, name) {
             let v = view["view"].as_str().unwrap();

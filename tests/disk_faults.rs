@@ -148,6 +148,8 @@ fn a_full_disk_keeps_the_last_good_site_and_database() {
         "disk/public",
         &[server.url("/small.xml"), server.url("/big.xml")],
     );
+    // Room for the small planet (its pages, member pages, digest, feeds and their compressed
+    // variants: tmpfs gives every file at least a 4 KiB page), not for the big one.
     let log = in_namespace(
         dir.path(),
         r#"set -e

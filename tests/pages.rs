@@ -50,10 +50,10 @@ fn archive_pages_and_front_page_feeds() {
         "feeds hold the front page"
     );
 
-    // robots.txt keeps crawlers off the admin page only.
+    // robots.txt keeps crawlers off the admin's status page and its JSON only.
     assert_eq!(
         planet.read("robots.txt"),
-        "User-agent: *\nDisallow: /status.html\n"
+        "User-agent: *\nDisallow: /status.html\nDisallow: /status.json\n"
     );
     assert!(!front.contains("noindex"));
 

@@ -1,8 +1,8 @@
 //! Snapshots (insta) of every output file of the showcase planet at a fixed `now`: the page, an
-//! archive page, a topic, the status page, the merged Atom/RSS/JSON feeds, the OPML list,
-//! robots.txt and the digest (its list, a week's page, digest.xml). The feeds are parsed and
-//! stored by the real code (parse_feed into a real SQLite file) with fixed fetch times, so the
-//! bytes depend only on the code. A change to any output
+//! archive page, a topic, the members page and a member's page, the status page and its JSON,
+//! the merged Atom/RSS/JSON feeds, the OPML list, robots.txt and the digest (its list, a week's
+//! page, digest.xml). The feeds are parsed and stored by the real code (parse_feed into a real
+//! SQLite file) with fixed fetch times, so the bytes depend only on the code. A change to any output
 //! shows up as a reviewable diff (`cargo insta review`, or INSTA_UPDATE=always to accept).
 
 mod common;
@@ -95,18 +95,19 @@ timezone = "Europe/London"
             .map_err(|(_, e)| e)
             .unwrap();
     }
-    let mut site = mercury::site::build_site(&config, &store, &Default::default()).unwrap();
+    let now = at(26, 17, 1);
+    let mut site = mercury::site::build_site_at(&config, &store, &Default::default(), now).unwrap();
     // The digest as of a week later, when the posts' week is complete and published.
     site.digest = mercury::digest::build(
         &config,
         &mut store,
         &Default::default(),
-        at(26, 17, 1) + chrono::Days::new(6),
+        now + chrono::Days::new(6),
     )
     .unwrap();
     let out = dir.join("public");
     // A theme folder that does not exist: the embedded theme.
-    mercury::render::render_site(&site, &out, &dir.join("no-theme"), at(26, 17, 1)).unwrap();
+    mercury::render::render_site(&site, &out, &dir.join("no-theme"), now).unwrap();
     out
 }
 
@@ -120,6 +121,9 @@ fn every_output_file() {
         "tags/cataloguing/index.html",
         "tags/cataloguing/atom.xml",
         "status.html",
+        "status.json",
+        "members/index.html",
+        "members/ada-lovelace-smith/index.html",
         "atom.xml",
         "rss.xml",
         "feed.json",

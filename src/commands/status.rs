@@ -1,7 +1,7 @@
-//! `status`: every feed's health for the admin, as a table or as JSON for scripts.
+//! `status`: every feed's health for the admin, as a table or as JSON for scripts (the same
+//! JSON as the site's `status.json`).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::config::Config;
@@ -11,25 +11,19 @@ use crate::output::outln;
 use crate::render::view::{ago, health_notes};
 use crate::store::Store;
 
-/// Fetch records shown per feed in `status --json`.
-const JSON_HISTORY: usize = 10;
-
 pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     let mut store = Store::open(&config.planet.database)?;
     store.sync_feeds(&config.member_feeds())?;
     let feeds = store.feed_views()?;
     let now = crate::clock::now();
     if args.json {
-        let mut out = Vec::with_capacity(feeds.len());
+        let mut histories = Vec::with_capacity(feeds.len());
         for f in &feeds {
-            out.push(JsonFeed::new(
-                f,
-                store.fetch_history(&f.member.config_url, JSON_HISTORY)?,
-                now,
-            ));
+            histories.push(store.fetch_history(&f.member.config_url, crate::model::FETCHES_SHOWN)?);
         }
-        let text = serde_json::to_string_pretty(&out).map_err(anyhow::Error::from)?;
-        outln!("{text}");
+        let histories: Vec<&[FetchRecord]> = histories.iter().map(Vec::as_slice).collect();
+        let text = crate::render::status_json(&feeds, &histories, now)?;
+        crate::output::bytes(text.as_bytes());
     } else {
         crate::output::bytes(table(&feeds, now).as_bytes());
     }
@@ -79,55 +73,6 @@ fn same_feed_warnings(feeds: &[FeedView]) -> Vec<String> {
         ));
     }
     warnings
-}
-
-#[derive(Serialize)]
-struct JsonFeed<'a> {
-    url: &'a str,
-    name: &'a str,
-    title: Option<&'a str>,
-    homepage: Option<&'a str>,
-    last_fetch: Option<DateTime<Utc>>,
-    last_success: Option<DateTime<Utc>>,
-    last_status: Option<u16>,
-    consecutive_failures: u32,
-    error: Option<&'a str>,
-    next_attempt: Option<DateTime<Utc>>,
-    gone: bool,
-    moved_to: Option<&'a str>,
-    moved_since: Option<DateTime<Utc>>,
-    entries: u64,
-    last_post: Option<DateTime<Utc>>,
-    /// The WebSub subscription to the feed's hub: state, hub, lease end, error.
-    websub: Option<&'a crate::model::PushState>,
-    notes: Vec<String>,
-    history: Vec<FetchRecord>,
-}
-
-impl<'a> JsonFeed<'a> {
-    fn new(f: &'a FeedView, history: Vec<FetchRecord>, now: DateTime<Utc>) -> Self {
-        let h = &f.health;
-        JsonFeed {
-            url: &f.member.feed_url,
-            name: &f.member.name,
-            title: f.member.feed_title.as_deref(),
-            homepage: f.member.homepage.as_deref(),
-            last_fetch: h.last_fetch,
-            last_success: h.last_success,
-            last_status: h.last_status,
-            consecutive_failures: h.consecutive_failures,
-            error: h.last_error.as_deref(),
-            next_attempt: h.next_due,
-            gone: h.gone,
-            moved_to: h.moved_to.as_deref(),
-            moved_since: h.moved_since,
-            entries: h.entries,
-            last_post: h.last_post,
-            websub: h.push.as_ref(),
-            notes: health_notes(f, now),
-            history,
-        }
-    }
 }
 
 /// The WebSub column: the subscription's state (and lease end), `-` without one.

@@ -29,7 +29,7 @@ mod validate;
 
 use locate::Locator;
 pub use types::{
-    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, FilterKind,
+    default_max_connections, Config, ConfigError, Face, FeedConfig, FetchSettings, FilterKind,
     FilterRule, Planet, ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY,
     DEFAULT_EXCERPT_CHARS, DEFAULT_ITEMS, DEFAULT_MAX_BYTES, DEFAULT_NEW_FEED_ITEMS,
     DEFAULT_PER_HOST, DEFAULT_SCHEDULE, DEFAULT_TIMEOUT_SECS, MAX_CONNECTIONS_CEILING,

@@ -159,12 +159,31 @@ pub struct FeedConfig {
     pub parsed_url: WebUrl,
     pub name: String,
     pub homepage: Option<WebUrl>,
-    pub face: Option<WebUrl>,
+    pub face: Option<Face>,
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
     /// This member's own topic filters (the planet's apply too).
     pub filters: Vec<FilterRule>,
+}
+
+/// A member's picture as configured: a web address, or a file of the theme folder (Planet
+/// Venus's `faces/` habit) that the render publishes at the same path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Face {
+    Web(WebUrl),
+    /// A relative path inside the theme folder, `/`-separated, checked to exist when loaded.
+    Theme(String),
+}
+
+impl Face {
+    /// How the store records it: the URL, or the path relative to the site's root.
+    pub fn as_stored(&self) -> String {
+        match self {
+            Face::Web(url) => url.as_str().to_string(),
+            Face::Theme(path) => path.clone(),
+        }
+    }
 }
 
 pub const DEFAULT_SCHEDULE: &str = "0 */30 * * * *";
@@ -196,6 +215,22 @@ pub fn default_max_connections() -> usize {
 }
 
 impl Config {
+    /// The time between the schedule's next two runs after `now` (at least a second).
+    pub fn schedule_interval(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::Duration {
+        let now = now.with_timezone(&self.planet.timezone);
+        let mut upcoming = self.planet.schedule.after(&now);
+        match (upcoming.next(), upcoming.next()) {
+            (Some(a), Some(b)) => (b - a).max(chrono::Duration::seconds(1)),
+            _ => chrono::Duration::days(1),
+        }
+    }
+
+    /// How old the last good refresh may be before the planet counts as stale: `stale_after`
+    /// schedule intervals (`/healthz` fails, and the pages show a banner).
+    pub fn stale_bound(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::Duration {
+        self.schedule_interval(now) * self.server.stale_after as i32
+    }
+
     /// The configured feeds as the store records them, in config order.
     pub fn member_feeds(&self) -> Vec<crate::model::MemberFeed> {
         self.feeds.iter().map(FeedConfig::member_feed).collect()
@@ -210,7 +245,7 @@ impl FeedConfig {
             parsed_url: self.parsed_url.to_url(),
             name: self.name.clone(),
             homepage: self.homepage.as_ref().map(WebUrl::to_url),
-            face: self.face.as_ref().map(WebUrl::to_url),
+            face: self.face.as_ref().map(Face::as_stored),
             tags: self.tags.clone(),
             excerpt_only: self.excerpt_only,
         }

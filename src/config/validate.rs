@@ -17,7 +17,7 @@ use crate::web_url::{WebUrl, WebUrlError};
 use super::locate::{KeyPart, Locator};
 use super::schema::{RawConfig, RawFeed, RawFetch, RawPlanet, RawServer};
 use super::types::{
-    default_max_connections, Config, ConfigError, FeedConfig, FetchSettings, Planet,
+    default_max_connections, Config, ConfigError, Face, FeedConfig, FetchSettings, Planet,
     ServerSettings, DEFAULT_ARCHIVE_PAGES, DEFAULT_CONCURRENCY, DEFAULT_EXCERPT_CHARS,
     DEFAULT_FORGET_AFTER_DAYS, DEFAULT_ITEMS, DEFAULT_KEEP_PER_FEED, DEFAULT_MAX_BYTES,
     DEFAULT_NEW_FEED_ITEMS, DEFAULT_PER_HOST, DEFAULT_SCHEDULE, DEFAULT_SUBSCRIBED_POLL_HOURS,
@@ -40,7 +40,7 @@ pub(super) fn validate(raw: RawConfig, path: &Path, loc: &Locator) -> Result<Con
     let planet = planet(raw.planet, &base_dir, path, loc)?;
     let fetch = fetch(raw.fetch, &planet.link, loc)?;
     let server = server(raw.server, loc)?;
-    let (feeds, mut warnings) = feeds(raw.feeds, path, loc)?;
+    let (feeds, mut warnings) = feeds(raw.feeds, path, &planet.theme_dir, loc)?;
     if crate::lang::built_in(&planet.lang).is_none() {
         warnings.insert(
             0,
@@ -372,6 +372,7 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
 fn feeds(
     raw: Vec<RawFeed>,
     file: &Path,
+    theme_dir: &Path,
     loc: &Locator,
 ) -> Result<(Vec<FeedConfig>, Vec<ConfigError>), ConfigError> {
     let mut feeds = Vec::with_capacity(raw.len());
@@ -400,7 +401,7 @@ fn feeds(
                 ),
             );
         }
-        feeds.push(feed(rf, parsed_url, i, file, loc)?);
+        feeds.push(feed(rf, parsed_url, i, file, theme_dir, loc)?);
     }
     Ok((feeds, warnings))
 }
@@ -416,6 +417,7 @@ fn feed(
     parsed_url: WebUrl,
     i: usize,
     file: &Path,
+    theme_dir: &Path,
     loc: &Locator,
 ) -> Result<FeedConfig, ConfigError> {
     let key = |k| feed_key(i, k);
@@ -445,7 +447,7 @@ fn feed(
     let face = rf
         .face
         .as_deref()
-        .map(|h| web_url_at(h, loc, &key("face")))
+        .map(|f| face(f, theme_dir, loc, &key("face")))
         .transpose()?;
     // A tag names a sub-planet and its link text: it needs a letter or a digit.
     if let Some(tag) = rf
@@ -468,6 +470,41 @@ fn feed(
         excerpt_only: rf.excerpt_only,
         filters,
     })
+}
+
+/// A `face`: an http(s) URL, or a relative path to a file of the theme folder (`faces/bob.png`).
+/// Anything with a scheme is a URL (so `javascript:` and `file:` get the URL error).
+fn face(s: &str, theme_dir: &Path, loc: &Locator, key: &[KeyPart]) -> Result<Face, ConfigError> {
+    let s = s.trim();
+    let scheme = s.find(':').is_some_and(|c| !s[..c].contains('/'));
+    if scheme {
+        return web_url_at(s, loc, key).map(Face::Web);
+    }
+    let parts: Vec<&str> = s.split('/').collect();
+    let plain = parts
+        .iter()
+        .all(|p| !p.is_empty() && !p.starts_with('.') && !p.contains(['\\', '\0', '?', '#', '%']));
+    if !plain {
+        return Err(loc.error_at(
+            key,
+            format!(
+                "{s:?} is neither an http(s) URL nor a plain path inside the theme folder; \
+                 write a path such as \"faces/bob.png\" (no leading \"/\", no \"..\")"
+            ),
+        ));
+    }
+    let file = theme_dir.join(s);
+    if !file.is_file() {
+        return Err(loc.error_at(
+            key,
+            format!(
+                "{s:?} is not a file in the theme folder ({}); put the picture there \
+                 or give an http(s) URL",
+                file.display()
+            ),
+        ));
+    }
+    Ok(Face::Theme(s.to_string()))
 }
 
 fn non_empty(value: &str, loc: &Locator, key: &[&str]) -> Result<(), ConfigError> {

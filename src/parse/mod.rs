@@ -9,7 +9,8 @@
 //! - `repair`: bytes → UTF-8 XML a strict parser reads (encodings, entities, RSS and Atom fixes);
 //! - feed-rs, with `dates` as its date parser;
 //! - `scan`: a second light pass for what feed-rs leaves out, only when the document has it;
-//! - `normalise`: feed-rs's model → [`ParsedFeed`], field by field.
+//! - `normalise`: feed-rs's model → [`ParsedFeed`], field by field;
+//! - `image`: the feed's own picture (a face for members configured without one).
 
 use std::time::{Duration, Instant};
 
@@ -20,6 +21,7 @@ use url::Url;
 use crate::model::ParsedFeed;
 
 mod dates;
+mod image;
 mod normalise;
 mod people;
 #[doc(hidden)]
@@ -105,7 +107,10 @@ fn parse_feed_unguarded(
         scan::Extras::default()
     };
     let spellings = scan::link_spellings(&xml);
-    normalise(feed, base, &extras, &spellings, fetched_at, deadline)
+    let image = image::feed_image(&feed, &xml, base);
+    let mut parsed = normalise(feed, base, &extras, &spellings, fetched_at, deadline)?;
+    parsed.image = image;
+    Ok(parsed)
 }
 
 /// Whether the scan pass (scan.rs) can add anything: a second XML pass costs about as much as

@@ -73,6 +73,7 @@ pub(super) fn normalise(
 
     let mut entries: Vec<NewEntry> = Vec::with_capacity(feed.entries.len());
     let mut seen_keys = std::collections::HashSet::new();
+    let mut future_dates = 0;
     // Bounded work per feed: a document with tens of thousands of entries keeps its first
     // MAX_ENTRIES (feeds list the newest first).
     for (index, entry) in feed.entries.iter().enumerate().take(MAX_ENTRIES) {
@@ -91,6 +92,13 @@ pub(super) fn normalise(
         } else {
             scan::EntryExtras::default()
         };
+        if [entry.published, entry.updated]
+            .iter()
+            .flatten()
+            .any(|d| *d > fetched_at)
+        {
+            future_dates += 1; // clamped by entry_dates; the member page says so
+        }
         // The entry's own language, else the document's; a malformed tag is dropped (it would
         // make the page's HTML invalid, and it is untrusted).
         // (feed-rs reads xml:lang on <content> only, where the document's is inherited.)
@@ -122,6 +130,8 @@ pub(super) fn normalise(
         title,
         site_link,
         author,
+        image: None,
+        future_dates,
         entries,
         hub,
         self_link,

@@ -1,7 +1,8 @@
 //! The theme: static files embedded in the binary, each overridable by a same-named file in the
 //! theme folder (`[planet] theme`, default `<config dir>/templates/`); other files there (a logo,
-//! a font) are published beside them. The theme's page fragments (`head.html`, `header.html`,
-//! `sidebar.html`, `footer.html`) and `strings.toml` are read, not published.
+//! a font) are published beside them, and the members' faces it holds (`faces/bob.png`) at
+//! their paths. The theme's page fragments (`head.html`, `header.html`, `sidebar.html`,
+//! `footer.html`) and `strings.toml` are read, not published.
 
 use std::path::Path;
 
@@ -91,6 +92,37 @@ pub fn theme_files(theme_dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> 
             )
         })?;
         files.push((name, bytes));
+    }
+    Ok(files)
+}
+
+/// The faces that members' `face` keys name inside the theme folder (`faces/bob.png`), to be
+/// published at the same path. The config checked that each is a plain relative path to a file.
+pub fn theme_faces(
+    theme_dir: &Path,
+    feeds: &[crate::model::FeedView],
+) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for f in feeds {
+        let Some(face) = f.member.face.as_deref() else {
+            continue;
+        };
+        let themed = !face.starts_with("http:") && !face.starts_with("https:");
+        if !themed || files.iter().any(|(n, _)| n == face) {
+            continue;
+        }
+        let path = theme_dir.join(face);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot read {} (the face of {}): {e}",
+                    path.display(),
+                    f.member.name
+                ),
+            )
+        })?;
+        files.push((face.to_string(), bytes));
     }
     Ok(files)
 }

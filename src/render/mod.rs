@@ -5,11 +5,12 @@
 //! the admin's fragments (`assets.rs`) reach every page alike; a new kind of page calls it too.
 //!
 //! In: a [`Site`] (read from the store), the theme folder, and `now`. Out: `index.html`,
-//! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, the digest (`digest/`, `digest.xml`) and
-//! the theme's files. Every output is built in
-//! memory first, so a failure writes nothing; each file is then written to a temporary file in
-//! the same folder and renamed over the old one, so a reader never sees half a file. Text files
-//! get compressed variants beside them when they change (`precompress`).
+//! `atom.xml`, `rss.xml`, `feed.json`, `opml.xml`, `members/` (the landscape and a page per
+//! member), `status.html` and `status.json`, the digest (`digest/`, `digest.xml`) and the
+//! theme's files (with the faces it holds). Every output is built in memory first, so a
+//! failure writes nothing; each file is then written to a temporary file in the same folder
+//! and renamed over the old one, so a reader never sees half a file. Text files get compressed
+//! variants beside them when they change (`precompress`).
 
 mod assets;
 mod atom;
@@ -19,8 +20,11 @@ mod json_feed;
 mod opml;
 pub mod precompress;
 mod rss;
+mod status_json;
 pub mod strings;
 pub mod view;
+
+pub use status_json::status_json;
 
 use std::path::{Path, PathBuf};
 
@@ -98,16 +102,35 @@ pub fn render_site_then(
 ) -> anyhow::Result<Rendered> {
     let theme = Theme::load(&site.lang, theme_dir)?;
     let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let pages = planet_files(site, &theme, "", true, now, &mut files)?;
+    let pages = planet_files(site, &theme, "", now, &mut files)?;
     for topic in &site.topics {
         let sub = topic_site(site, topic, &theme.strings);
         let dir = format!("tags/{}/", topic.slug);
-        planet_files(&sub, &theme, &dir, false, now, &mut files)?;
+        let pages = planet_files(&sub, &theme, &dir, now, &mut files)?;
+        remove_old_archive_pages(&out_dir.join(&dir).join("page"), pages);
     }
+    files.push((
+        "members/index.html".into(),
+        html::members_index(site, &theme, now).into_bytes(),
+    ));
+    for (i, m) in site.members.iter().enumerate() {
+        files.push((
+            format!("members/{}/index.html", m.slug),
+            html::member_page(site, &theme, i, now).into_bytes(),
+        ));
+    }
+    let histories: Vec<&[crate::model::FetchRecord]> =
+        site.members.iter().map(|m| m.history.as_slice()).collect();
     files.extend([
         (
             "status.html".into(),
             html::status_page(site, &theme, now).into_bytes(),
+        ),
+        (
+            "status.json".into(),
+            status_json(&site.feeds, &histories, now)
+                .context("writing status.json")?
+                .into_bytes(),
         ),
         (
             "opml.xml".into(),
@@ -119,18 +142,23 @@ pub fn render_site_then(
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name, bytes));
     }
+    files.extend(assets::theme_faces(theme_dir, &site.feeds)?);
     std::fs::create_dir_all(out_dir)
         .with_context(|| format!("cannot create the output folder {}", out_dir.display()))?;
     remove_stale_temp_files(out_dir);
     remove_stale_temp_files(&out_dir.join("page"));
     remove_stale_temp_files(&out_dir.join("digest"));
-    for topic in std::fs::read_dir(out_dir.join("tags"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        remove_stale_temp_files(&topic.path());
+    for folder in ["tags", "members"] {
+        for sub in std::fs::read_dir(out_dir.join(folder))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            remove_stale_temp_files(&sub.path());
+            remove_stale_temp_files(&sub.path().join("page"));
+        }
     }
+    remove_stale_temp_files(&out_dir.join("members"));
     let written: Vec<PathBuf> = files.iter().map(|(name, _)| out_dir.join(name)).collect();
     let mut changed = vec![false; files.len()];
     // Pages last: once a page is there, the feeds and the style sheet it links to are too (a
@@ -146,7 +174,10 @@ pub fn render_site_then(
         changed[i] = write_if_changed(path, &files[i].1)?;
     }
     remove_old_archive_pages(&out_dir.join("page"), pages);
-    remove_old_topics(&out_dir.join("tags"), &site.topics);
+    let topics: Vec<&str> = site.topics.iter().map(|t| t.slug.as_str()).collect();
+    remove_old_folders(&out_dir.join("tags"), &topics);
+    let members: Vec<&str> = site.members.iter().map(|m| m.slug.as_str()).collect();
+    remove_old_folders(&out_dir.join("members"), &members);
     remove_old_digests(out_dir, &files);
     in_place();
     let changed_feeds = files
@@ -167,13 +198,12 @@ pub fn render_site_then(
 }
 
 /// Adds one planet's pages and merged feeds to `files`, under `dir` (`""` or `tags/<slug>/`):
-/// the front page, archive pages when `archive` is set, and the feeds of the front page's
+/// the front page, its archive pages, and the feeds of the front page's
 /// entries. Returns the number of pages.
 fn planet_files(
     site: &Site,
     theme: &Theme,
     dir: &str,
-    archive: bool,
     now: DateTime<Utc>,
     files: &mut Vec<(String, Vec<u8>)>,
 ) -> anyhow::Result<usize> {
@@ -183,22 +213,24 @@ fn planet_files(
         site,
         site.entries.iter().take(per_page).map(feed_entry).collect(),
     );
-    let mut chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
+    let chunks: Vec<&[EntryView]> = if site.entries.is_empty() {
         vec![&[]]
     } else {
         site.entries.chunks(per_page).collect()
     };
-    if !archive {
-        chunks.truncate(1);
-    }
-    // From a page to the site's root: topics live two folders down.
+    // From a page to the site's root: topics live two folders down, archive pages one more.
     let root = if dir.is_empty() { "" } else { "../../" };
     for (i, entries) in chunks.iter().enumerate() {
+        let page_root = if i == 0 {
+            root.to_string()
+        } else {
+            format!("{root}../")
+        };
         let page = html::Page {
             number: i + 1,
             count: chunks.len(),
             entries,
-            root: if i == 0 { root } else { "../" },
+            root: &page_root,
         };
         let name = if i == 0 {
             format!("{dir}index.html")
@@ -307,6 +339,8 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
         excerpt_chars: site.excerpt_chars,
         feeds: site.feeds.clone(),
         last_success: site.last_success,
+        stale_since: site.stale_since,
+        members: Vec::new(),
         notices: site.notices.clone(),
         topics: site
             .topics
@@ -325,13 +359,13 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
     }
 }
 
-/// `robots.txt`: everything may be crawled but the admin's status page, or nothing at all
-/// with `noindex = true`.
+/// `robots.txt`: everything may be crawled but the admin's status page and its JSON, or
+/// nothing at all with `noindex = true`.
 fn robots(site: &Site) -> String {
     if site.noindex {
         "User-agent: *\nDisallow: /\n".to_string()
     } else {
-        "User-agent: *\nDisallow: /status.html\n".to_string()
+        "User-agent: *\nDisallow: /status.html\nDisallow: /status.json\n".to_string()
     }
 }
 
@@ -379,16 +413,15 @@ fn remove_old_digests(out_dir: &Path, files: &[(String, Vec<u8>)]) {
     let _ = std::fs::remove_dir(out_dir.join("digest")); // only when empty
 }
 
-/// Topic folders whose tag is no longer used are removed with their files.
-fn remove_old_topics(dir: &Path, topics: &[Topic]) {
+/// Topic and member folders no longer used (a tag dropped, a member gone) are removed with
+/// their files.
+fn remove_old_folders(dir: &Path, current: &[&str]) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let current = topics
-            .iter()
-            .any(|t| name.to_str() == Some(t.slug.as_str()));
+        let current = current.iter().any(|c| name.to_str() == Some(*c));
         if !current && entry.path().join("index.html").exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }

@@ -117,6 +117,78 @@ strings! {
     notes: ["Notes", "Remarques", "Hinweise", "Notas", "Opmerkingen"],
     never_gone: ["never (gone)", "jamais (disparu)", "nie (entfernt)", "nunca (desaparecida)", "nooit (verdwenen)"],
     ok: ["ok", "ok", "ok", "ok", "ok"],
+    download: ["Download", "Télécharger", "Herunterladen", "Descargar", "Downloaden"],
+    /// The label of the links between the posts and the members pages.
+    planet: ["Planet", "Planète", "Planet", "Planeta", "Planeet"],
+    posts: ["Posts", "Billets", "Beiträge", "Entradas", "Berichten"],
+    jump_to_the_members_list: ["Jump to the members list", "Aller à la liste des membres", "Zur Mitgliederliste", "Ir a la lista de miembros", "Naar de ledenlijst"],
+    /// The stale banner, when the planet's last good refresh is too old.
+    not_updated_since: [
+        "This planet has not been updated since {time}. Its posts may be out of date.",
+        "Cette planète n’a pas été mise à jour depuis le {time}. Ses billets ne sont peut-être plus à jour.",
+        "Dieser Planet wurde seit {time} nicht aktualisiert. Seine Beiträge sind vielleicht veraltet.",
+        "Este planeta no se actualiza desde el {time}. Sus entradas pueden estar desactualizadas.",
+        "Deze planeet is sinds {time} niet ververst. De berichten zijn misschien verouderd."
+    ],
+    /// A member's last post in the sidebar.
+    last_post_on: ["last post {date}", "dernier billet le {date}", "letzter Beitrag am {date}", "última entrada el {date}", "laatste bericht op {date}"],
+    /// A short date (a chrono pattern): the sidebar.
+    short_date: ["%-d %b %Y", "%-d %b %Y", "%-d. %b %Y", "%-d %b %Y", "%-d %b %Y"],
+    /// A date (a chrono pattern): the members pages.
+    long_date: ["%-d %B %Y", "%-d %B %Y", "%-d. %B %Y", "%-d de %B de %Y", "%-d %B %Y"],
+    all_members_their_activity: [
+        "All members, their activity and their feeds", "Tous les membres, leur activité et leurs flux",
+        "Alle Mitglieder, ihre Aktivität und ihre Feeds", "Todos los miembros, su actividad y sus fuentes",
+        "Alle leden, hun activiteit en hun feeds"
+    ],
+    as_json: ["As JSON", "En JSON", "Als JSON", "En JSON", "Als JSON"],
+    skip_to_the_members: ["Skip to the members", "Aller aux membres", "Zu den Mitgliedern", "Ir a los miembros", "Naar de leden"],
+    members_by_name: [
+        "{n} members, by name. Each bar is one week of the last year.",
+        "{n} membres, par nom. Chaque barre est une semaine de l’année écoulée.",
+        "{n} Mitglieder, nach Namen. Jeder Balken ist eine Woche des letzten Jahres.",
+        "{n} miembros, por nombre. Cada barra es una semana del último año.",
+        "{n} leden, op naam. Elke balk is een week van het afgelopen jaar."
+    ],
+    blog: ["Blog", "Blog", "Blog", "Blog", "Blog"],
+    feed_link: ["Feed", "Flux", "Feed", "Fuente", "Feed"],
+    tags_list: ["Tags: {tags}", "Étiquettes : {tags}", "Schlagwörter: {tags}", "Etiquetas: {tags}", "Tags: {tags}"],
+    last_post_colon: ["Last post:", "Dernier billet :", "Letzter Beitrag:", "Última entrada:", "Laatste bericht:"],
+    untitled_post: ["untitled", "sans titre", "ohne Titel", "sin título", "zonder titel"],
+    no_post_yet: ["No post yet.", "Pas encore de billet.", "Noch kein Beitrag.", "Todavía no hay entradas.", "Nog geen bericht."],
+    in_the_last_days: ["{n} in the last {days} days.", "{n} ces {days} derniers jours.", "{n} in den letzten {days} Tagen.", "{n} en los últimos {days} días.", "{n} in de laatste {days} dagen."],
+    posts_in_the_last_year: ["{n} posts in the last year", "{n} billets sur l’année écoulée", "{n} Beiträge im letzten Jahr", "{n} entradas en el último año", "{n} berichten in het afgelopen jaar"],
+    one_post_in_the_last_year: ["1 post in the last year", "1 billet sur l’année écoulée", "1 Beitrag im letzten Jahr", "1 entrada en el último año", "1 bericht in het afgelopen jaar"],
+    skip_to_the_members_posts: ["Skip to the member’s posts", "Aller aux billets du membre", "Zu den Beiträgen des Mitglieds", "Ir a las entradas del miembro", "Naar de berichten van het lid"],
+    newest_posts_on_the_planet: ["Newest posts on the planet", "Derniers billets sur la planète", "Neueste Beiträge auf dem Planeten", "Entradas más recientes en el planeta", "Nieuwste berichten op de planeet"],
+    none_on_the_pages_now: [
+        "None of this member’s posts is on the planet’s pages now.",
+        "Aucun billet de ce membre n’est sur les pages de la planète en ce moment.",
+        "Zurzeit steht kein Beitrag dieses Mitglieds auf den Seiten des Planeten.",
+        "Ninguna entrada de este miembro está ahora en las páginas del planeta.",
+        "Geen enkel bericht van dit lid staat nu op de pagina’s van de planeet."
+    ],
+    about_this_feed: ["About this feed", "À propos de ce flux", "Über diesen Feed", "Sobre esta fuente", "Over deze feed"],
+    last_fetch: ["Last fetch", "Dernière lecture", "Letzter Abruf", "Última lectura", "Laatste ophaling"],
+    not_fetched_yet: ["not fetched yet", "pas encore lu", "noch nicht abgerufen", "todavía no leída", "nog niet opgehaald"],
+    health: ["Health", "Santé", "Zustand", "Estado", "Gezondheid"],
+    fetched_without_problems: ["fetched without problems", "lu sans problème", "ohne Probleme abgerufen", "leída sin problemas", "zonder problemen opgehaald"],
+    stored_posts: ["Stored posts", "Billets enregistrés", "Gespeicherte Beiträge", "Entradas guardadas", "Opgeslagen berichten"],
+    what_the_feed_could_do_better: ["What the feed could do better", "Ce que le flux pourrait mieux faire", "Was der Feed besser machen könnte", "Qué podría mejorar la fuente", "Wat de feed beter kan doen"],
+    nothing_to_improve: ["Nothing: the planet reads this feed well.", "Rien : la planète lit bien ce flux.", "Nichts: der Planet liest diesen Feed gut.", "Nada: el planeta lee bien esta fuente.", "Niets: de planeet leest deze feed goed."],
+    what_to_do: ["What to do:", "Que faire :", "Was zu tun ist:", "Qué hacer:", "Wat te doen:"],
+    the_last_fetches: ["The last fetches", "Les dernières lectures", "Die letzten Abrufe", "Las últimas lecturas", "De laatste ophalingen"],
+    none_yet: ["None yet.", "Aucun pour l’instant.", "Noch keine.", "Ninguna todavía.", "Nog geen."],
+    every_stored_post: [
+        "Every post the planet stored, and whether it is shown",
+        "Chaque billet enregistré par la planète, et s’il est affiché",
+        "Jeder Beitrag, den der Planet gespeichert hat, und ob er gezeigt wird",
+        "Cada entrada que guardó el planeta, y si se muestra",
+        "Elk bericht dat de planeet opsloeg, en of het getoond wordt"
+    ],
+    /// A stored post's state on its member's page when no reason hides it.
+    shown: ["shown", "affiché", "angezeigt", "visible", "getoond"],
+    n_new: ["{n} new", "{n} nouveaux", "{n} neu", "{n} nuevas", "{n} nieuw"],
 }
 
 /// A problem with `strings.toml`: what, where (file, line, key) and what to do.

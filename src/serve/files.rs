@@ -45,6 +45,24 @@ pub(super) async fn serve_file(
     let Some(rel) = safe_path(uri.path()) else {
         return plain(StatusCode::NOT_FOUND, "not found\n".into());
     };
+    // A folder named without its trailing slash (`/tags/x`, `/members/ada`): its page's
+    // relative links (`atom.xml`, `../../style.css`) would resolve one folder too high.
+    // Only a folder that would be served (its index.html a regular file, no symlink on the way).
+    if !uri.path().ends_with('/') && !rel.as_os_str().is_empty() {
+        let (out_dir, index) = (state.out_dir.clone(), rel.join("index.html"));
+        let folder = tokio::task::spawn_blocking(move || open_in(&out_dir, &index, "").is_some())
+            .await
+            .unwrap_or(false);
+        if folder {
+            let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+            return Response::builder()
+                .status(StatusCode::MOVED_PERMANENTLY)
+                .header(header::LOCATION, format!("{}/{query}", uri.path()))
+                .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+                .body(Body::from("moved: the folder's address ends with /\n"))
+                .unwrap_or_default();
+        }
+    }
     let accept = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())

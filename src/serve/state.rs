@@ -96,20 +96,11 @@ impl AppState {
 
 /// The schedule's interval, and from it the staleness bound and the cache lifetime.
 pub(super) fn timing(config: &Config) -> (chrono::Duration, u64) {
-    let interval = schedule_interval(config);
-    let stale = interval * config.server.stale_after as i32;
+    let now = crate::clock::now();
+    let interval = config.schedule_interval(now);
+    let stale = config.stale_bound(now);
     let max_age = interval.num_seconds().clamp(60, 86_400) as u64;
     (stale, max_age)
-}
-
-/// The time between the schedule's next two runs (at least a minute).
-pub fn schedule_interval(config: &Config) -> chrono::Duration {
-    let now = crate::clock::now().with_timezone(&config.planet.timezone);
-    let mut upcoming = config.planet.schedule.after(&now);
-    match (upcoming.next(), upcoming.next()) {
-        (Some(a), Some(b)) => (b - a).max(chrono::Duration::seconds(1)),
-        _ => chrono::Duration::days(1),
-    }
 }
 
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Response<Body> {

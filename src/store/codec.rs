@@ -51,6 +51,8 @@ fn packed(body: &str) -> Option<Vec<u8>> {
 pub struct PreparedFeed {
     pub(super) title: Option<String>,
     pub(super) site_link: Option<String>,
+    pub(super) image: Option<String>,
+    pub(super) future_dates: usize,
     pub(super) entries: Vec<PreparedEntry>,
     /// The WebSub hub and topic the feed announces.
     pub(super) hub: Option<String>,
@@ -94,6 +96,8 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
     PreparedFeed {
         title: feed.title,
         site_link: feed.site_link,
+        image: feed.image,
+        future_dates: feed.future_dates,
         entries,
         hub: feed.hub,
         self_link: feed.self_link,

@@ -147,4 +147,19 @@ pub const MIGRATIONS: &[&str] = &[
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS tombstones_by_link ON tombstones (feed_id, link);
     "#,
+    // 11 (#21): what the member pages show of a feed beyond its health: its own picture (a
+    // face for members configured without one), and at the last parse how many of its posts
+    // carried a date in the future (clamped to the fetch time) and how many came back under a
+    // new id (matched by their link).
+    r#"
+    ALTER TABLE feeds ADD COLUMN image TEXT;
+    ALTER TABLE feeds ADD COLUMN future_dates INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN id_changes INTEGER NOT NULL DEFAULT 0;
+    "#,
+    // 12 (#21): each member's page folder, `members/<slug>/`, kept with the feed's row so that a
+    // renamed member keeps their address (a new feed URL is a new row and a new slug).
+    r#"
+    ALTER TABLE feeds ADD COLUMN slug TEXT;
+    CREATE UNIQUE INDEX IF NOT EXISTS feeds_by_slug ON feeds (slug);
+    "#,
 ];

@@ -10,6 +10,7 @@
 //! - `sync.rs`: the feeds table made to match the configured feeds;
 //! - `write.rs`: the batch writer ([`write::Batch`]), entry upserts, the fetch log;
 //! - `read.rs`: the queries and row mapping for render and status;
+//! - `members.rs`: the queries behind the member pages (stored posts, activity);
 //! - `digest.rs`: what the digest published of each period (its content hash and `updated`);
 //! - `hub.rs`: the WebSub publisher's queue of pings the hub is owed; `subscriptions.rs`: the
 //!   WebSub subscriber's hubs, subscriptions and their states;
@@ -33,6 +34,7 @@
 pub mod codec;
 mod digest;
 mod hub;
+mod members;
 mod migrations;
 mod moves;
 mod open;

@@ -84,13 +84,14 @@ impl Store {
     /// Every configured feed, in config order, with its health.
     pub fn feed_views(&self) -> anyhow::Result<Vec<FeedView>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.tags,
+            "SELECT f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.tags,
                     f.last_fetch, f.last_success, f.last_status, f.last_error,
                     f.consecutive_failures, f.fetch_url,
                     (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id),
                     f.moved_since, f.next_due, f.gone,
                     (SELECT MAX(e.sort_date) FROM entries e WHERE e.feed_id = f.id),
-                    f.excerpt_only, s.state, s.hub, s.lease_end, s.error
+                    f.excerpt_only, COALESCE(f.slug, ''), f.future_dates, f.id_changes,
+                    s.state, s.hub, s.lease_end, s.error
              FROM feeds f LEFT JOIN subscriptions s ON s.feed_id = f.id
              WHERE f.active = 1 ORDER BY f.position, f.id",
         )?;
@@ -99,6 +100,7 @@ impl Store {
             member.excerpt_only = r.get::<_, i64>(18)? != 0;
             Ok(FeedView {
                 member,
+                slug: r.get(19)?,
                 tags: json_list(&r.get::<_, String>(6)?),
                 health: Health {
                     last_fetch: opt_time(r.get(7)?),
@@ -116,12 +118,14 @@ impl Store {
                     next_due: opt_time(r.get(15)?),
                     gone: r.get::<_, i64>(16)? != 0,
                     last_post: opt_time(r.get(17)?),
-                    push: match r.get::<_, Option<String>>(19)? {
+                    future_dates: r.get::<_, i64>(20)? as u64,
+                    id_changes: r.get::<_, i64>(21)? as u64,
+                    push: match r.get::<_, Option<String>>(22)? {
                         Some(state) => Some(PushState {
                             state,
-                            hub: crate::model::public_url(&r.get::<_, String>(20)?).into_owned(),
-                            lease_end: opt_time(r.get(21)?),
-                            error: r.get(22)?,
+                            hub: crate::model::public_url(&r.get::<_, String>(23)?).into_owned(),
+                            lease_end: opt_time(r.get(24)?),
+                            error: r.get(25)?,
                         }),
                         None => None,
                     },
@@ -158,7 +162,8 @@ impl Store {
 pub(super) const ENTRY_COLUMNS: &str =
     "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
-     f.url, f.name, f.title, f.site_link, f.homepage, f.face, f.excerpt_only, e.lang,
+     f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only,
+     e.lang,
      e.withdrawn_at IS NOT NULL";
 
 /// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.

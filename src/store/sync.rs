@@ -10,7 +10,7 @@ use url::Url;
 
 use super::read::opt_time;
 use super::Store;
-use crate::model::{FeedRequest, MemberFeed};
+use crate::model::{slug_base, FeedRequest, MemberFeed};
 
 impl Store {
     /// Makes the feeds table match the configured feeds (new feeds added, removed ones marked
@@ -33,7 +33,7 @@ impl Store {
                     pos as i64,
                     f.name,
                     f.homepage.as_ref().map(Url::as_str),
-                    f.face.as_ref().map(Url::as_str),
+                    f.face.as_deref(),
                     serde_json::to_string(&f.tags)?,
                     f.excerpt_only,
                 ])?;
@@ -71,6 +71,7 @@ impl Store {
                 requests.push(req);
             }
         }
+        assign_slugs(&tx)?;
         tx.commit()?;
         Ok(requests)
     }
@@ -108,4 +109,29 @@ impl Store {
             gone: gone != 0,
         }))
     }
+}
+
+/// Gives every feed row without a slug one, in config order: [`slug_base`] of its member's name,
+/// with `-2`, `-3` … when another row (active or not) already has it. A slug stays with its row.
+fn assign_slugs(tx: &rusqlite::Transaction) -> anyhow::Result<()> {
+    let pending: Vec<(i64, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT id, name FROM feeds WHERE slug IS NULL ORDER BY active DESC, position, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut taken = tx.prepare_cached("SELECT 1 FROM feeds WHERE slug = ?1")?;
+    let mut set = tx.prepare_cached("UPDATE feeds SET slug = ?2 WHERE id = ?1")?;
+    for (id, name) in pending {
+        let base = slug_base(&name);
+        let mut slug = base.clone();
+        let mut n = 1;
+        while taken.exists([&slug])? {
+            n += 1;
+            slug = format!("{base}-{n}");
+        }
+        set.execute(params![id, slug])?;
+    }
+    Ok(())
 }

@@ -233,7 +233,7 @@ fn apply_in(
             record_success(tx, id, at, *status, Some((etag, last_modified, moved_to)))?;
             tx.prepare_cached(
                 "UPDATE feeds SET title = ?2, site_link = ?3, body_hash = ?4, hub = ?5,
-                     topic = ?6
+                     topic = ?6, image = ?7, future_dates = ?8
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -242,7 +242,9 @@ fn apply_in(
                 feed.site_link,
                 body_hash,
                 feed.hub,
-                feed.self_link
+                feed.self_link,
+                feed.image,
+                feed.future_dates as i64
             ])?;
             let seen;
             (stats, seen) = upsert_entries(tx, id, at, &feed.entries, shown)?;
@@ -420,6 +422,8 @@ fn upsert_entries(
             }
         }
     }
+    tx.prepare_cached("UPDATE feeds SET id_changes = ?2 WHERE id = ?1")?
+        .execute(params![feed_id, stored.new_ids as i64])?;
     Ok((stats, seen))
 }
 
@@ -467,6 +471,8 @@ struct StoredEntries<'c> {
     has_entries: bool,
     /// The keys of the incoming document's entries.
     keys_in_doc: HashSet<&'c str>,
+    /// Entries found by their link under a new key: the feed changed their ids.
+    new_ids: u64,
     by_key: CachedStatement<'c>,
     by_link: CachedStatement<'c>,
 }
@@ -484,6 +490,7 @@ impl<'c> StoredEntries<'c> {
             feed_id,
             has_entries,
             keys_in_doc: entries.iter().map(|p| p.entry.key.as_str()).collect(),
+            new_ids: 0,
             by_key: tx.prepare_cached(
                 "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
             )?,
@@ -517,6 +524,7 @@ impl<'c> StoredEntries<'c> {
         while let Some(r) = rows.next()? {
             let key: String = r.get(3)?;
             if !self.keys_in_doc.contains(key.as_str()) {
+                self.new_ids += 1;
                 return Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?)));
             }
         }

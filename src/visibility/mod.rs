@@ -1,7 +1,7 @@
 //! What the landscape shows: the one place that decides whether a stored post is shown and,
 //! when it is not, every reason why ([`Hidden`]). The page, the archives, the tag sub-planets
-//! and the merged feeds (through `site::build_site`), `mercury why`, `mercury check`, and later
-//! the member pages, search and the digest all ask [`Visibility`]; none decides on its own.
+//! and the merged feeds (through `site::build_site`), `mercury why`, `mercury check`, the member
+//! pages (through `site`) and the digest all ask [`Visibility`]; none decides on its own.
 //!
 //! Hiding is decided at render time from what is stored, so a rule edited in feeds.toml or a
 //! decision in moderation.toml takes effect at the next render, without refetching.
@@ -84,6 +84,9 @@ impl Hidden {
     }
 }
 
+/// A stored post with every reason it is not shown (none: shown).
+pub type Reasoned = (EntryView, Vec<Hidden>);
+
 /// Cross-posts found by their content are copies published within this many days of each
 /// other; so are those found by their link (see `crosspost`).
 pub const CROSS_POST_DAYS: i64 = 14;
@@ -116,34 +119,51 @@ impl<'a> Visibility<'a> {
 
     /// The newest `n` stored posts of the feed configured as `config_url`, each with its
     /// reasons (empty: shown on the planet's page or archive).
-    pub fn feed_posts(
+    pub fn feed_posts(&self, config_url: &str, n: usize) -> anyhow::Result<Vec<Reasoned>> {
+        let mut out = self.feeds_posts(&[config_url], n)?;
+        Ok(out.pop().unwrap_or_default())
+    }
+
+    /// [`Visibility::feed_posts`] of each feed in `config_urls`, in their order, deciding the
+    /// planet once for all of them (the member pages ask for every feed at each render).
+    pub fn feeds_posts(
         &self,
-        config_url: &str,
+        config_urls: &[&str],
         n: usize,
-    ) -> anyhow::Result<Vec<(EntryView, Vec<Hidden>)>> {
+    ) -> anyhow::Result<Vec<Vec<Reasoned>>> {
         let planet = self.decide(self.planet_total(), None)?;
-        let only = [config_url.to_string()];
-        let scan = PostScan {
-            only: Some(&only),
-            joined_late: true,
-            ..PostScan::default()
-        };
-        let mut out = Vec::new();
-        self.store.scan_posts(&scan, &mut |e, late| {
-            let mut hidden = self.rules.own_reasons(&e, late);
-            if hidden.is_empty() {
-                hidden = match planet
-                    .iter()
-                    .find(|d| d.entry.key == e.key && d.entry.member.config_url == config_url)
-                {
-                    Some(d) => d.hidden.clone(),
-                    None => vec![Hidden::BeyondArchive],
-                };
+        let mut placed: std::collections::HashMap<(&str, &str), &[Hidden]> = Default::default();
+        for d in &planet {
+            placed.insert(
+                (d.entry.member.config_url.as_str(), d.entry.key.as_str()),
+                d.hidden.as_slice(),
+            );
+        }
+        let mut all = Vec::with_capacity(config_urls.len());
+        for config_url in config_urls {
+            let only = [config_url.to_string()];
+            let scan = PostScan {
+                only: Some(&only),
+                joined_late: true,
+                ..PostScan::default()
+            };
+            let mut out = Vec::new();
+            if n > 0 {
+                self.store.scan_posts(&scan, &mut |e, late| {
+                    let mut hidden = self.rules.own_reasons(&e, late);
+                    if hidden.is_empty() {
+                        hidden = match placed.get(&(*config_url, e.key.as_str())) {
+                            Some(h) => h.to_vec(),
+                            None => vec![Hidden::BeyondArchive],
+                        };
+                    }
+                    out.push((e, hidden));
+                    out.len() < n
+                })?;
             }
-            out.push((e, hidden));
-            out.len() < n
-        })?;
-        Ok(out)
+            all.push(out);
+        }
+        Ok(all)
     }
 
     /// The shown posts dated in `since..before`, newest first (for the digest): the rules and

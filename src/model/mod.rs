@@ -5,6 +5,9 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use url::Url;
 
+mod members;
+pub use members::*;
+
 /// `url` as Mercury may show or publish it: without the user name and password an admin may
 /// have written into feeds.toml (`http://user:secret@host/feed`). The credentials are sent when
 /// fetching, and nowhere else: every page, feed, OPML file, status line, log line and error
@@ -99,7 +102,8 @@ pub struct MemberFeed {
     pub parsed_url: Url,
     pub name: String,
     pub homepage: Option<Url>,
-    pub face: Option<Url>,
+    /// An absolute http(s) URL, or a path relative to the site's root (a theme file).
+    pub face: Option<String>,
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
@@ -231,6 +235,10 @@ pub struct ParsedFeed {
     pub site_link: Option<String>,
     /// The feed-level author's name, plain text.
     pub author: Option<String>,
+    /// The feed's own picture (author avatar, logo or icon), an absolute http(s) URL.
+    pub image: Option<String>,
+    /// Entries whose date lay after the fetch time and was clamped to it.
+    pub future_dates: usize,
     pub entries: Vec<NewEntry>,
     /// The WebSub hub the feed announces (`rel="hub"`, in the document or a `Link` header),
     /// absolute and http(s).
@@ -301,6 +309,12 @@ pub struct Site {
     pub feeds: Vec<FeedView>,
     /// The last time any feed was fetched successfully.
     pub last_success: Option<DateTime<Utc>>,
+    /// Set when `last_success` is older than the planet's staleness bound (`stale_after`
+    /// schedule intervals): the pages say since when the planet has not been updated.
+    pub stale_since: Option<DateTime<Utc>>,
+    /// One per feed, in the order of `feeds`: what the member pages show. Empty on copies
+    /// made for the sub-planets.
+    pub members: Vec<MemberPage>,
     /// Messages for the admin on `status.html` (e.g. an invalid feeds.toml while serving).
     pub notices: Vec<String>,
     /// The sub-planets of the members' tags, in order of first use in the config.
@@ -480,6 +494,8 @@ impl Member {
 #[derive(Debug, Clone)]
 pub struct FeedView {
     pub member: Member,
+    /// The member's folder under `members/` (kept with the feed's row; see `slug_base`).
+    pub slug: String,
     pub tags: Vec<String>,
     pub health: Health,
 }
@@ -499,6 +515,10 @@ pub struct Health {
     pub gone: bool,
     /// The date of the newest entry.
     pub last_post: Option<DateTime<Utc>>,
+    /// Posts whose date lay in the future at the last parse (clamped to the fetch time).
+    pub future_dates: u64,
+    /// Posts that came back under a new id at the last parse (recognised by their link).
+    pub id_changes: u64,
     /// The planet's WebSub subscription to the feed's hub, if it has one.
     pub push: Option<PushState>,
 }

@@ -1,7 +1,14 @@
-//! The landscape page, `index.html`, with maud. maud escapes every value; `PreEscaped` is used only
-//! on content that was sanitised at ingest (sanitize.rs) and on the admin's own theme fragments
-//! (`head.html`, `header.html`, `sidebar.html`, `footer.html`), and only in this file. Every
-//! page goes through [`layout`].
+//! The pages, with maud: the river of posts (`index.html`, its archive and topic pages) and
+//! [`layout`], the one page every page goes through, here; the members pages in `members`,
+//! `status.html` in `status`. maud escapes every value; `PreEscaped` is used only on content
+//! that was sanitised at ingest (sanitize.rs) and on the admin's own theme fragments
+//! (`head.html`, `header.html`, `sidebar.html`, `footer.html`), and only in this file.
+
+mod members;
+mod status;
+
+pub use members::{member_page, members_index};
+pub use status::status_page;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -10,7 +17,7 @@ use super::digest::digest_name;
 use super::strings::{fill, split, Strings};
 use super::view::{self, entry_anchor, group_by_day};
 use super::Theme;
-use crate::model::{EntryView, FeedView, Site};
+use crate::model::{name_sort_key, Enclosure, EntryView, FeedView, Site};
 use crate::sanitize;
 
 /// One page of the planet: the front page (number 1, `index.html`) or an archive page
@@ -101,6 +108,7 @@ pub fn layout(site: &Site, theme: &Theme, parts: Parts) -> String {
                 a.skip href="#content" { (parts.skip) }
                 // The admin's own banner (theme/header.html), trusted.
                 @if let Some(h) = header { (PreEscaped(h)) } @else { (parts.banner) }
+                (stale_banner(site, theme))
                 @let aside = parts.sidebar.is_some() || sidebar.is_some();
                 div.layout.solo[!aside] {
                     main #content { (parts.main) }
@@ -141,7 +149,7 @@ pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
             p.empty { (t.no_posts_yet) }
         }
         @for (day, entries) in &days {
-            (day_section(*day, entries, site, theme))
+            (day_section(*day, entries, site, theme, page.root))
         }
         @if page.count > 1 {
             (pagination(page, t))
@@ -157,7 +165,7 @@ pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
             skip: &t.skip_to_the_posts,
             banner: site_header(site, page, t),
             main,
-            sidebar: Some(sidebar(site, page.root, t)),
+            sidebar: Some(sidebar(site, page.root, theme)),
         },
     )
 }
@@ -198,6 +206,7 @@ fn site_header(site: &Site, page: &Page, t: &Strings) -> Markup {
             @if site.current_topic.is_some() {
                 p.tagline { a href={ (root) "index.html" } { (t.all_posts_of_the_planet) } }
             }
+            (planet_nav(root, true, t))
             nav aria-label=(t.subscribe) {
                 ul.subscribe {
                     li { a href={ (feeds) "atom.xml" } type="application/atom+xml" { "Atom" } }
@@ -214,7 +223,13 @@ fn site_header(site: &Site, page: &Page, t: &Strings) -> Markup {
 }
 
 /// One day of posts: its heading (in the site's time zone), then its entries.
-fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site, theme: &Theme) -> Markup {
+fn day_section(
+    day: NaiveDate,
+    entries: &[&EntryView],
+    site: &Site,
+    theme: &Theme,
+    root: &str,
+) -> Markup {
     let day_id = format!("d-{}", day.format("%Y-%m-%d"));
     html! {
         section.day aria-labelledby=(day_id) {
@@ -224,7 +239,7 @@ fn day_section(day: NaiveDate, entries: &[&EntryView], site: &Site, theme: &Them
                 }
             }
             @for e in entries {
-                (entry(e, site, &theme.strings))
+                (entry(e, site, &theme.strings, root))
             }
         }
     }
@@ -274,34 +289,43 @@ pub(super) fn site_footer(site: &Site, theme: &Theme) -> Markup {
     }
 }
 
-/// One post: its member, title and time, then its content or, folded, an excerpt.
-fn entry(e: &EntryView, site: &Site, t: &Strings) -> Markup {
+/// One post: its member, title and time, then its content or, folded, an excerpt, then its
+/// enclosures. A post without a title (a microblog's, a podcast's) has no heading: its time
+/// links to it instead.
+pub(super) fn entry(e: &EntryView, site: &Site, t: &Strings, root: &str) -> Markup {
     let member = &e.member;
     let body = e.content.as_deref().or(e.summary.as_deref());
+    let title = e.title.as_deref().filter(|t| !t.trim().is_empty());
+    let time = html! {
+        time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
+    };
     html! {
         @let lang = e.lang.as_deref().filter(|l| !l.eq_ignore_ascii_case(&site.lang));
         article.entry #(entry_anchor(&e.feed_url, &e.key)) lang=[lang] {
             header {
                 p.member {
-                    @if let Some(face) = &member.face {
-                        img.face src=(face) alt="" width="40" height="40" loading="lazy";
-                    }
+                    (face(member.face.as_deref(), &member.name, root, 40))
                     @if let Some(home) = &member.homepage {
                         a href=(home) { (member.name) }
                     } @else {
                         (member.name)
                     }
                 }
-                h3.title {
-                    @let title = e.title.as_deref().filter(|t| !t.is_empty()).unwrap_or(&t.untitled);
-                    @if let Some(link) = &e.link {
-                        a href=(link) { (title) }
-                    } @else {
-                        (title)
+                @if let Some(title) = title {
+                    h3.title {
+                        @if let Some(link) = &e.link {
+                            a href=(link) { (title) }
+                        } @else {
+                            (title)
+                        }
                     }
                 }
                 p.meta {
-                    time datetime=(rfc3339(e.date)) { (local(e.date, site).format("%H:%M").to_string()) }
+                    @if let (Some(link), None) = (&e.link, title) {
+                        a href=(link) { (time) span.visually-hidden { ": " (t.the_post) } }
+                    } @else {
+                        (time)
+                    }
                     @if let Some(author) = e.author.as_deref().filter(|a| *a != member.name) {
                         (fill(&t.by_author, &[("author", author)]))
                     }
@@ -322,7 +346,7 @@ fn entry(e: &EntryView, site: &Site, t: &Strings) -> Markup {
                     div.content.excerpt {
                         p { (text) }
                         @if let Some(link) = &e.link {
-                            p.more { a href=(link) { (t.read_more) span.visually-hidden { ": " (e.title.as_deref().unwrap_or(&t.the_post)) } " →" } }
+                            p.more { a href=(link) { (t.read_more) span.visually-hidden { ": " (title.unwrap_or(&t.the_post)) } " →" } }
                         }
                     }
                 } @else {
@@ -330,12 +354,111 @@ fn entry(e: &EntryView, site: &Site, t: &Strings) -> Markup {
                     div.content { (PreEscaped(sanitize::decorate_for_page(body))) }
                 }
             }
+            @if !e.enclosures.is_empty() {
+                (enclosures(&e.enclosures, t))
+            }
         }
     }
 }
 
-/// The sidebar: the planet's topics, then its members with their feeds' health.
-fn sidebar(site: &Site, root: &str, t: &Strings) -> Markup {
+/// A post's attachments: audio and video get a player that loads nothing until asked, and
+/// every one a download link with its type and size.
+fn enclosures(list: &[Enclosure], t: &Strings) -> Markup {
+    html! {
+        ul.enclosures {
+            @for enc in list {
+                @let kind = enc.mime_type.as_deref().unwrap_or("");
+                li {
+                    @if kind.starts_with("audio/") {
+                        audio controls preload="none" src=(enc.url) {}
+                    } @else if kind.starts_with("video/") {
+                        video controls preload="none" src=(enc.url) {}
+                    }
+                    a href=(enc.url) download { (t.download) }
+                    @let about = enclosure_about(enc);
+                    @if !about.is_empty() { " (" (about) ")" }
+                }
+            }
+        }
+    }
+}
+
+/// `audio/mpeg, 12.3 MB`: what an enclosure is, as far as its feed says.
+fn enclosure_about(enc: &Enclosure) -> String {
+    let mut parts = Vec::new();
+    if let Some(kind) = enc.mime_type.as_deref().filter(|k| !k.is_empty()) {
+        parts.push(kind.to_string());
+    }
+    if let Some(len) = enc.length.filter(|l| *l > 0) {
+        parts.push(size(len));
+    }
+    parts.join(", ")
+}
+
+/// A byte count as people read it: `812 bytes`, `4.2 kB`, `12.3 MB`.
+pub(super) fn size(bytes: u64) -> String {
+    match bytes {
+        0..=999 => format!("{bytes} bytes"),
+        1_000..=999_999 => format!("{:.1} kB", bytes as f64 / 1e3),
+        1_000_000..=999_999_999 => format!("{:.1} MB", bytes as f64 / 1e6),
+        _ => format!("{:.1} GB", bytes as f64 / 1e9),
+    }
+}
+
+/// A member's picture: their face (a URL, or a theme file under `root`), else a monogram.
+pub(super) fn face(face: Option<&str>, name: &str, root: &str, px: u32) -> Markup {
+    html! {
+        @if let Some(face) = face {
+            @let src = if face.starts_with("http:") || face.starts_with("https:") {
+                face.to_string()
+            } else {
+                format!("{root}{face}")
+            };
+            img.face src=(src) alt="" width=(px) height=(px) loading="lazy";
+        } @else {
+            span.face.monogram aria-hidden="true" style={ "--size:" (px) "px" } {
+                (name.chars().find(|c| c.is_alphanumeric()).map(|c| c.to_uppercase().to_string()).unwrap_or_default())
+            }
+        }
+    }
+}
+
+/// The links every page's header carries: to the members page and, on the river of posts, a
+/// jump to the members list in the sidebar (below the posts on a phone).
+pub(super) fn planet_nav(root: &str, jump: bool, t: &Strings) -> Markup {
+    html! {
+        nav aria-label=(t.planet) {
+            ul.planet-nav {
+                li { a href={ (root) "members/index.html" } { (t.members) } }
+                @if jump {
+                    li.jump { a href="#members-title" { (t.jump_to_the_members_list) } }
+                }
+                li { a href={ (root) "index.html" } { (t.posts) } }
+            }
+        }
+    }
+}
+
+/// "This planet has not been updated since …", when its last good refresh is too old.
+fn stale_banner(site: &Site, theme: &Theme) -> Markup {
+    let (before, after) = split(&theme.strings.not_updated_since, "time");
+    html! {
+        @if let Some(t) = site.stale_since {
+            p.stale role="status" {
+                (before)
+                time datetime=(rfc3339(t)) { (local(t, site).format_localized(&theme.strings.date_time, theme.locale).to_string()) }
+                (after)
+            }
+        }
+    }
+}
+
+/// The sidebar: the planet's topics, then its members by name (each linking to their page)
+/// with their last post's date and their feeds' health.
+fn sidebar(site: &Site, root: &str, theme: &Theme) -> Markup {
+    let t = &theme.strings;
+    let mut feeds: Vec<&FeedView> = site.feeds.iter().collect();
+    feeds.sort_by_cached_key(|f| name_sort_key(&f.member.name));
     html! {
         @if !site.topics.is_empty() {
             h2 #topics-title { (t.topics) }
@@ -350,16 +473,21 @@ fn sidebar(site: &Site, root: &str, t: &Strings) -> Markup {
         }
         h2 #members-title { (t.members) }
         ul aria-labelledby="members-title" {
-            @for f in &site.feeds {
+            @for f in feeds {
                 @let failing = f.health.is_failing();
                 li class=[health_class(f)] {
-                    @if let Some(home) = &f.member.homepage {
-                        a href=(home) { (f.member.name) }
-                    } @else {
-                        (f.member.name)
-                    }
+                    a href={ (root) "members/" (f.slug) "/index.html" } { (f.member.name) }
                     " "
                     a.feed href=(f.member.feed_url) title=(fill(&t.feed_of, &[("name", &f.member.name)])) { (t.feed) }
+                    @if let Some(last) = f.health.last_post {
+                        @let (before, after) = split(&t.last_post_on, "date");
+                        " "
+                        span.last {
+                            (before)
+                            time datetime=(rfc3339(last)) { (local(last, site).format_localized(&t.short_date, theme.locale).to_string()) }
+                            (after)
+                        }
+                    }
                     @if f.health.gone {
                         " "
                         span.health title=(t.the_feed_answered_410_gone) { (t.gone) }
@@ -372,87 +500,11 @@ fn sidebar(site: &Site, root: &str, t: &Strings) -> Markup {
                 }
             }
         }
+        p { a href={ (root) "members/index.html" } { (t.all_members_their_activity) } }
     }
 }
 
-/// `status.html`: every member with its feed's health, for the admin (not linked from the
-/// page, not indexed).
-pub fn status_page(site: &Site, theme: &Theme, now: DateTime<Utc>) -> String {
-    let t = &theme.strings;
-    let failing = site.feeds.iter().filter(|f| f.health.is_failing()).count();
-    let (generated_before, generated_after) = split(&t.generated, "time");
-    let heading = html! {
-        h1 { (t.feed_status) }
-        p.tagline {
-            (fill(&t.feeds_failing, &[("n", &site.feeds.len().to_string()), ("failing", &failing.to_string())])) " "
-            (generated_before)
-            time datetime=(rfc3339(now)) { (local(now, site).format_localized(&t.date_time, theme.locale).to_string()) }
-            (generated_after) " " a href="index.html" { (fill(&t.back_to, &[("site", &site.name)])) }
-        }
-    };
-    // With the theme's own banner, the page's heading opens its content instead.
-    let own_header = theme.fragments.header.is_some();
-    let main = html! {
-        @if own_header { (heading) }
-        @for notice in &site.notices {
-            p.notice role="alert" { (notice) }
-        }
-        table {
-            thead {
-                tr {
-                    th scope="col" { (t.member) }
-                    th scope="col" { (t.last_success) }
-                    th scope="col" { (t.http) }
-                    th scope="col" { (t.failures) }
-                    th scope="col" { (t.next_try) }
-                    th scope="col" { (t.entries) }
-                    th scope="col" { (t.last_post) }
-                    th scope="col" { (t.notes) }
-                }
-            }
-            tbody {
-                @for f in &site.feeds {
-                    @let h = &f.health;
-                    tr class=[health_class(f)] {
-                        th scope="row" {
-                            (f.member.name) " "
-                            a href=(f.member.feed_url) { (t.feed) }
-                        }
-                        td { (opt_time(h.last_success, site)) }
-                        td { (h.last_status.map(|s| s.to_string()).unwrap_or_else(|| "-".into())) }
-                        td { (h.consecutive_failures) }
-                        td {
-                            @if h.gone { (t.never_gone) }
-                            @else { (opt_time(h.next_due.filter(|d| *d > now), site)) }
-                        }
-                        td { (h.entries) }
-                        td { (opt_time(h.last_post, site)) }
-                        td {
-                            @let notes = view::health_notes(f, now);
-                            @if notes.is_empty() { (t.ok) }
-                            @else { ul { @for n in &notes { li { (n) } } } }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    layout(
-        site,
-        theme,
-        Parts {
-            root: "",
-            title: format!("{} · {}", t.feed_status, site.name),
-            head: html! { meta name="robots" content="noindex"; },
-            skip: &t.skip_to_the_feeds,
-            banner: html! { header.site-header { (heading) } },
-            main: html! { div.status { (main) } },
-            sidebar: None,
-        },
-    )
-}
-
-fn health_class(f: &FeedView) -> Option<&'static str> {
+pub(super) fn health_class(f: &FeedView) -> Option<&'static str> {
     if f.health.gone {
         Some("gone")
     } else if f.health.is_failing() {
@@ -462,12 +514,12 @@ fn health_class(f: &FeedView) -> Option<&'static str> {
     }
 }
 
-fn opt_time(t: Option<DateTime<Utc>>, site: &Site) -> String {
+pub(super) fn opt_time(t: Option<DateTime<Utc>>, site: &Site) -> String {
     t.map(|t| local(t, site).format("%Y-%m-%d %H:%M").to_string())
         .unwrap_or_else(|| "-".into())
 }
 
-fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
+pub(super) fn local(t: DateTime<Utc>, site: &Site) -> DateTime<chrono_tz::Tz> {
     t.with_timezone(&site.timezone)
 }
 

@@ -9,6 +9,12 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
+
+mod members;
+
+pub use members::member_posts;
+
 use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::digest;
@@ -104,8 +110,19 @@ pub async fn refresh_then_render(
 }
 
 /// The render's input: the newest shown entries of the planet and of each tag's sub-planet
-/// (as `visibility` decides them), the feeds' health, and the planet's settings.
+/// (as `visibility` decides them), the feeds' health, each member's page (`members`), whether
+/// the planet is stale, and the planet's settings.
 pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> anyhow::Result<Site> {
+    build_site_at(config, store, moderation, crate::clock::now())
+}
+
+/// [`build_site`] as of `now` (what counts as stale, the activity strips' weeks).
+pub fn build_site_at(
+    config: &Config,
+    store: &Store,
+    moderation: &Moderation,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Site> {
     let p = &config.planet;
     let total = p.items.saturating_mul(p.archive_pages + 1);
     let visibility = Visibility::new(config, store, moderation);
@@ -113,9 +130,12 @@ pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> an
     let feeds = store.feed_views()?;
     let mut topics = topics(config);
     for topic in &mut topics {
-        topic.entries = visibility.shown(p.items, Some(&topic.feed_urls))?;
+        topic.entries = visibility.shown(total, Some(&topic.feed_urls))?;
     }
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
+    // As `serve`'s /healthz judges it: the last refresh that got any feed through.
+    let stale_since = last_success.filter(|t| now - *t > config.stale_bound(now));
+    let members = members::member_pages(config, store, &visibility, &feeds, now)?;
     Ok(Site {
         name: p.name.clone(),
         link: p.link.to_url(),
@@ -130,6 +150,8 @@ pub fn build_site(config: &Config, store: &Store, moderation: &Moderation) -> an
         excerpt_chars: p.excerpt_chars,
         feeds,
         last_success,
+        stale_since,
+        members,
         notices: Vec::new(),
         topics,
         current_topic: None,

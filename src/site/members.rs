@@ -1,0 +1,228 @@
+//! What each member's page shows, read from the store: their stored posts, each with every
+//! reason it is not shown as `visibility` (the one place that decides) gives them, their
+//! activity by week, their last fetches and the feed-quality hints.
+//!
+//! In: the config, the [`Store`], the planet's [`Visibility`], the feeds, `now`. Out: one
+//! [`MemberPage`] per feed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::config::Config;
+use crate::model::{
+    EntryView, FeedView, Hint, MemberPage, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN, RECENT_DAYS,
+    STORED_POSTS_SHOWN,
+};
+use crate::store::Store;
+use crate::visibility::{Hidden, Visibility};
+
+/// A feed with no post for this many days gets a hint.
+const SILENT_DAYS: i64 = 180;
+/// A body this close to `max_bytes` (percent) gets a hint: the next long post may not fit.
+const NEAR_MAX_BYTES_PERCENT: u64 = 80;
+
+/// One page per feed, in the order of `feeds`.
+pub(super) fn member_pages(
+    config: &Config,
+    store: &Store,
+    visibility: &Visibility,
+    feeds: &[FeedView],
+    now: DateTime<Utc>,
+) -> anyhow::Result<Vec<MemberPage>> {
+    let urls: Vec<&str> = feeds.iter().map(|f| f.member.config_url.as_str()).collect();
+    let mut decided = visibility
+        .feeds_posts(&urls, STORED_POSTS_SHOWN)?
+        .into_iter();
+    let first_week = now - Duration::weeks(ACTIVITY_WEEKS as i64);
+    let mut dates: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
+    for (url, date) in store.post_dates_since(first_week)? {
+        dates.entry(url).or_default().push(date);
+    }
+    let mut pages = Vec::with_capacity(feeds.len());
+    for f in feeds {
+        let url = f.member.config_url.as_str();
+        let stored = store.stored_posts(url, STORED_POSTS_SHOWN)?;
+        let history = store.fetch_history(url, FETCHES_SHOWN)?;
+        let own = dates.get(url).map(Vec::as_slice).unwrap_or_default();
+        let (weeks, recent) = activity(own, now);
+        let last_post = stored
+            .first()
+            .map(|p| (p.title.clone(), p.link.clone(), p.date));
+        let hints = hints(config, f, &stored, &history, now);
+        let posts = member_posts(&stored, decided.next().unwrap_or_default());
+        pages.push(MemberPage {
+            slug: f.slug.clone(),
+            weeks,
+            recent,
+            last_post,
+            posts,
+            history,
+            hints,
+        });
+    }
+    Ok(pages)
+}
+
+/// Each of the member's stored posts (newest first) with every reason it is not
+/// shown, in words. `visibility` decides (see [`Visibility::feeds_posts`]); this only pairs its
+/// answer with what the store knows of each post for the hints.
+pub fn member_posts(
+    stored: &[StoredPost],
+    decided: Vec<(EntryView, Vec<Hidden>)>,
+) -> Vec<(StoredPost, Vec<String>)> {
+    let by_key: HashMap<&str, &StoredPost> = stored.iter().map(|p| (p.key.as_str(), p)).collect();
+    decided
+        .into_iter()
+        .map(|(e, hidden)| {
+            let post = match by_key.get(e.key.as_str()) {
+                Some(p) => (*p).clone(),
+                None => StoredPost {
+                    joined_late: hidden.contains(&Hidden::JoinedLate),
+                    undated: false,
+                    summary_only: false,
+                    http_images: false,
+                    key: e.key.clone(),
+                    link: e.link.clone(),
+                    title: e.title.clone(),
+                    date: e.date,
+                },
+            };
+            (post, hidden.iter().map(Hidden::describe).collect())
+        })
+        .collect()
+}
+
+/// Posts per week over the last [`ACTIVITY_WEEKS`] weeks, oldest first, and the posts of the
+/// last [`RECENT_DAYS`] days.
+fn activity(dates: &[DateTime<Utc>], now: DateTime<Utc>) -> (Vec<u32>, u32) {
+    let mut weeks = vec![0u32; ACTIVITY_WEEKS];
+    let mut recent = 0;
+    for d in dates {
+        let age = now - *d;
+        if age < Duration::zero() {
+            continue;
+        }
+        let week = age.num_weeks() as usize;
+        if week < ACTIVITY_WEEKS {
+            weeks[ACTIVITY_WEEKS - 1 - week] += 1;
+        }
+        if age < Duration::days(RECENT_DAYS) {
+            recent += 1;
+        }
+    }
+    (weeks, recent)
+}
+
+/// What the member could improve, from what the store recorded.
+fn hints(
+    config: &Config,
+    f: &FeedView,
+    posts: &[StoredPost],
+    history: &[crate::model::FetchRecord],
+    now: DateTime<Utc>,
+) -> Vec<Hint> {
+    let mut hints = Vec::new();
+    let h = &f.health;
+    let mut add = |kind, seen: String, todo: &str| {
+        hints.push(Hint {
+            kind,
+            seen,
+            todo: todo.to_string(),
+        })
+    };
+    if let Some(err) = h
+        .last_error
+        .as_deref()
+        .filter(|e| e.contains("a web page, not a feed"))
+    {
+        add(
+            "web-page",
+            format!("The address serves a web page, not a feed: {err}."),
+            "Give the planet the feed's own address (the one the page advertises, if any).",
+        );
+    }
+    let undated = posts.iter().filter(|p| p.undated).count();
+    if undated > 0 {
+        add(
+            "undated",
+            format!("{undated} of the posts stored have no date; the time the planet first saw each one is used instead."),
+            "Have your blog put a published date in each post of the feed.",
+        );
+    }
+    if h.future_dates > 0 {
+        add(
+            "future-dates",
+            format!("{} posts in the last feed read were dated in the future; their date was set to the time of the fetch.", h.future_dates),
+            "Check your blog's time zone setting, and that scheduled posts are left out of the feed until they appear.",
+        );
+    }
+    if h.id_changes > 0 {
+        add(
+            "changing-ids",
+            format!("{} posts came back under a new id at the last read; the planet recognised them by their link, but readers of your feed may see them twice.", h.id_changes),
+            "Keep each post's id (guid, Atom id) the same from one version of the feed to the next.",
+        );
+    }
+    let planet_https = config.planet.link.as_str().starts_with("https:");
+    let http_images = posts.iter().filter(|p| p.http_images).count();
+    if planet_https && http_images > 0 {
+        add(
+            "http-images",
+            format!("{http_images} posts load images over http:, which browsers block on this https planet."),
+            "Serve your images over https: and link them with https: addresses.",
+        );
+    }
+    if !posts.is_empty() && posts.iter().all(|p| p.summary_only) {
+        add(
+            "excerpts",
+            "The feed carries only excerpts of the posts, not the posts themselves.".to_string(),
+            "If you want readers of the planet to read whole posts, set your blog's feed to full text.",
+        );
+    }
+    let max = config.fetch.max_bytes;
+    if let Some(bytes) = history.iter().find(|x| x.bytes > 0).map(|x| x.bytes) {
+        if max > 0 && bytes * 100 >= max * NEAR_MAX_BYTES_PERCENT {
+            add(
+                "near-max-bytes",
+                format!("The feed was {bytes} bytes at the last read; the planet reads at most {max} (max_bytes)."),
+                "Put fewer posts in the feed (10 to 20 is plenty), or excerpts of long ones.",
+            );
+        }
+    }
+    if let Some(last) = h.last_post {
+        let days = (now - last).num_days();
+        if days >= SILENT_DAYS {
+            add(
+                "silent",
+                format!("No new post for {days} days."),
+                "Nothing to fix if you are resting; if you did post, check that the feed address still lists your new posts.",
+            );
+        }
+    }
+    hints
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn activity_counts_weeks_back_from_now() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+        let dates = [
+            now - Duration::hours(1),
+            now - Duration::days(8),
+            now - Duration::days(100),
+            now - Duration::days(400),
+            now + Duration::days(1),
+        ];
+        let (weeks, recent) = activity(&dates, now);
+        assert_eq!(weeks.len(), ACTIVITY_WEEKS);
+        assert_eq!(weeks[ACTIVITY_WEEKS - 1], 1);
+        assert_eq!(weeks[ACTIVITY_WEEKS - 2], 1);
+        assert_eq!(weeks.iter().sum::<u32>(), 3);
+        assert_eq!(recent, 2);
+    }
+}
