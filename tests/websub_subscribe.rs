@@ -217,6 +217,20 @@ fn subscription_dance_pushes_and_refusals() {
         !page.contains("forged") && !page.contains("early"),
         "{page}"
     );
+    // The member's page says the planet is subscribed to their hub.
+    let members = std::fs::read_dir(planet.out("members"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.path().join("index.html"))
+        .collect::<Vec<_>>();
+    assert_eq!(members.len(), 1, "{members:?}");
+    let member_page = std::fs::read_to_string(&members[0]).unwrap();
+    assert!(
+        member_page.contains("Real-time updates (WebSub)")
+            && member_page.contains(&format!("active · {}", hub.url())),
+        "{member_page}"
+    );
     // The hub signed with sha256: a sha1 signature from now on is a downgrade, refused.
     let later = feed(&hub.url(), &feed_url, &["first", "pushed", "sha1"]);
     let sha1 = sign("sha1", &secret, later.as_bytes());

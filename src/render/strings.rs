@@ -78,6 +78,8 @@ strings! {
     also_on: ["also on:", "aussi chez :", "auch bei:", "también en:", "ook bij:"],
     /// The digest's name (`[planet] digest`): the page header's link, the alternate link's title
     /// and `digest.xml`'s title.
+    /// A member page's line on the planet's WebSub subscription to the member's hub.
+    real_time_updates: ["Real-time updates (WebSub)", "Mises à jour en temps réel (WebSub)", "Echtzeit-Aktualisierungen (WebSub)", "Actualizaciones en tiempo real (WebSub)", "Realtime-updates (WebSub)"],
     weekly_digest: ["Weekly digest", "Résumé de la semaine", "Wochenrückblick", "Resumen semanal", "Weekoverzicht"],
     daily_digest: ["Daily digest", "Résumé du jour", "Tagesrückblick", "Resumen diario", "Dagoverzicht"],
     monthly_digest: ["Monthly digest", "Résumé du mois", "Monatsrückblick", "Resumen mensual", "Maandoverzicht"],

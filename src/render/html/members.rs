@@ -215,6 +215,16 @@ pub fn member_page(site: &Site, theme: &Theme, i: usize, now: DateTime<Utc>) -> 
                                 @else { ul { @for n in &notes { li { (n) } } } }
                             }
                             dt { (t.stored_posts) } dd { (h.entries) }
+                            @if let Some(push) = &h.push {
+                                dt { (t.real_time_updates) }
+                                dd.push {
+                                    (push.state) " · " (push.hub)
+                                    @if let Some(end) = push.lease_end {
+                                        " · " time datetime=(rfc3339(end)) { (opt_time(Some(end), site)) }
+                                    }
+                                    @if let Some(e) = &push.error { " · " (e) }
+                                }
+                            }
                         }
                         h3 { (t.what_the_feed_could_do_better) }
                         @if m.hints.is_empty() {
