@@ -124,3 +124,37 @@ fn move_of_an_unlisted_url_changes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not listed in"));
     assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
 }
+
+/// A post a moderator hid stays hidden when its feed moves: the decision follows the feed.
+#[test]
+fn move_carries_the_moderators_decisions() {
+    let (_server, planet, old, new) = planet();
+    let config = planet.config_path();
+    let out = mercury_with(
+        &config,
+        &["hide", "https://ivan.example/3", "--reason", "spam"],
+    );
+    assert!(out.status.success(), "{}", describe(&out));
+    let out = mercury_with(&config, &["move", &old, &new]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("1 moderation decision in "), "{said}");
+    let moderation = std::fs::read_to_string(planet.dir.path().join("moderation.toml")).unwrap();
+    assert!(
+        moderation.contains(&format!("feed = \"{new}\"")),
+        "{moderation}"
+    );
+    assert!(!moderation.contains(&old), "{moderation}");
+
+    let out = mercury_with(&config, &["update"]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let items = planet.items_of(&new);
+    assert_eq!(items.len(), 24, "the hidden post stays hidden");
+    assert!(items.iter().all(|i| i["url"] != "https://ivan.example/3"));
+    let why = mercury_with(&config, &["why", "https://ivan.example/3"]);
+    assert!(
+        String::from_utf8_lossy(&why.stdout).contains("hidden by a moderator: spam"),
+        "{}",
+        describe(&why)
+    );
+}

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use crate::cli::MoveArgs;
 use crate::config::edit as config_edit;
+use crate::config::moderation;
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::public_url;
@@ -70,7 +71,33 @@ pub fn move_feed(
         outln!("nothing was stored under {} yet", public_url(old));
     }
     // The feeds table follows the file at once (names, order), as the next refresh would.
-    let config = Config::load(config_path)?;
-    store.sync_feeds(&config.member_feeds())?;
+    let moved_config = Config::load(config_path)?;
+    store.sync_feeds(&moved_config.member_feeds())?;
+    move_decisions(config, old, new)?;
     Ok(())
+}
+
+/// The moderator's decisions about the feed's posts follow it to its new URL (moderation.toml
+/// keys them on the feed URL and the post's key, which the store carried over). Run once the
+/// move is written: a failure here leaves the move in place and says what to edit by hand.
+pub(super) fn move_decisions(config: &Config, old: &str, new: &str) -> anyhow::Result<()> {
+    let path = moderation::Moderation::path_for(config);
+    let (old, new) = (public_url(old), public_url(new));
+    match moderation::move_feed(&path, &old, &new) {
+        Ok(0) => Ok(()),
+        Ok(n) => {
+            outln!(
+                "{n} moderation decision{} in {} now name{} {new}",
+                if n == 1 { "" } else { "s" },
+                path.display(),
+                if n == 1 { "s" } else { "" }
+            );
+            Ok(())
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "the feed moved, but {} was not updated: {e:#}; change `feed = \"{old}\"` to \
+             `feed = \"{new}\"` there by hand, or the posts it hides will show again",
+            path.display()
+        )),
+    }
 }

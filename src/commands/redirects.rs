@@ -59,7 +59,12 @@ pub fn fix_redirects(config: &Config, config_path: &Path, wait: bool) -> Result<
             config_edit::replace_feed_url(config_path, &from, &to).map(|_| ())
         });
         match moved {
-            Ok(_) => outln!("{shown_from} -> {shown_to}"),
+            Ok(_) => {
+                outln!("{shown_from} -> {shown_to}");
+                if let Err(e) = super::moves::move_decisions(config, &from, &to) {
+                    tracing::warn!("{e:#}");
+                }
+            }
             Err(e) => left_out.push(format!(
                 "{shown_from} -> {shown_to} not written: {e:#}; edit its [[feed]] by hand"
             )),

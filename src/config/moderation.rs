@@ -214,6 +214,30 @@ pub fn remove(path: &Path, feed: &str, key: &str) -> anyhow::Result<bool> {
     Ok(removed)
 }
 
+/// A member's feed moved from `old` to `new` (both as shown, without credentials): the
+/// decisions about its posts follow it, as the store carries the posts' keys over. Returns how
+/// many decisions now name `new`; a missing file is nothing to do.
+pub fn move_feed(path: &Path, old: &str, new: &str) -> anyhow::Result<usize> {
+    if !path.exists() {
+        return Ok(0);
+    }
+    let mut moved = 0;
+    edit(path, |doc, current| {
+        let Some(list) = doc.get_mut("hide").and_then(Item::as_array_of_tables_mut) else {
+            return Ok(());
+        };
+        // The parsed decisions are in the same order as the tables.
+        for (d, table) in current.decisions.iter().zip(list.iter_mut()) {
+            if d.feed == old {
+                table.insert("feed", value(new));
+                moved += 1;
+            }
+        }
+        Ok(())
+    })?;
+    Ok(moved)
+}
+
 /// Reads and validates the file (an invalid one is not edited: it is reported), applies
 /// `change`, validates the result, keeps a backup and replaces the file atomically.
 fn edit(
