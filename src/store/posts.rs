@@ -11,6 +11,9 @@ use super::read::{entry_from, time, ENTRY_COLUMNS, ENTRY_COLUMN_COUNT};
 use super::Store;
 use crate::model::EntryView;
 
+/// A scan of at most this many feeds reads their rows by feed, not the newest-first index.
+const FEED_DRIVEN_MAX: usize = 16;
+
 /// Which stored posts a scan reads.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostScan<'a> {
@@ -46,15 +49,8 @@ impl Store {
         scan: &PostScan,
         each: &mut dyn FnMut(EntryView, bool) -> bool,
     ) -> anyhow::Result<()> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS}, e.hidden
-             FROM entries e JOIN feeds f ON f.id = e.feed_id
-             WHERE f.active = 1 AND (?2 OR e.hidden = 0)
-               AND (?1 IS NULL OR f.url IN (SELECT value FROM json_each(?1)))
-               AND (?3 IS NULL OR e.sort_date >= ?3)
-               AND (?4 IS NULL OR e.sort_date < ?4)
-             ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id"
-        ))?;
+        let few = scan.only.is_some_and(|o| o.len() <= FEED_DRIVEN_MAX);
+        let mut stmt = self.conn.prepare_cached(&scan_sql(few))?;
         let only = scan.only.map(serde_json::to_string).transpose()?;
         let mut rows = stmt.query(params![
             only,
@@ -93,5 +89,60 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// The scan's query. Which table drives it: for all posts, or those of many feeds, the
+/// newest-first index, read until the reader has enough; for a few feeds (`few`: a member's
+/// page, `why`), their own rows through the (feed, date) index, then sorted. The planner cannot
+/// tell how many URLs the list holds, and reading the whole index for one member made a render
+/// of N member pages read every post of the planet N times.
+fn scan_sql(few: bool) -> String {
+    let from = if few {
+        "feeds f CROSS JOIN entries e ON e.feed_id = f.id"
+    } else {
+        "entries e JOIN feeds f ON f.id = e.feed_id"
+    };
+    format!(
+        "SELECT {ENTRY_COLUMNS}, e.hidden
+         FROM {from}
+         WHERE f.active = 1 AND (?2 OR e.hidden = 0)
+           AND (?1 IS NULL OR f.url IN (SELECT value FROM json_each(?1)))
+           AND (?3 IS NULL OR e.sort_date >= ?3)
+           AND (?4 IS NULL OR e.sort_date < ?4)
+         ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What SQLite plans for the scan's query.
+    fn plan(store: &Store, few: bool) -> String {
+        let mut stmt = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", scan_sql(few)))
+            .unwrap();
+        let only = serde_json::to_string(&["https://a.example/feed"]).unwrap();
+        let rows = stmt
+            .query_map(params![only, true, None::<i64>, None::<i64>], |r| {
+                r.get::<_, String>(3)
+            })
+            .unwrap();
+        rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+    }
+
+    /// A member's page reads that member's rows, never the whole newest-first index.
+    #[test]
+    fn a_scan_of_a_few_feeds_reads_only_their_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("m.db")).unwrap();
+        let few = plan(&store, true);
+        assert!(few.contains("entries_by_feed_date"), "{few}");
+        assert!(!few.contains("entries_newest"), "{few}");
+        // The whole planet's scan keeps the index that lets it stop early.
+        let all = plan(&store, false);
+        assert!(all.contains("entries_newest"), "{all}");
     }
 }
