@@ -1,6 +1,6 @@
 //! Parser tests for issue #23's rules: members' feeds as they really are (authors in every
 //! form, Dublin Core titles, bare markup in RSS, windows-1252, Atom links given as text,
-//! declarations that are only text, plain-text titles).
+//! declarations that are only text, plain-text titles, the words of drawing captions).
 
 use chrono::{DateTime, TimeZone, Utc};
 use url::Url;
@@ -113,6 +113,35 @@ fn bare_markup_in_rss_bodies_is_kept() {
     );
     let c = f.entries[1].content.as_deref().unwrap_or_default();
     assert!(c.contains("<b>bold</b>"), "{c}");
+}
+
+#[test]
+fn drawing_captions_keep_the_words_of_their_phrasing() {
+    let f = rss_items(
+        "<item><guid>1</guid><description><![CDATA[<svg viewBox=\"0 0 9 9\">\
+         <title>The <b>LoC</b> chart</title>\
+         <desc>Holdings by <abbr title=\"Library of Congress\">LoC</abbr> class, <em>rough</em>\
+         <script>alert(1)</script><img src=\"x\" onerror=\"alert(1)\"></desc>\
+         <circle r=\"4\"/></svg>]]></description></item>",
+    );
+    let s = f.entries[0].summary.as_deref().unwrap_or_default();
+    assert!(s.contains("<title>The LoC chart</title>"), "{s}");
+    assert!(
+        s.contains("<desc>Holdings by LoC class, rough</desc>"),
+        "{s}"
+    );
+    for gone in ["script", "alert", "<img", "onerror"] {
+        assert!(!s.contains(gone), "{gone} in {s}");
+    }
+    // Outside a caption, phrasing keeps its tags.
+    let f = rss_items(
+        "<item><guid>2</guid><description>&lt;em&gt;kept&lt;/em&gt;</description></item>",
+    );
+    assert!(f.entries[0]
+        .summary
+        .as_deref()
+        .unwrap_or_default()
+        .contains("<em>kept</em>"));
 }
 
 #[test]

@@ -13,7 +13,7 @@ use super::css::clean_style;
 use super::depth::{self, written_depth, MAX_DEPTH};
 use super::fast;
 use super::passes::{
-    drop_tracking_pixels, finish_foreign, keep_pre_newline, unclosed_declarations,
+    drop_tracking_pixels, finish_foreign, keep_pre_newline, svg_caption_text, unclosed_declarations,
 };
 use super::policy::{
     GENERIC_ATTRIBUTES, MATH_ATTRIBUTES, MATH_TAGS, SVG_ATTRIBUTES, SVG_TAGS, TAGS, URL_ATTRIBUTES,
@@ -86,6 +86,7 @@ pub fn clean_html_full(html: &str, base: Option<&Url>) -> String {
         return text_to_html(&strip_tags(&html));
     }
     let html = drop_tracking_pixels(&html);
+    let html = svg_caption_text(&html);
     with_builder(base, |builder| {
         // One round: parse, allowlist, serialise. References such as `&#1;` decode to
         // characters XML forbids: they are stripped from the output too, or a merged feed

@@ -102,6 +102,58 @@ pub(super) fn drop_tracking_pixels(html: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Phrasing elements whose text a drawing's caption keeps ([`svg_caption_text`]).
+const CAPTION_PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var",
+];
+
+/// Keeps the words of a drawing's captions. SVG `desc` and `title` hold HTML (they are HTML
+/// integration points), but the allowlist lets HTML back into a drawing only through
+/// `foreignObject`, which the policy drops: phrasing inside a caption (`<desc>A <abbr>LoC</abbr>
+/// chart</desc>`) lost its words with its tags. This removes the tags of harmless phrasing
+/// elements inside a caption, so their text stays in it; the emphasis and the `abbr` tooltip
+/// are lost, the words are not. Any other element in a caption is left to the allowlist, which
+/// drops it as before. Like the passes before it, this only removes tags from the input and the
+/// allowlist runs on the result, so a misread tag can never let anything through.
+pub(super) fn svg_caption_text(html: &str) -> Cow<'_, str> {
+    if !html.contains("<svg") && !html.contains("<SVG") {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut copied = 0;
+    let (mut svg_depth, mut caption) = (0usize, None::<&str>);
+    for tag in markup::tags(html) {
+        if tag.cut_off {
+            break;
+        }
+        let name = tag.name.to_ascii_lowercase();
+        match (&caption, tag.closing) {
+            (Some(c), true) if name == *c => caption = None,
+            (Some(_), _) if CAPTION_PHRASING.contains(&name.as_str()) => {
+                out.push_str(&html[copied..tag.start]);
+                copied = tag.end;
+            }
+            (Some(_), true) if name == "svg" => {
+                caption = None;
+                svg_depth = svg_depth.saturating_sub(1);
+            }
+            (Some(_), _) => {}
+            (None, false) if name == "svg" => svg_depth += 1,
+            (None, true) if name == "svg" => svg_depth = svg_depth.saturating_sub(1),
+            (None, false) if svg_depth > 0 && (name == "desc" || name == "title") => {
+                caption = Some(if name == "desc" { "desc" } else { "title" });
+            }
+            (None, _) => {}
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    Cow::Owned(out)
+}
+
 /// An HTML parser drops a newline right after `<pre>`, and html5ever's serialiser does not
 /// make up for it, so preformatted text that starts with a blank line lost one on every round
 /// (found by fuzzing: sanitising was not idempotent). As the HTML standard's serialiser does,
@@ -197,7 +249,11 @@ pub(super) fn finish_foreign(html: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use url::Url;
+
+    use super::svg_caption_text;
 
     use crate::sanitize::{clean_html, decorate_for_page, html_to_text, policy_violations};
 
@@ -309,6 +365,27 @@ mod tests {
         assert_eq!(
             out,
             "<p>Hi<img src=\"https://blog.example/posts/a.png\" width=\"1\" height=\"300\"></p>"
+        );
+    }
+
+    #[test]
+    fn captions_keep_their_words_and_nothing_else_changes() {
+        assert_eq!(
+            svg_caption_text("<svg><desc>a <EM>b</EM> <abbr title=\"c\">C</abbr></desc></svg>"),
+            "<svg><desc>a b C</desc></svg>"
+        );
+        // Not in a drawing, not a caption, or not phrasing: untouched.
+        for html in [
+            "<p><em>x</em></p><title><em>y</em></title>",
+            "<svg><text><em>x</em></text></svg><em>y</em>",
+            "<svg><desc><div>x</div></desc></svg>",
+        ] {
+            assert!(matches!(svg_caption_text(html), Cow::Borrowed(_)), "{html}");
+        }
+        // After the drawing ends, phrasing keeps its tags again.
+        assert_eq!(
+            svg_caption_text("<svg><title><b>t</b></svg><b>u</b>"),
+            "<svg><title>t</svg><b>u</b>"
         );
     }
 }
