@@ -5,8 +5,14 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use url::Url;
 
+mod digest;
+mod fetch;
 mod members;
+mod websub;
+pub use digest::*;
+pub use fetch::*;
 pub use members::*;
+pub use websub::*;
 
 /// `url` as Mercury may show or publish it: without the user name and password an admin may
 /// have written into feeds.toml (`http://user:secret@host/feed`). The credentials are sent when
@@ -107,123 +113,6 @@ pub struct MemberFeed {
     pub tags: Vec<String>,
     /// Show only a short excerpt of this member's posts, with a link to read them.
     pub excerpt_only: bool,
-}
-
-/// What `fetch` needs to know about one feed: its address and the validators from last time.
-#[derive(Debug, Clone)]
-pub struct FeedRequest {
-    /// Database id of the feed row.
-    pub feed_id: i64,
-    /// The URL exactly as configured (the feed's identity).
-    pub url: String,
-    /// Where to fetch from: the configured URL, or the target of a permanent redirect.
-    pub fetch_url: Url,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// Hash of the last body that was parsed, to skip parsing an identical body.
-    pub body_hash: Option<String>,
-    /// Failures in a row so far (for the backoff).
-    pub consecutive_failures: u32,
-    /// Not before this time (backoff or Retry-After), unless forced.
-    pub next_due: Option<DateTime<Utc>>,
-    /// Answered 410 Gone: not polled unless forced.
-    pub gone: bool,
-}
-
-impl FeedRequest {
-    /// The feed's URL as logs and messages may show it (see [`public_url`]).
-    pub fn shown_url(&self) -> Cow<'_, str> {
-        public_url(&self.url)
-    }
-
-    /// A request for a feed Mercury has never fetched (no validators, no history).
-    pub fn fresh(url: &Url) -> FeedRequest {
-        FeedRequest {
-            feed_id: 0,
-            url: url.to_string(),
-            fetch_url: url.clone(),
-            etag: None,
-            last_modified: None,
-            body_hash: None,
-            consecutive_failures: 0,
-            next_due: None,
-            gone: false,
-        }
-    }
-}
-
-/// The result of fetching one feed. A failure is a value, recorded on the feed's row.
-#[derive(Debug)]
-pub enum FetchOutcome {
-    /// 304: nothing changed since the validators we sent.
-    NotModified { status: u16 },
-    /// A body arrived.
-    Fetched(Box<FetchedBody>),
-    /// The feed could not be fetched; the rest of the planet goes on.
-    Failed(FetchFailure),
-}
-
-#[derive(Debug)]
-pub struct FetchedBody {
-    pub status: u16,
-    pub body: Vec<u8>,
-    /// The URL the body came from, after redirects: the base for relative links.
-    pub final_url: Url,
-    pub content_type: Option<String>,
-    /// `Content-Location`, when sent: the document's own URL for resolving relative links.
-    pub content_location: Option<String>,
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    /// Set when every redirect on the way was permanent (301/308).
-    pub permanent_redirect: Option<Url>,
-    /// The WebSub hub and topic of the HTTP `Link` header (`rel="hub"`, `rel="self"`), which
-    /// win over the document's (W3C WebSub §4).
-    pub hub_link: Option<Url>,
-    pub self_link: Option<Url>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailureKind {
-    /// The server answered with an error status.
-    Http,
-    /// Connect, DNS, TLS or read failure.
-    Network,
-    /// Took longer than the configured timeout.
-    Timeout,
-    /// Larger than `max_bytes`.
-    TooLarge,
-    /// Too many redirects, or a redirect to a non-http(s) URL.
-    Redirect,
-    /// The body is not a feed Mercury can read.
-    Parse,
-    /// 410 Gone: the feed was removed for good; it is not polled again.
-    Gone,
-    /// A bug in Mercury (a panic) while handling this feed; the rest of the refresh went on.
-    Internal,
-}
-
-impl FailureKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureKind::Http => "http",
-            FailureKind::Network => "network",
-            FailureKind::Timeout => "timeout",
-            FailureKind::TooLarge => "too-large",
-            FailureKind::Redirect => "redirect",
-            FailureKind::Parse => "parse",
-            FailureKind::Gone => "gone",
-            FailureKind::Internal => "internal",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct FetchFailure {
-    pub kind: FailureKind,
-    pub status: Option<u16>,
-    pub message: String,
-    /// How long the server asked us to wait (429/503 `Retry-After`), in seconds.
-    pub retry_after: Option<u64>,
 }
 
 /// A feed document after parsing and normalising: everything in it is clean and safe to store.
@@ -331,58 +220,6 @@ pub struct Site {
     pub digest: Option<Digest>,
 }
 
-/// How long one digest period is (`[planet] digest`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Cadence {
-    Daily,
-    /// ISO weeks, Monday first.
-    Weekly,
-    Monthly,
-}
-
-/// The digest: the posts of the newest periods, grouped by member.
-#[derive(Debug, Clone)]
-pub struct Digest {
-    pub cadence: Cadence,
-    /// Newest first; only periods with posts. The first may be the current period, not yet
-    /// complete (it has a page, not a feed entry).
-    pub periods: Vec<DigestPeriod>,
-}
-
-/// One period of the digest.
-#[derive(Debug, Clone)]
-pub struct DigestPeriod {
-    /// Its name in file names and ids: `2026-W48`, `2026-11-23`, `2026-11`.
-    pub label: String,
-    /// The first and last day, in the planet's time zone.
-    pub first_day: chrono::NaiveDate,
-    pub last_day: chrono::NaiveDate,
-    /// When it ends (its next period's start), UTC.
-    pub end: DateTime<Utc>,
-    /// Whether it has ended: only complete periods are published in `digest.xml`.
-    pub complete: bool,
-    /// The `updated` its feed entry was published with: the end of the period, moved only when
-    /// its content changed since (a post in it was hidden). `end` while not complete.
-    pub updated: DateTime<Utc>,
-    /// Members in name order, each with their posts oldest first.
-    pub members: Vec<DigestMember>,
-}
-
-impl DigestPeriod {
-    /// The number of posts in the period.
-    pub fn posts(&self) -> usize {
-        self.members.iter().map(|m| m.entries.len()).sum()
-    }
-}
-
-/// One member's posts in a period.
-#[derive(Debug, Clone)]
-pub struct DigestMember {
-    pub member: Member,
-    /// Oldest first.
-    pub entries: Vec<EntryView>,
-}
-
 /// One tag's sub-planet (`tags/<slug>/`): the entries of the members with that tag.
 #[derive(Debug, Clone)]
 pub struct Topic {
@@ -453,6 +290,42 @@ pub struct EntryView {
     pub also: Vec<AlsoOn>,
 }
 
+#[cfg(test)]
+impl EntryView {
+    /// A bare post `key` of `feed` (also its member's name and URL) at `date`, for tests.
+    pub fn bare(feed: &str, key: &str, date: DateTime<Utc>) -> EntryView {
+        EntryView {
+            feed_url: feed.into(),
+            key: key.into(),
+            source_id: None,
+            index: 0,
+            link: None,
+            title: None,
+            author: None,
+            published: None,
+            updated: None,
+            date,
+            content: None,
+            summary: None,
+            categories: vec![],
+            enclosures: vec![],
+            lang: None,
+            withdrawn: false,
+            member: Member {
+                name: feed.into(),
+                feed_url: feed.into(),
+                config_url: feed.into(),
+                feed_title: None,
+                site_link: None,
+                homepage: None,
+                face: None,
+                excerpt_only: false,
+            },
+            also: vec![],
+        }
+    }
+}
+
 /// Another member who carries a cross-post.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlsoOn {
@@ -521,53 +394,6 @@ pub struct Health {
     pub id_changes: u64,
     /// The planet's WebSub subscription to the feed's hub, if it has one.
     pub push: Option<PushState>,
-}
-
-/// A WebSub subscription as `status` shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PushState {
-    /// `pending` (asked, not yet verified by the hub), `active` or `failed`.
-    pub state: String,
-    pub hub: String,
-    /// When the hub's lease runs out (the subscription is renewed before).
-    pub lease_end: Option<DateTime<Utc>>,
-    /// Why it failed.
-    pub error: Option<String>,
-}
-
-/// One feed's WebSub subscription as the store keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscription {
-    pub feed_id: i64,
-    /// The feed is still listed in feeds.toml.
-    pub feed_active: bool,
-    /// The unguessable last segment of the callback URL.
-    pub callback_id: String,
-    pub hub: String,
-    pub topic: String,
-    /// `hub.secret`: the HMAC key of the pushes.
-    pub secret: String,
-    /// `pending`, `active` or `failed`.
-    pub state: String,
-    /// `subscribe` or `unsubscribe`: asked of the hub and not yet verified.
-    pub pending_mode: Option<String>,
-    pub requested_at: DateTime<Utc>,
-    pub lease_seconds: Option<i64>,
-    pub lease_end: Option<DateTime<Utc>>,
-    pub error: Option<String>,
-    /// The weakest signature algorithm still accepted (`sha1` until the hub signs better).
-    pub signature_floor: String,
-}
-
-/// A configured feed that announces a WebSub hub.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Announced {
-    pub feed_id: i64,
-    /// The URL as configured (may carry credentials; never shown).
-    pub feed_url: String,
-    pub hub: String,
-    /// The topic to subscribe to: the feed's `rel="self"`, else the URL it is fetched from.
-    pub topic: String,
 }
 
 impl Health {
@@ -673,18 +499,6 @@ pub struct FetchRecord {
     /// `updated`, `unchanged`, `not-modified`, or the failure kind.
     pub outcome: String,
     pub error: Option<String>,
-}
-
-/// A merged feed whose change the planet's WebSub hub has not yet been told of.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingPing {
-    /// The feed's public URL (the WebSub topic).
-    pub topic: String,
-    /// When it first changed without the hub knowing.
-    pub since: DateTime<Utc>,
-    /// Pings that failed so far.
-    pub attempts: u32,
-    pub last_error: Option<String>,
 }
 
 /// What storing one [`FeedUpdate`] changed.

@@ -156,39 +156,13 @@ pub fn group_by_day(entries: &[EntryView], tz: chrono_tz::Tz) -> Vec<(NaiveDate,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Member;
     use chrono::{TimeZone, Utc};
 
     fn entry(ts: (u32, u32)) -> EntryView {
-        EntryView {
-            feed_url: "https://a.example/feed".into(),
-            key: format!("{ts:?}"),
-            source_id: None,
-            index: 0,
-            link: None,
-            title: None,
-            author: None,
-            published: None,
-            updated: None,
-            date: Utc.with_ymd_and_hms(2026, 3, ts.0, ts.1, 30, 0).unwrap(),
-            content: None,
-            summary: None,
-            categories: vec![],
-            enclosures: vec![],
-            lang: None,
-            withdrawn: false,
-            member: Member {
-                name: "A".into(),
-                feed_url: "https://a.example/feed".into(),
-                config_url: "https://a.example/feed".into(),
-                feed_title: None,
-                site_link: None,
-                homepage: None,
-                face: None,
-                excerpt_only: false,
-            },
-            also: vec![],
-        }
+        let date = Utc.with_ymd_and_hms(2026, 3, ts.0, ts.1, 30, 0).unwrap();
+        let mut e = EntryView::bare("https://a.example/feed", &format!("{ts:?}"), date);
+        e.member.name = "A".into();
+        e
     }
 
     #[test]

@@ -109,38 +109,12 @@ pub(super) fn decide(
 pub(super) mod tests {
     use chrono::{TimeZone, Utc};
 
-    use crate::model::{EntryView, Member};
+    use crate::model::EntryView;
 
     /// A bare entry of the feed `feed`, `days` days before 1 March 2026.
     pub(crate) fn entry(feed: &str, key: &str, days: i64) -> EntryView {
-        EntryView {
-            feed_url: feed.into(),
-            key: key.into(),
-            source_id: None,
-            index: 0,
-            link: None,
-            title: None,
-            author: None,
-            published: None,
-            updated: None,
-            date: Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() - chrono::Duration::days(days),
-            content: None,
-            summary: None,
-            categories: vec![],
-            enclosures: vec![],
-            lang: None,
-            withdrawn: false,
-            member: Member {
-                name: feed.into(),
-                feed_url: feed.into(),
-                config_url: feed.into(),
-                feed_title: None,
-                site_link: None,
-                homepage: None,
-                face: None,
-                excerpt_only: false,
-            },
-            also: vec![],
-        }
+        let date =
+            Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap() - chrono::Duration::days(days);
+        EntryView::bare(feed, key, date)
     }
 }
