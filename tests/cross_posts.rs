@@ -57,7 +57,7 @@ fn a_cross_post_shows_under_the_member_whose_home_page_is_on_its_host() {
     assert!(why.contains("Shared by Bob"), "{why}");
     assert!(
         why.contains(&format!(
-            "the same post is shown under {}",
+            "the same post is shown under Alice ({})",
             server.url("/a.xml")
         )),
         "{why}"
@@ -93,7 +93,7 @@ fn otherwise_the_earliest_copy_shows_and_why_names_it() {
     assert!(why.contains("shown: no"), "{why}");
     assert!(
         why.contains(&format!(
-            "a cross-post: the same post is shown under {}",
+            "a cross-post: the same post is shown under Carol ({})",
             server.url("/c.xml")
         )),
         "{why}"

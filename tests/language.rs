@@ -100,6 +100,26 @@ fn french_page_in_full() {
     );
     assert!(index.contains(">Résumé de la semaine</a>"), "digest link");
     assert!(planet.read("digest.xml").contains("Résumé de la semaine"));
+    // The digest's own pages speak it too: counts, dates and the period's name.
+    let digests = planet.read("digest/index.html");
+    assert!(
+        digests.contains("Les billets de chaque période, réunis."),
+        "{digests}"
+    );
+    assert!(
+        digests.contains("1 billet de 1 membre pour l’instant"),
+        "{digests}"
+    );
+    assert!(
+        digests.contains("Semaine 9, 2026 : 23 février – 1 mars 2026"),
+        "{digests}"
+    );
+    let week = planet.read("digest/2026-W09.html");
+    assert!(week.contains("1 mars 2026, 09:00"), "{week}");
+    assert!(
+        !week.contains("Subscribe") && !week.contains(" by "),
+        "{week}"
+    );
 }
 
 #[test]
@@ -270,4 +290,25 @@ fn a_post_carries_its_feeds_declared_language() {
     for want in ["de-DE", "es", "nl", "pt-BR", "fr"] {
         assert!(item_langs.contains(&want), "{want} in {item_langs:?}");
     }
+}
+
+#[test]
+fn a_member_page_explains_in_the_planets_language() {
+    let server = FeedServer::start();
+    let sponsored = "<item><title>Sponsored: buy</title><guid>p0</guid>\
+         <link>https://blog.example/0</link><pubDate>Sun, 01 Mar 2026 08:00:00 GMT</pubDate>\
+         <description>Ad</description></item>";
+    server.feed("/feed.xml", &one_post(sponsored), RSS);
+    let mut planet = planet_in(Some("fr"), &server);
+    planet.planet_extra.push_str("\nignore = \"^Sponsored\"");
+    update(&planet);
+    let page = planet.read("members/alice/index.html");
+    // A hidden post's reason, and a feed-quality hint with what to do, all in French.
+    assert!(
+        page.contains("masqué par le filtre de sujets ignore = "),
+        "{page}"
+    );
+    assert!(page.contains("Le flux ne porte que des extraits des billets"));
+    assert!(page.contains("Que faire :"));
+    assert!(!page.contains("hidden by the topic filter"));
 }

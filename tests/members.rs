@@ -1,8 +1,10 @@
 //! Guards the landscape (issue #21) through the real binary: the members page and a page per
 //! member, each stored post's state with every reason visibility gives (joined late, beyond
-//! `max_per_feed`, beyond the archive, hidden by a moderator), the feed-quality hints, the stale banner at a controlled clock,
-//! `status.json`, a relative face from the theme folder and a feed's own picture as a face,
-//! and `serve` redirecting a folder named without its slash.
+//! `max_per_feed`, beyond the archive, hidden by a moderator, a topic filter, a cross-post shown
+//! under another member, withdrawn by its author), the feed-quality hints (near `max_bytes`
+//! included), the stale banner at a controlled clock, `status.json`, a relative face from the
+//! theme folder and a feed's own picture as a face, and `serve` redirecting a folder named
+//! without its slash.
 
 mod common;
 
@@ -252,4 +254,110 @@ fn serve_redirects_a_folder_named_without_its_slash() {
         assert_eq!(r.status, 301, "{path}");
         assert_eq!(r.header("location"), Some(to), "{path}");
     }
+}
+
+/// An RSS feed of `(guid, title, link, text)` items, one an hour apart back from 2026-03-01 10:00.
+fn items(prefix: &str, posts: &[(&str, &str, &str, &str)]) -> String {
+    let newest = 1_772_359_200;
+    let items: String = posts
+        .iter()
+        .enumerate()
+        .map(|(i, (guid, title, link, text))| {
+            let date = chrono::DateTime::from_timestamp(newest - i as i64 * 3600, 0).unwrap();
+            format!(
+                "<item><title>{title}</title><guid>{guid}</guid><link>{link}</link>\
+                 <description>{text}</description><pubDate>{}</pubDate></item>",
+                date.to_rfc2822()
+            )
+        })
+        .collect();
+    format!(
+        "<rss version=\"2.0\"><channel><title>{prefix}</title>\
+         <link>https://{prefix}.example/</link>{items}</channel></rss>"
+    )
+}
+
+#[test]
+fn member_pages_name_filter_cross_post_and_withdrawn_reasons() {
+    let server = FeedServer::start();
+    let shared = (
+        "ann-shared",
+        "Shared article",
+        "https://news.example/2026/shared",
+        "A piece both members carry.",
+    );
+    let ann = [
+        (
+            "ann-new",
+            "Newest note",
+            "https://ann.example/new",
+            "Fresh.",
+        ),
+        (
+            "ann-dogs",
+            "About dogs",
+            "https://ann.example/dogs",
+            "Dogs.",
+        ),
+        shared,
+        ("ann-old", "Oldest note", "https://ann.example/old", "Old."),
+    ];
+    server.feed("/ann.xml", &items("ann", &ann), RSS);
+    // Ben's copy of the shared article is newer than Ann's: Ann's shows, Ben's is the cross-post.
+    let ben = [
+        ("ben-own", "Ben writes", "https://ben.example/own", "Mine."),
+        ("ben-shared", shared.1, shared.2, shared.3),
+    ];
+    server.feed("/ben.xml", &items("ben", &ben[..1]), RSS);
+    // A feed near max_bytes: padded to about 90% of the 20,000 bytes the planet reads.
+    let padding = "x".repeat(17_500);
+    let big = items(
+        "big",
+        &[("big-1", "Big post", "https://big.example/1", &padding)],
+    );
+    server.feed("/big.xml", &big, RSS);
+    let mut planet = Planet::new();
+    planet.planet_extra = "items = 20\nnew_feed_items = 20".into();
+    planet.fetch_extra.push_str("max_bytes = 20000\n");
+    planet.feed_with(&server.url("/ann.xml"), "Ann", "ignore = \"(?i)dogs\"");
+    planet.feed(&server.url("/ben.xml"), "Ben");
+    planet.feed(&server.url("/big.xml"), "Big");
+    update_at(&planet, NOW);
+    // Ben's copy arrives a fetch later, so it is stored after Ann's.
+    server.feed("/ben.xml", &items("ben", &ben), RSS);
+    // Ann removes her newest note while older posts are still in the feed: withdrawn.
+    server.feed("/ann.xml", &items("ann", &ann[1..]), RSS);
+    update_at(&planet, "2026-03-01T12:30:00Z");
+
+    let ann_page = planet.read("members/ann/index.html");
+    let filtered = state_of(&ann_page, "About dogs");
+    assert!(
+        filtered.contains("hidden by the topic filter"),
+        "{filtered}"
+    );
+    assert!(
+        filtered.contains("feed[1].ignore"),
+        "names the key: {filtered}"
+    );
+    let withdrawn = state_of(&ann_page, "Newest note");
+    assert!(withdrawn.contains("removed by its author"), "{withdrawn}");
+    assert!(state_of(&ann_page, "Shared article").contains("shown"));
+    assert!(state_of(&ann_page, "Oldest note").contains("shown"));
+
+    let ben_page = planet.read("members/ben/index.html");
+    let copy = state_of(&ben_page, "Shared article");
+    assert!(
+        copy.contains("a cross-post: the same post is shown under Ann"),
+        "{copy}"
+    );
+    assert!(state_of(&ben_page, "Ben writes").contains("shown"));
+
+    // Only the feed near the limit gets the hint.
+    let big_page = planet.read("members/big/index.html");
+    assert!(
+        big_page.contains("data-hint=\"near-max-bytes\""),
+        "{big_page}"
+    );
+    assert!(big_page.contains("(max_bytes)"));
+    assert!(!ann_page.contains("data-hint=\"near-max-bytes\""));
 }

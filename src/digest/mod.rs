@@ -21,7 +21,7 @@ use chrono_tz::Tz;
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
-use crate::model::{Cadence, Digest, DigestMember, DigestPeriod, EntryView};
+use crate::model::{Cadence, Digest, DigestMember, DigestPeriod, DigestPost, EntryView};
 use crate::store::Store;
 use crate::visibility::Visibility;
 use period::Period;
@@ -88,8 +88,18 @@ pub fn group(
     });
     let mut by_period: BTreeMap<Period, BTreeMap<(String, String, String), DigestMember>> =
         BTreeMap::new();
-    for e in posts {
+    for mut e in posts {
         let period = Period::containing(cadence, tz, e.date);
+        let text = e
+            .content
+            .take()
+            .or(e.summary.take())
+            .map(|body| crate::sanitize::text_of_sanitised(&body))
+            .unwrap_or_default();
+        let excerpt =
+            crate::render::view::excerpt(&text, crate::render::view::SHORT_EXCERPT_CHARS, true)
+                .filter(|x| !x.is_empty());
+        e.summary = None;
         let m = &e.member;
         let key = (m.name.to_lowercase(), m.name.clone(), m.feed_url.clone());
         by_period
@@ -101,7 +111,7 @@ pub fn group(
                 entries: Vec::new(),
             })
             .entries
-            .push(e);
+            .push(DigestPost { entry: e, excerpt });
     }
     by_period
         .into_iter()
@@ -182,7 +192,7 @@ mod tests {
         let zoe: Vec<_> = w48.members[1]
             .entries
             .iter()
-            .map(|e| e.key.as_str())
+            .map(|p| p.entry.key.as_str())
             .collect();
         assert_eq!(zoe, ["2026-11-24T09:00:00Z", "2026-11-26T09:00:00Z"]);
         assert_eq!((w48.posts(), w48.updated), (3, w48.end));

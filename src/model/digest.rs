@@ -53,5 +53,13 @@ impl DigestPeriod {
 pub struct DigestMember {
     pub member: Member,
     /// Oldest first.
-    pub entries: Vec<EntryView>,
+    pub entries: Vec<DigestPost>,
+}
+
+/// A post in the digest: the post without its bodies, and the short plain-text excerpt the
+/// digest shows, made once (the page, `digest.xml` and the period's fingerprint all show it).
+#[derive(Debug, Clone)]
+pub struct DigestPost {
+    pub entry: EntryView,
+    pub excerpt: Option<String>,
 }

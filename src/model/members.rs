@@ -28,8 +28,8 @@ pub struct MemberPage {
     /// The newest stored post: its title (if any), link and date.
     pub last_post: Option<(Option<String>, Option<String>, DateTime<Utc>)>,
     /// Newest first, at most [`STORED_POSTS_SHOWN`], each with every reason it is not shown
-    /// in words, as `visibility` gives them (none: shown).
-    pub posts: Vec<(StoredPost, Vec<String>)>,
+    /// as `visibility` gives them (none: shown).
+    pub posts: Vec<(StoredPost, Vec<Message>)>,
     /// The last fetches, newest first.
     pub history: Vec<FetchRecord>,
     /// What the member could improve in their feed, each with what to do.
@@ -58,8 +58,34 @@ pub struct StoredPost {
 pub struct Hint {
     /// A short stable name (`undated`, `future-dates`, …) for tests and `status.json`.
     pub kind: &'static str,
-    pub seen: String,
-    pub todo: String,
+    pub seen: Message,
+    pub todo: Message,
+}
+
+/// Words for a page, in the planet's language: the key of an interface string
+/// (`render::strings`) and the values of its `{placeholders}`. Render fills it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl Message {
+    /// A message with no placeholders.
+    pub fn plain(key: &'static str) -> Message {
+        Message {
+            key,
+            values: Vec::new(),
+        }
+    }
+
+    /// A message with placeholder values.
+    pub fn with(key: &'static str, values: &[(&'static str, String)]) -> Message {
+        Message {
+            key,
+            values: values.to_vec(),
+        }
+    }
 }
 
 /// The ASCII folder name a member's name gives: letters with their accents removed (é → e),

@@ -29,16 +29,18 @@ pub fn atom(site: &Site, now: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
 /// content the period's posts by member as HTML.
 pub fn digest_atom(
     site: &Site,
-    strings: &super::strings::Strings,
+    theme: &super::Theme,
     digest: &Digest,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Vec<u8>> {
+    let strings = &theme.strings;
     let name = super::digest::digest_name(digest.cadence, strings);
     let published: Vec<_> = digest.periods.iter().filter(|p| p.complete).collect();
     let entries = published
         .iter()
         .map(|p| {
-            let (title, content) = super::digest::entry_text(digest.cadence, p, site.timezone);
+            let (title, content) =
+                super::digest::entry_text(digest.cadence, p, site.timezone, strings, theme.locale);
             let mut id = site.id_base.clone();
             id.set_fragment(Some(&format!("digest-{}", p.label)));
             atom::Entry {

@@ -6,14 +6,13 @@
 //! In: the [`Site`] and its [`Digest`]. Out: HTML strings, and the hash of a period's entry
 //! (`digest::build` records it so that an unchanged entry keeps its `updated`).
 
+use chrono::Locale;
 use maud::{html, Markup};
 
 use super::html::{layout, rfc3339, Parts};
-use super::strings::Strings;
-use super::view;
+use super::strings::{fill, split, Strings};
 use super::Theme;
-use crate::model::{Cadence, Digest, DigestPeriod, EntryView, Site};
-use crate::sanitize;
+use crate::model::{Cadence, Digest, DigestPeriod, DigestPost, Site};
 
 /// "Weekly digest": the digest's name, in the header link, `<link rel="alternate">` and titles.
 pub fn digest_name(cadence: Cadence, t: &Strings) -> &str {
@@ -24,58 +23,83 @@ pub fn digest_name(cadence: Cadence, t: &Strings) -> &str {
     }
 }
 
-/// A period as readers name it: "Week 48, 2026: 23 – 29 November", "Monday, 23 November 2026",
-/// "November 2026".
-pub fn period_title(cadence: Cadence, p: &DigestPeriod) -> String {
+/// A period as readers name it, in the planet's language: "Week 48, 2026: 23 – 29 November
+/// 2026", "Monday, 23 November 2026", "November 2026".
+pub fn period_title(cadence: Cadence, p: &DigestPeriod, t: &Strings, locale: Locale) -> String {
     let (first, last) = (p.first_day, p.last_day);
+    let date =
+        |d: chrono::NaiveDate, pattern: &str| d.format_localized(pattern, locale).to_string();
     match cadence {
-        Cadence::Daily => first.format("%A, %-d %B %Y").to_string(),
-        Cadence::Monthly => first.format("%B %Y").to_string(),
+        Cadence::Daily => date(first, &t.digest_day_title),
+        Cadence::Monthly => date(first, &t.digest_month_title),
         Cadence::Weekly => {
             use chrono::Datelike;
             let week = first.iso_week();
-            let span = if first.month() == last.month() {
-                format!("{} – {}", first.format("%-d"), last.format("%-d %B %Y"))
+            let first_pattern = if first.month() == last.month() {
+                &t.digest_week_first_day_same_month
             } else if first.year() == last.year() {
-                format!("{} – {}", first.format("%-d %B"), last.format("%-d %B %Y"))
+                &t.digest_week_first_day_same_year
             } else {
-                format!(
-                    "{} – {}",
-                    first.format("%-d %B %Y"),
-                    last.format("%-d %B %Y")
-                )
+                &t.digest_week_day
             };
-            format!("Week {}, {}: {span}", week.week(), week.year())
+            let span = format!(
+                "{} – {}",
+                date(first, first_pattern),
+                date(last, &t.digest_week_day)
+            );
+            fill(
+                &t.digest_week_title,
+                &[
+                    ("week", &week.week().to_string()),
+                    ("year", &week.year().to_string()),
+                    ("span", &span),
+                ],
+            )
         }
     }
 }
 
 /// "12 posts by 5 members", and "so far" while the period runs.
-fn counts(p: &DigestPeriod) -> String {
-    let posts = p.posts();
-    let members = p.members.len();
-    format!(
-        "{posts} {} by {members} {}{}",
-        if posts == 1 { "post" } else { "posts" },
-        if members == 1 { "member" } else { "members" },
-        if p.complete { "" } else { " so far" }
-    )
+fn counts(p: &DigestPeriod, t: &Strings) -> String {
+    let count = |n: usize, one: &str, many: &str| {
+        if n == 1 {
+            one.to_string()
+        } else {
+            fill(many, &[("n", &n.to_string())])
+        }
+    };
+    let posts = count(p.posts(), &t.one_post, &t.n_posts);
+    let members = count(p.members.len(), &t.one_member, &t.n_members);
+    let mut out = fill(
+        &t.posts_by_members,
+        &[("posts", &posts), ("members", &members)],
+    );
+    if !p.complete {
+        out.push_str(&t.so_far);
+    }
+    out
 }
 
-/// The title and HTML content of a period's entry in `digest.xml`: the counts, then each
-/// member's posts. Made only from the stored posts and the planet's time zone, never from the
-/// page around it, so it changes only when the posts do.
-pub fn entry_text(cadence: Cadence, p: &DigestPeriod, site_tz: chrono_tz::Tz) -> (String, String) {
+/// The title and HTML content of a period's entry in `digest.xml`, in the planet's language:
+/// the counts, then each member's posts. Made only from the stored posts, the planet's time
+/// zone and its words, never from the page around it, so it changes only when they do.
+pub fn entry_text(
+    cadence: Cadence,
+    p: &DigestPeriod,
+    site_tz: chrono_tz::Tz,
+    t: &Strings,
+    locale: Locale,
+) -> (String, String) {
     let content = html! {
-        p { (counts(p)) "." }
-        (members(p, site_tz))
+        p { (counts(p, t)) "." }
+        (members(p, site_tz, t, locale))
     };
-    (period_title(cadence, p), content.into_string())
+    (period_title(cadence, p, t, locale), content.into_string())
 }
 
 /// Each member with their posts: name (linked to their home page), then title, date and a
 /// short excerpt of each post.
-fn members(p: &DigestPeriod, tz: chrono_tz::Tz) -> Markup {
+fn members(p: &DigestPeriod, tz: chrono_tz::Tz, t: &Strings, locale: Locale) -> Markup {
     html! {
         @for m in &p.members {
             section.digest-member {
@@ -88,7 +112,7 @@ fn members(p: &DigestPeriod, tz: chrono_tz::Tz) -> Markup {
                 }
                 ul {
                     @for e in &m.entries {
-                        (post(e, tz))
+                        (post(e, tz, t, locale))
                     }
                 }
             }
@@ -98,19 +122,13 @@ fn members(p: &DigestPeriod, tz: chrono_tz::Tz) -> Markup {
 
 /// One post: title (linked), date, and a short excerpt of its text (the page's excerpt rule,
 /// at the length used for members who want excerpts only).
-fn post(e: &EntryView, tz: chrono_tz::Tz) -> Markup {
+fn post(p: &DigestPost, tz: chrono_tz::Tz, t: &Strings, locale: Locale) -> Markup {
+    let e = &p.entry;
     let title = e
         .title
         .as_deref()
         .filter(|t| !t.is_empty())
-        .unwrap_or("(untitled)");
-    let text = e
-        .content
-        .as_deref()
-        .or(e.summary.as_deref())
-        .map(sanitize::text_of_sanitised)
-        .unwrap_or_default();
-    let excerpt = view::excerpt(&text, view::SHORT_EXCERPT_CHARS, true).filter(|x| !x.is_empty());
+        .unwrap_or(&t.untitled);
     html! {
         li {
             @if let Some(link) = &e.link {
@@ -120,9 +138,9 @@ fn post(e: &EntryView, tz: chrono_tz::Tz) -> Markup {
             }
             " · "
             time datetime=(rfc3339(e.date)) {
-                (e.date.with_timezone(&tz).format("%-d %B %Y, %H:%M").to_string())
+                (e.date.with_timezone(&tz).format_localized(&t.digest_post_date, locale).to_string())
             }
-            @if let Some(x) = excerpt {
+            @if let Some(x) = &p.excerpt {
                 br;
                 (x)
             }
@@ -134,8 +152,9 @@ fn post(e: &EntryView, tz: chrono_tz::Tz) -> Markup {
 /// then its posts by member, in the shared page layout.
 pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
     let p = &digest.periods[i];
-    let name = digest_name(digest.cadence, &theme.strings);
-    let title = period_title(digest.cadence, p);
+    let (t, locale) = (&theme.strings, theme.locale);
+    let name = digest_name(digest.cadence, t);
+    let title = period_title(digest.cadence, p, t, locale);
     // Newest first: the newer digest is before this one.
     let newer = i.checked_sub(1).map(|j| &digest.periods[j]);
     let older = digest.periods.get(i + 1);
@@ -157,27 +176,32 @@ pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
                     link rel="next" href={ (n.label) ".html" };
                 }
             },
-            skip: "Skip to the posts",
+            skip: &t.skip_to_the_posts,
             banner: html! {
                 header.site-header {
                     h1 { (name) ": " (title) }
-                    p.tagline { (counts(p)) " on " a href="../index.html" { (site.name) } "." }
+                    @let (before, after) = split(&t.counts_on_site, "site");
+                    p.tagline {
+                        (fill(before, &[("counts", &counts(p, t))]))
+                        a href="../index.html" { (site.name) }
+                        (fill(after, &[("counts", &counts(p, t))]))
+                    }
                     nav aria-label="Digests" {
                         ul.subscribe {
                             @if let Some(o) = older {
-                                li { a rel="prev" href={ (o.label) ".html" } { "← " (period_title(digest.cadence, o)) } }
+                                li { a rel="prev" href={ (o.label) ".html" } { "← " (period_title(digest.cadence, o, t, locale)) } }
                             }
-                            li { a href="index.html" { "All digests" } }
+                            li { a href="index.html" { (t.all_digests) } }
                             @if let Some(n) = newer {
-                                li { a rel="next" href={ (n.label) ".html" } { (period_title(digest.cadence, n)) " →" } }
+                                li { a rel="next" href={ (n.label) ".html" } { (period_title(digest.cadence, n, t, locale)) " →" } }
                             }
-                            li { a href="../digest.xml" type="application/atom+xml" { "Subscribe (Atom)" } }
+                            li { a href="../digest.xml" type="application/atom+xml" { (t.subscribe_atom) } }
                         }
                     }
                 }
             },
             main: html! {
-                div.digest { (members(p, site.timezone)) }
+                div.digest { (members(p, site.timezone, t, locale)) }
             },
             sidebar: None,
         },
@@ -186,7 +210,8 @@ pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
 
 /// `digest/index.html`: every digest, newest first, with its counts, in the shared layout.
 pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
-    let name = digest_name(digest.cadence, &theme.strings);
+    let (t, locale) = (&theme.strings, theme.locale);
+    let name = digest_name(digest.cadence, t);
     layout(
         site,
         theme,
@@ -199,27 +224,32 @@ pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
                 }
                 link rel="alternate" type="application/atom+xml" title=(name) href="../digest.xml";
             },
-            skip: "Skip to the digests",
+            skip: &t.skip_to_the_digests,
             banner: html! {
                 header.site-header {
-                    h1 { (name) " of " a href="../index.html" { (site.name) } }
+                    @let (before, after) = split(&t.digest_of_site, "site");
+                    h1 {
+                        (fill(before, &[("name", name)]))
+                        a href="../index.html" { (site.name) }
+                        (fill(after, &[("name", name)]))
+                    }
                     p.tagline {
-                        "The posts of each period in one place. "
-                        a href="../digest.xml" type="application/atom+xml" { "Subscribe (Atom)" }
-                        ", or have it sent by e-mail with any feed-to-email service."
+                        (t.digest_intro) " "
+                        a href="../digest.xml" type="application/atom+xml" { (t.subscribe_atom) }
+                        (t.digest_by_email)
                     }
                 }
             },
             main: html! {
                 div.digest {
                     @if digest.periods.is_empty() {
-                        p.empty { "No digests yet: one appears once a period has posts." }
+                        p.empty { (t.no_digests_yet) }
                     } @else {
                         ul {
                             @for p in &digest.periods {
                                 li {
-                                    a href={ (p.label) ".html" } { (period_title(digest.cadence, p)) }
-                                    " · " (counts(p))
+                                    a href={ (p.label) ".html" } { (period_title(digest.cadence, p, t, locale)) }
+                                    " · " (counts(p, t))
                                 }
                             }
                         }
@@ -232,7 +262,13 @@ pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
 }
 
 /// The fingerprint of a period's entry (its title and content), recorded when it is published.
+/// Taken from the English text whatever the planet's language, so that it says whether the
+/// posts changed, and a database written before the digest spoke other languages keeps its
+/// hashes.
 pub fn entry_hash(cadence: Cadence, p: &DigestPeriod, tz: chrono_tz::Tz) -> String {
-    let (title, content) = entry_text(cadence, p, tz);
+    static ENGLISH: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+    let english = ENGLISH.get_or_init(|| Strings::built_in("en"));
+    let locale = crate::lang::chrono_locale("en");
+    let (title, content) = entry_text(cadence, p, tz, english, locale);
     crate::fingerprint::hash_hex(format!("{title}\0{content}").as_bytes())
 }

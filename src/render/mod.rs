@@ -33,7 +33,6 @@ use chrono::{DateTime, Utc};
 
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
 use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
-pub use html::{layout, Parts};
 use strings::{fill, Strings};
 
 /// The planet's look beyond the style sheet: its interface strings in its language (with the
@@ -279,7 +278,7 @@ fn digest_files(
     ));
     files.push((
         "digest.xml".into(),
-        atom::digest_atom(site, &theme.strings, d, now).context("writing digest.xml")?,
+        atom::digest_atom(site, theme, d, now).context("writing digest.xml")?,
     ));
     Ok(())
 }

@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Message;
+
 macro_rules! strings {
     ($( $(#[$doc:meta])* $key:ident: [$en:expr, $fr:expr, $de:expr, $es:expr, $nl:expr] ),* $(,)?) => {
         /// Every interface string, in one language (with the admin's overrides).
@@ -31,6 +33,14 @@ macro_rules! strings {
                     _ => 0,
                 };
                 Strings { $( $key: [$en, $fr, $de, $es, $nl][column].to_string(), )* }
+            }
+
+            /// The string called `key`, if there is one.
+            pub fn get(&self, key: &str) -> Option<&str> {
+                match key {
+                    $( stringify!($key) => Some(&self.$key), )*
+                    _ => None,
+                }
             }
 
             /// The field named `key`, if there is one.
@@ -191,6 +201,232 @@ strings! {
     /// A stored post's state on its member's page when no reason hides it.
     shown: ["shown", "affiché", "angezeigt", "visible", "getoond"],
     n_new: ["{n} new", "{n} nouveaux", "{n} neu", "{n} nuevas", "{n} nieuw"],
+    /// The digest's pages and `digest.xml` entries. A period's title: a day, a month, a week
+    /// (its first day's pattern depends on whether the week spans months or years).
+    digest_day_title: ["%A, %-d %B %Y", "%A %-d %B %Y", "%A, %-d. %B %Y", "%A, %-d de %B de %Y", "%A %-d %B %Y"],
+    digest_month_title: ["%B %Y", "%B %Y", "%B %Y", "%B de %Y", "%B %Y"],
+    digest_week_title: ["Week {week}, {year}: {span}", "Semaine {week}, {year} : {span}", "Woche {week}, {year}: {span}", "Semana {week}, {year}: {span}", "Week {week}, {year}: {span}"],
+    digest_week_first_day_same_month: ["%-d", "%-d", "%-d.", "%-d", "%-d"],
+    digest_week_first_day_same_year: ["%-d %B", "%-d %B", "%-d. %B", "%-d de %B", "%-d %B"],
+    digest_week_day: ["%-d %B %Y", "%-d %B %Y", "%-d. %B %Y", "%-d de %B de %Y", "%-d %B %Y"],
+    digest_post_date: ["%-d %B %Y, %H:%M", "%-d %B %Y, %H:%M", "%-d. %B %Y, %H:%M", "%-d de %B de %Y, %H:%M", "%-d %B %Y, %H:%M"],
+    one_post: ["1 post", "1 billet", "1 Beitrag", "1 entrada", "1 bericht"],
+    n_posts: ["{n} posts", "{n} billets", "{n} Beiträge", "{n} entradas", "{n} berichten"],
+    one_member: ["1 member", "1 membre", "einem Mitglied", "1 miembro", "1 lid"],
+    n_members: ["{n} members", "{n} membres", "{n} Mitgliedern", "{n} miembros", "{n} leden"],
+    posts_by_members: ["{posts} by {members}", "{posts} de {members}", "{posts} von {members}", "{posts} de {members}", "{posts} van {members}"],
+    so_far: [" so far", " pour l’instant", " bisher", " hasta ahora", " tot nu toe"],
+    counts_on_site: ["{counts} on {site}.", "{counts} sur {site}.", "{counts} auf {site}.", "{counts} en {site}.", "{counts} op {site}."],
+    all_digests: ["All digests", "Tous les résumés", "Alle Rückblicke", "Todos los resúmenes", "Alle overzichten"],
+    subscribe_atom: ["Subscribe (Atom)", "S’abonner (Atom)", "Abonnieren (Atom)", "Suscribirse (Atom)", "Abonneren (Atom)"],
+    skip_to_the_digests: ["Skip to the digests", "Aller aux résumés", "Zu den Rückblicken", "Ir a los resúmenes", "Naar de overzichten"],
+    digest_of_site: ["{name} of {site}", "{name} de {site}", "{name} von {site}", "{name} de {site}", "{name} van {site}"],
+    digest_intro: ["The posts of each period in one place.", "Les billets de chaque période, réunis.", "Die Beiträge jedes Zeitraums an einem Ort.", "Las entradas de cada periodo en un solo lugar.", "De berichten van elke periode op één plek."],
+    digest_by_email: [
+        ", or have it sent by e-mail with any feed-to-email service.",
+        ", ou recevez-le par courriel avec n’importe quel service de flux par courriel.",
+        ", oder lassen Sie ihn sich mit einem Feed-zu-E-Mail-Dienst zusenden.",
+        ", o recíbalo por correo con cualquier servicio de fuentes por correo.",
+        ", of laat het per e-mail sturen met een feed-naar-e-maildienst."
+    ],
+    no_digests_yet: [
+        "No digests yet: one appears once a period has posts.",
+        "Pas encore de résumé : il en paraît un dès qu’une période a des billets.",
+        "Noch keine Rückblicke: einer erscheint, sobald ein Zeitraum Beiträge hat.",
+        "Todavía no hay resúmenes: aparece uno en cuanto un periodo tiene entradas.",
+        "Nog geen overzichten: er verschijnt er een zodra een periode berichten heeft."
+    ],
+    /// Why a stored post is not shown, on its member's page (`Hidden` in `visibility`).
+    hidden_by_filter: [
+        "hidden by the topic filter {rule} ({location})",
+        "masqué par le filtre de sujets {rule} ({location})",
+        "durch den Themenfilter {rule} ausgeblendet ({location})",
+        "oculta por el filtro de temas {rule} ({location})",
+        "verborgen door het onderwerpfilter {rule} ({location})"
+    ],
+    hidden_by_a_moderator_reason: [
+        "hidden by a moderator: {reason}",
+        "masqué par un modérateur : {reason}",
+        "von der Moderation ausgeblendet: {reason}",
+        "oculta por un moderador: {reason}",
+        "verborgen door een moderator: {reason}"
+    ],
+    hidden_by_a_moderator: [
+        "hidden by a moderator (no reason given)",
+        "masqué par un modérateur (sans raison donnée)",
+        "von der Moderation ausgeblendet (ohne Angabe von Gründen)",
+        "oculta por un moderador (sin motivo)",
+        "verborgen door een moderator (zonder opgegeven reden)"
+    ],
+    a_cross_post: [
+        "a cross-post: the same post is shown under {member} ({feed})",
+        "publié en double : le même billet est affiché sous {member} ({feed})",
+        "ein Doppel: derselbe Beitrag wird unter {member} gezeigt ({feed})",
+        "una publicación cruzada: la misma entrada se muestra bajo {member} ({feed})",
+        "een dubbele plaatsing: hetzelfde bericht staat onder {member} ({feed})"
+    ],
+    removed_by_its_author: [
+        "removed by its author from their feed",
+        "retiré de son flux par son auteur",
+        "von der Autorin oder dem Autor aus dem Feed entfernt",
+        "retirada de su fuente por su autor",
+        "door de auteur uit de feed verwijderd"
+    ],
+    joined_late: [
+        "stored when its feed joined the planet; only the newest `new_feed_items` posts of a new member are shown",
+        "enregistré à l’arrivée de son flux sur la planète ; seuls les `new_feed_items` billets les plus récents d’un nouveau membre sont affichés",
+        "gespeichert, als der Feed zum Planeten kam; von einem neuen Mitglied werden nur die neuesten `new_feed_items` Beiträge gezeigt",
+        "guardada cuando su fuente se unió al planeta; de un miembro nuevo solo se muestran las `new_feed_items` entradas más recientes",
+        "opgeslagen toen de feed bij de planeet kwam; van een nieuw lid worden alleen de nieuwste `new_feed_items` berichten getoond"
+    ],
+    beyond_max_per_feed: [
+        "beyond `max_per_feed`: newer posts of the same member fill its share",
+        "au-delà de `max_per_feed` : des billets plus récents du même membre remplissent sa part",
+        "jenseits von `max_per_feed`: neuere Beiträge desselben Mitglieds füllen seinen Anteil",
+        "más allá de `max_per_feed`: entradas más recientes del mismo miembro llenan su parte",
+        "voorbij `max_per_feed`: nieuwere berichten van hetzelfde lid vullen zijn deel"
+    ],
+    older_than_the_archive: [
+        "older than the archive pages hold",
+        "plus ancien que ce que gardent les pages d’archives",
+        "älter als die Archivseiten reichen",
+        "más antigua de lo que guardan las páginas de archivo",
+        "ouder dan de archiefpagina’s bewaren"
+    ],
+    deleted_by_retention: [
+        "deleted by retention; only a tombstone remains",
+        "supprimé par la durée de conservation ; seule une trace reste",
+        "durch die Aufbewahrungsregel gelöscht; nur ein Grabstein bleibt",
+        "borrada por la retención; solo queda una lápida",
+        "verwijderd door de bewaartermijn; alleen een grafsteen blijft"
+    ],
+    /// Feed-quality hints on a member's page: what was seen, then what to do (`…_todo`).
+    hint_web_page: [
+        "The address serves a web page, not a feed: {error}.",
+        "L’adresse sert une page web, pas un flux : {error}.",
+        "Die Adresse liefert eine Webseite, keinen Feed: {error}.",
+        "La dirección sirve una página web, no una fuente: {error}.",
+        "Het adres levert een webpagina, geen feed: {error}."
+    ],
+    hint_web_page_todo: [
+        "Give the planet the feed’s own address (the one the page advertises, if any).",
+        "Donnez à la planète l’adresse du flux lui-même (celle qu’annonce la page, s’il y en a une).",
+        "Geben Sie dem Planeten die Adresse des Feeds selbst (die, die die Seite angibt, falls vorhanden).",
+        "Dé al planeta la dirección de la propia fuente (la que anuncia la página, si la hay).",
+        "Geef de planeet het adres van de feed zelf (het adres dat de pagina noemt, als dat er is)."
+    ],
+    hint_undated: [
+        "{n} of the posts stored have no date; the time the planet first saw each one is used instead.",
+        "{n} des billets enregistrés n’ont pas de date ; l’heure où la planète a vu chacun pour la première fois la remplace.",
+        "{n} der gespeicherten Beiträge haben kein Datum; stattdessen gilt der Zeitpunkt, zu dem der Planet jeden zuerst sah.",
+        "{n} de las entradas guardadas no tienen fecha; se usa la hora en que el planeta vio cada una por primera vez.",
+        "{n} van de opgeslagen berichten hebben geen datum; de tijd waarop de planeet elk bericht voor het eerst zag, telt in de plaats."
+    ],
+    hint_undated_todo: [
+        "Have your blog put a published date in each post of the feed.",
+        "Faites mettre par votre blog une date de publication dans chaque billet du flux.",
+        "Lassen Sie Ihr Blog in jeden Beitrag des Feeds ein Veröffentlichungsdatum schreiben.",
+        "Haga que su blog ponga una fecha de publicación en cada entrada de la fuente.",
+        "Laat uw blog bij elk bericht in de feed een publicatiedatum zetten."
+    ],
+    hint_future_dates: [
+        "{n} posts in the last feed read were dated in the future; their date was set to the time of the fetch.",
+        "{n} billets de la dernière lecture étaient datés dans le futur ; leur date a été ramenée à l’heure de la lecture.",
+        "{n} Beiträge beim letzten Abruf waren in die Zukunft datiert; ihr Datum wurde auf die Zeit des Abrufs gesetzt.",
+        "{n} entradas de la última lectura tenían fecha futura; su fecha se fijó en la hora de la lectura.",
+        "{n} berichten bij de laatste ophaling waren in de toekomst gedateerd; hun datum werd op het tijdstip van ophalen gezet."
+    ],
+    hint_future_dates_todo: [
+        "Check your blog’s time zone setting, and that scheduled posts are left out of the feed until they appear.",
+        "Vérifiez le fuseau horaire de votre blog, et que les billets programmés restent hors du flux jusqu’à leur parution.",
+        "Prüfen Sie die Zeitzone Ihres Blogs und dass geplante Beiträge erst mit ihrem Erscheinen in den Feed kommen.",
+        "Revise la zona horaria de su blog, y que las entradas programadas queden fuera de la fuente hasta que aparezcan.",
+        "Controleer de tijdzone van uw blog, en dat geplande berichten pas in de feed komen als ze verschijnen."
+    ],
+    hint_changing_ids: [
+        "{n} posts came back under a new id at the last read; the planet recognised them by their link, but readers of your feed may see them twice.",
+        "{n} billets sont revenus sous un nouvel identifiant à la dernière lecture ; la planète les a reconnus à leur lien, mais les lecteurs de votre flux peuvent les voir deux fois.",
+        "{n} Beiträge kamen beim letzten Abruf mit einer neuen Kennung zurück; der Planet erkannte sie an ihrem Link, aber Leser Ihres Feeds sehen sie vielleicht doppelt.",
+        "{n} entradas volvieron con un identificador nuevo en la última lectura; el planeta las reconoció por su enlace, pero los lectores de su fuente pueden verlas dos veces.",
+        "{n} berichten kwamen bij de laatste ophaling terug onder een nieuwe id; de planeet herkende ze aan hun link, maar lezers van uw feed zien ze misschien twee keer."
+    ],
+    hint_changing_ids_todo: [
+        "Keep each post’s id (guid, Atom id) the same from one version of the feed to the next.",
+        "Gardez l’identifiant de chaque billet (guid, id Atom) identique d’une version du flux à l’autre.",
+        "Lassen Sie die Kennung jedes Beitrags (guid, Atom-id) von einer Version des Feeds zur nächsten gleich.",
+        "Mantenga el identificador de cada entrada (guid, id de Atom) igual de una versión de la fuente a la siguiente.",
+        "Houd de id van elk bericht (guid, Atom-id) gelijk van de ene versie van de feed tot de volgende."
+    ],
+    hint_http_images: [
+        "{n} posts load images over http:, which browsers block on this https planet.",
+        "{n} billets chargent des images en http:, que les navigateurs bloquent sur cette planète en https.",
+        "{n} Beiträge laden Bilder über http:, was Browser auf diesem https-Planeten blockieren.",
+        "{n} entradas cargan imágenes por http:, que los navegadores bloquean en este planeta https.",
+        "{n} berichten laden afbeeldingen via http:, wat browsers op deze https-planeet blokkeren."
+    ],
+    hint_http_images_todo: [
+        "Serve your images over https: and link them with https: addresses.",
+        "Servez vos images en https: et liez-les avec des adresses https:.",
+        "Liefern Sie Ihre Bilder über https: aus und verlinken Sie sie mit https:-Adressen.",
+        "Sirva sus imágenes por https: y enlácelas con direcciones https:.",
+        "Lever uw afbeeldingen via https: en link ze met https:-adressen."
+    ],
+    hint_excerpts: [
+        "The feed carries only excerpts of the posts, not the posts themselves.",
+        "Le flux ne porte que des extraits des billets, pas les billets eux-mêmes.",
+        "Der Feed enthält nur Auszüge der Beiträge, nicht die Beiträge selbst.",
+        "La fuente solo lleva extractos de las entradas, no las entradas completas.",
+        "De feed bevat alleen fragmenten van de berichten, niet de berichten zelf."
+    ],
+    hint_excerpts_todo: [
+        "If you want readers of the planet to read whole posts, set your blog’s feed to full text.",
+        "Si vous voulez que les lecteurs de la planète lisent les billets entiers, réglez le flux de votre blog en texte intégral.",
+        "Wenn Leser des Planeten ganze Beiträge lesen sollen, stellen Sie den Feed Ihres Blogs auf Volltext.",
+        "Si quiere que los lectores del planeta lean entradas completas, configure la fuente de su blog con el texto completo.",
+        "Wilt u dat lezers van de planeet hele berichten lezen, zet de feed van uw blog dan op volledige tekst."
+    ],
+    hint_near_max_bytes: [
+        "The feed was {bytes} bytes at the last read; the planet reads at most {max} (max_bytes).",
+        "Le flux pesait {bytes} octets à la dernière lecture ; la planète en lit au plus {max} (max_bytes).",
+        "Der Feed hatte beim letzten Abruf {bytes} Bytes; der Planet liest höchstens {max} (max_bytes).",
+        "La fuente tenía {bytes} bytes en la última lectura; el planeta lee como mucho {max} (max_bytes).",
+        "De feed was {bytes} bytes bij de laatste ophaling; de planeet leest er hoogstens {max} (max_bytes)."
+    ],
+    hint_near_max_bytes_todo: [
+        "Put fewer posts in the feed (10 to 20 is plenty), or excerpts of long ones.",
+        "Mettez moins de billets dans le flux (10 à 20 suffisent), ou des extraits des longs.",
+        "Nehmen Sie weniger Beiträge in den Feed (10 bis 20 reichen) oder Auszüge der langen.",
+        "Ponga menos entradas en la fuente (de 10 a 20 bastan), o extractos de las largas.",
+        "Zet minder berichten in de feed (10 tot 20 is genoeg), of fragmenten van lange."
+    ],
+    hint_silent: [
+        "No new post for {days} days.",
+        "Aucun nouveau billet depuis {days} jours.",
+        "Seit {days} Tagen kein neuer Beitrag.",
+        "Ninguna entrada nueva en {days} días.",
+        "Al {days} dagen geen nieuw bericht."
+    ],
+    hint_silent_todo: [
+        "Nothing to fix if you are resting; if you did post, check that the feed address still lists your new posts.",
+        "Rien à corriger si vous faites une pause ; si vous avez publié, vérifiez que l’adresse du flux liste bien vos nouveaux billets.",
+        "Nichts zu tun, wenn Sie pausieren; wenn Sie doch geschrieben haben, prüfen Sie, ob die Feed-Adresse Ihre neuen Beiträge noch aufführt.",
+        "Nada que corregir si está descansando; si publicó, compruebe que la dirección de la fuente aún lista sus entradas nuevas.",
+        "Niets te doen als u even rust; als u wel iets plaatste, controleer dan of het feedadres uw nieuwe berichten nog toont."
+    ],
+}
+
+impl Strings {
+    /// `message` in these strings, its placeholders filled. A key with no string (a bug: every
+    /// message names a key of the table, which a test checks) shows as the key itself.
+    pub fn message(&self, message: &Message) -> String {
+        debug_assert!(self.get(message.key).is_some(), "no string {}", message.key);
+        let values: Vec<(&str, &str)> = message
+            .values
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        fill(self.get(message.key).unwrap_or(message.key), &values)
+    }
 }
 
 /// A problem with `strings.toml`: what, where (file, line, key) and what to do.
@@ -326,6 +562,57 @@ mod tests {
         );
         assert_eq!(Strings::built_in("fr-CA").read_more, "Lire la suite");
         assert_eq!(Strings::built_in("it").read_more, "Read more");
+    }
+
+    #[test]
+    fn every_translation_keeps_the_placeholders() {
+        fn placeholders(text: &str) -> Vec<&str> {
+            let mut found: Vec<&str> = text
+                .split('{')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+                .collect();
+            found.sort_unstable();
+            found
+        }
+        let english = Strings::built_in("en");
+        for lang in crate::lang::BUILT_IN {
+            let strings = Strings::built_in(lang);
+            for key in KEYS {
+                let (en, other) = (english.get(key).unwrap(), strings.get(key).unwrap());
+                // Date patterns (`%A`) may differ; `{name}` placeholders must not.
+                assert_eq!(placeholders(en), placeholders(other), "{lang} {key}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_reason_a_post_is_hidden_has_a_string() {
+        use crate::visibility::Hidden;
+        let strings = Strings::built_in("fr");
+        for hidden in [
+            Hidden::Filter {
+                rule: "r".into(),
+                location: "l".into(),
+            },
+            Hidden::Moderator {
+                reason: Some("x".into()),
+            },
+            Hidden::Moderator { reason: None },
+            Hidden::CrossPost {
+                shown_under: "Ann".into(),
+                feed_url: "u".into(),
+            },
+            Hidden::Withdrawn,
+            Hidden::JoinedLate,
+            Hidden::BeyondMaxPerFeed,
+            Hidden::BeyondArchive,
+            Hidden::Pruned,
+        ] {
+            let message = hidden.message();
+            assert!(strings.get(message.key).is_some(), "{}", message.key);
+            assert_ne!(strings.message(&message), hidden.describe(), "translated");
+        }
     }
 
     #[test]

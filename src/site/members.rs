@@ -11,8 +11,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::model::{
-    EntryView, FeedView, Hint, MemberPage, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN, RECENT_DAYS,
-    STORED_POSTS_SHOWN,
+    EntryView, FeedView, Hint, MemberPage, Message, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN,
+    RECENT_DAYS, STORED_POSTS_SHOWN,
 };
 use crate::store::Store;
 use crate::visibility::{Hidden, Visibility};
@@ -70,7 +70,7 @@ pub(super) fn member_pages(
 pub fn member_posts(
     stored: &[StoredPost],
     decided: Vec<(EntryView, Vec<Hidden>)>,
-) -> Vec<(StoredPost, Vec<String>)> {
+) -> Vec<(StoredPost, Vec<Message>)> {
     let by_key: HashMap<&str, &StoredPost> = stored.iter().map(|p| (p.key.as_str(), p)).collect();
     decided
         .into_iter()
@@ -88,7 +88,7 @@ pub fn member_posts(
                     date: e.date,
                 },
             };
-            (post, hidden.iter().map(Hidden::describe).collect())
+            (post, hidden.iter().map(Hidden::message).collect())
         })
         .collect()
 }
@@ -124,11 +124,15 @@ fn hints(
 ) -> Vec<Hint> {
     let mut hints = Vec::new();
     let h = &f.health;
-    let mut add = |kind, seen: String, todo: &str| {
+    // Each hint's strings are `hint_<kind>` (what was seen) and `hint_<kind>_todo`.
+    let mut add = |kind: &'static str,
+                   seen: &'static str,
+                   todo: &'static str,
+                   values: &[(&'static str, String)]| {
         hints.push(Hint {
             kind,
-            seen,
-            todo: todo.to_string(),
+            seen: Message::with(seen, values),
+            todo: Message::plain(todo),
         })
     };
     if let Some(err) = h
@@ -138,30 +142,34 @@ fn hints(
     {
         add(
             "web-page",
-            format!("The address serves a web page, not a feed: {err}."),
-            "Give the planet the feed's own address (the one the page advertises, if any).",
+            "hint_web_page",
+            "hint_web_page_todo",
+            &[("error", err.to_string())],
         );
     }
     let undated = posts.iter().filter(|p| p.undated).count();
     if undated > 0 {
         add(
             "undated",
-            format!("{undated} of the posts stored have no date; the time the planet first saw each one is used instead."),
-            "Have your blog put a published date in each post of the feed.",
+            "hint_undated",
+            "hint_undated_todo",
+            &[("n", undated.to_string())],
         );
     }
     if h.future_dates > 0 {
         add(
             "future-dates",
-            format!("{} posts in the last feed read were dated in the future; their date was set to the time of the fetch.", h.future_dates),
-            "Check your blog's time zone setting, and that scheduled posts are left out of the feed until they appear.",
+            "hint_future_dates",
+            "hint_future_dates_todo",
+            &[("n", h.future_dates.to_string())],
         );
     }
     if h.id_changes > 0 {
         add(
             "changing-ids",
-            format!("{} posts came back under a new id at the last read; the planet recognised them by their link, but readers of your feed may see them twice.", h.id_changes),
-            "Keep each post's id (guid, Atom id) the same from one version of the feed to the next.",
+            "hint_changing_ids",
+            "hint_changing_ids_todo",
+            &[("n", h.id_changes.to_string())],
         );
     }
     let planet_https = config.planet.link.as_str().starts_with("https:");
@@ -169,24 +177,22 @@ fn hints(
     if planet_https && http_images > 0 {
         add(
             "http-images",
-            format!("{http_images} posts load images over http:, which browsers block on this https planet."),
-            "Serve your images over https: and link them with https: addresses.",
+            "hint_http_images",
+            "hint_http_images_todo",
+            &[("n", http_images.to_string())],
         );
     }
     if !posts.is_empty() && posts.iter().all(|p| p.summary_only) {
-        add(
-            "excerpts",
-            "The feed carries only excerpts of the posts, not the posts themselves.".to_string(),
-            "If you want readers of the planet to read whole posts, set your blog's feed to full text.",
-        );
+        add("excerpts", "hint_excerpts", "hint_excerpts_todo", &[]);
     }
     let max = config.fetch.max_bytes;
     if let Some(bytes) = history.iter().find(|x| x.bytes > 0).map(|x| x.bytes) {
         if max > 0 && bytes * 100 >= max * NEAR_MAX_BYTES_PERCENT {
             add(
                 "near-max-bytes",
-                format!("The feed was {bytes} bytes at the last read; the planet reads at most {max} (max_bytes)."),
-                "Put fewer posts in the feed (10 to 20 is plenty), or excerpts of long ones.",
+                "hint_near_max_bytes",
+                "hint_near_max_bytes_todo",
+                &[("bytes", bytes.to_string()), ("max", max.to_string())],
             );
         }
     }
@@ -195,8 +201,9 @@ fn hints(
         if days >= SILENT_DAYS {
             add(
                 "silent",
-                format!("No new post for {days} days."),
-                "Nothing to fix if you are resting; if you did post, check that the feed address still lists your new posts.",
+                "hint_silent",
+                "hint_silent_todo",
+                &[("days", days.to_string())],
             );
         }
     }

@@ -30,7 +30,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::moderation::Moderation;
 use crate::config::Config;
-use crate::model::EntryView;
+use crate::model::{EntryView, Message};
+use crate::render::strings::Strings;
 use crate::store::posts::PostScan;
 use crate::store::Store;
 use select::Decided;
@@ -43,8 +44,11 @@ pub enum Hidden {
     Filter { rule: String, location: String },
     /// A decision in moderation.toml, with its reason if one was given.
     Moderator { reason: Option<String> },
-    /// The same post is shown under another member: that member's feed URL.
-    CrossPost { shown_under: String },
+    /// The same post is shown under another member: that member's name and (public) feed URL.
+    CrossPost {
+        shown_under: String,
+        feed_url: String,
+    },
     /// Removed by its author from their feed (not yet produced).
     Withdrawn,
     /// Stored when its feed joined the planet, past `new_feed_items`.
@@ -58,28 +62,37 @@ pub enum Hidden {
 }
 
 impl Hidden {
-    /// The reason in words, as `why` and the member pages show it.
+    /// The reason in English words, as `why` shows it.
     pub fn describe(&self) -> String {
+        static ENGLISH: std::sync::OnceLock<Strings> = std::sync::OnceLock::new();
+        ENGLISH
+            .get_or_init(|| Strings::built_in("en"))
+            .message(&self.message())
+    }
+
+    /// The reason as a message of the interface strings, for pages in the planet's language.
+    pub fn message(&self) -> Message {
         match self {
-            Hidden::Filter { rule, location } => {
-                format!("hidden by the topic filter {rule} ({location})")
+            Hidden::Filter { rule, location } => Message::with(
+                "hidden_by_filter",
+                &[("rule", rule.clone()), ("location", location.clone())],
+            ),
+            Hidden::Moderator { reason: Some(r) } => {
+                Message::with("hidden_by_a_moderator_reason", &[("reason", r.clone())])
             }
-            Hidden::Moderator { reason: Some(r) } => format!("hidden by a moderator: {r}"),
-            Hidden::Moderator { reason: None } => {
-                "hidden by a moderator (no reason given)".to_string()
-            }
-            Hidden::CrossPost { shown_under } => {
-                format!("a cross-post: the same post is shown under {shown_under}")
-            }
-            Hidden::Withdrawn => "removed by its author from their feed".to_string(),
-            Hidden::JoinedLate => "stored when its feed joined the planet; only the newest \
-                                   `new_feed_items` posts of a new member are shown"
-                .to_string(),
-            Hidden::BeyondMaxPerFeed => {
-                "beyond `max_per_feed`: newer posts of the same member fill its share".to_string()
-            }
-            Hidden::BeyondArchive => "older than the archive pages hold".to_string(),
-            Hidden::Pruned => "deleted by retention; only a tombstone remains".to_string(),
+            Hidden::Moderator { reason: None } => Message::plain("hidden_by_a_moderator"),
+            Hidden::CrossPost {
+                shown_under,
+                feed_url,
+            } => Message::with(
+                "a_cross_post",
+                &[("member", shown_under.clone()), ("feed", feed_url.clone())],
+            ),
+            Hidden::Withdrawn => Message::plain("removed_by_its_author"),
+            Hidden::JoinedLate => Message::plain("joined_late"),
+            Hidden::BeyondMaxPerFeed => Message::plain("beyond_max_per_feed"),
+            Hidden::BeyondArchive => Message::plain("older_than_the_archive"),
+            Hidden::Pruned => Message::plain("deleted_by_retention"),
         }
     }
 }

@@ -65,7 +65,8 @@ pub(super) fn decide(
             let shown = &read[group.shown];
             for &i in &group.hidden {
                 hidden[i].push(Hidden::CrossPost {
-                    shown_under: shown.member.feed_url.clone(),
+                    shown_under: shown.member.name.clone(),
+                    feed_url: shown.member.feed_url.clone(),
                 });
                 let other = &read[i].member;
                 let on = AlsoOn {

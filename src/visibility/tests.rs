@@ -107,7 +107,8 @@ fn every_reason_has_words() {
         },
         Hidden::Moderator { reason: None },
         Hidden::CrossPost {
-            shown_under: "https://b.example/feed".into(),
+            shown_under: "Bea".into(),
+            feed_url: "https://b.example/feed".into(),
         },
         Hidden::Withdrawn,
         Hidden::JoinedLate,

@@ -232,7 +232,7 @@ pub fn member_page(site: &Site, theme: &Theme, i: usize, now: DateTime<Utc>) -> 
                         } @else {
                             ul.hints {
                                 @for hint in &m.hints {
-                                    li data-hint=(hint.kind) { (hint.seen) " " strong { (t.what_to_do) " " } (hint.todo) }
+                                    li data-hint=(hint.kind) { (t.message(&hint.seen)) " " strong { (t.what_to_do) " " } (t.message(&hint.todo)) }
                                 }
                             }
                         }
@@ -267,7 +267,7 @@ pub fn member_page(site: &Site, theme: &Theme, i: usize, now: DateTime<Utc>) -> 
                                         @if reasons.is_empty() {
                                             span.state { (t.shown) }
                                         } @else {
-                                            span.state { (reasons.join("; ")) }
+                                            span.state { (reasons.iter().map(|r| t.message(r)).collect::<Vec<_>>().join("; ")) }
                                         }
                                     }
                                 }
