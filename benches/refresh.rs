@@ -34,7 +34,40 @@ struct Farm {
     feeds: RwLock<Vec<Served>>,
     honour_validators: AtomicBool,
     latency_ms: AtomicU64,
+    /// The production mix ([`Mix`]): each feed answers as its share of the farm does.
+    mix: AtomicBool,
 }
+
+/// What a feed does in the production mix, by its number: of every 100 feeds, 30 ignore
+/// validators (200 with the same body), 10 gained a post since the last run, 2 answer 500,
+/// 1 never answers (the refresh's short timeout ends it), 2 redirect (302, every time), and the
+/// other 55 answer 304.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mix {
+    IgnoresValidators,
+    GainedAPost,
+    ServerError,
+    TimesOut,
+    Redirects,
+    NotModified,
+}
+
+impl Mix {
+    fn of(i: usize) -> Mix {
+        match i % 100 {
+            0..30 => Mix::IgnoresValidators,
+            30..40 => Mix::GainedAPost,
+            40..42 => Mix::ServerError,
+            42 => Mix::TimesOut,
+            43..45 => Mix::Redirects,
+            _ => Mix::NotModified,
+        }
+    }
+}
+
+/// The timeout of the production mix's refreshes and its floor (`timeout_secs`): short, so that
+/// the feeds that never answer keep the run short.
+const MIX_TIMEOUT_SECS: u64 = 1;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -65,6 +98,7 @@ fn main() {
         feeds: RwLock::new(feeds),
         honour_validators: AtomicBool::new(true),
         latency_ms: AtomicU64::new(0),
+        mix: AtomicBool::new(false),
     });
     let addr = rt.block_on(start_farm(farm.clone()));
     let urls: Vec<String> = (0..n).map(|i| format!("http://{addr}/f/{i}.xml")).collect();
@@ -82,11 +116,11 @@ fn main() {
     if std::env::var_os("BENCH_KEEP").is_some() {
         eprintln!("keeping {}", dir.path().display());
     }
-    write_config(dir.path(), &urls, concurrency);
+    write_config(dir.path(), &urls, concurrency, 60);
     let fetch = || run_mercury(&mercury, dir.path(), &["fetch"]);
     let mut rounds: [Vec<Measure>; 4] = Default::default();
     for round in 1..=repeat {
-        let net = rt.block_on(network_floor(&urls, concurrency));
+        let net = rt.block_on(network_floor(&urls, concurrency, None));
         let parse = parse_floor(&farm, false);
         for file in ["mercury.db", "mercury.db-wal", "mercury.db-shm"] {
             let _ = std::fs::remove_file(dir.path().join(file));
@@ -139,24 +173,71 @@ fn main() {
     rows.push(Row::new("unchanged bodies, validators ignored", &unchanged));
     farm.honour_validators.store(true, Ordering::SeqCst);
     // Each run finds one more new entry in every tenth feed.
-    let mut version = 0;
+    let mut versions = vec![0usize; n];
+    let mut bump = |feeds: &mut Vec<Served>, i: usize| {
+        versions[i] += 1;
+        feeds[i] = serve_body(&generate(i, versions[i]));
+    };
     let changed = best(repeat, "10% new", || {
-        version += 1;
         {
             let mut feeds = farm.feeds.write().unwrap();
             for i in (0..n).step_by(10) {
-                feeds[i] = serve_body(&generate(i, version));
+                bump(&mut feeds, i);
             }
         }
         fetch()
     });
     rows.push(Row::new("10% of feeds with one new entry", &changed));
+    // The production mix, in rounds: its network floor (the plain client, same timeout, same
+    // answers), then a refresh, each run with one more post in its tenth of the feeds.
+    write_config(dir.path(), &urls, concurrency, MIX_TIMEOUT_SECS);
+    farm.mix.store(true, Ordering::SeqCst);
+    let mut mix_rounds: [Vec<Measure>; 2] = Default::default();
+    for round in 1..=repeat {
+        {
+            let mut feeds = farm.feeds.write().unwrap();
+            for i in (0..n).filter(|&i| Mix::of(i) == Mix::GainedAPost) {
+                bump(&mut feeds, i);
+            }
+        }
+        let floor = rt.block_on(network_floor(
+            &urls,
+            concurrency,
+            Some(Duration::from_secs(MIX_TIMEOUT_SECS)),
+        ));
+        // Forced: the failing feeds would otherwise be backing off after the first run.
+        let refresh = run_mercury(&mercury, dir.path(), &["fetch", "--force"]);
+        eprintln!(
+            "mix round {round}: network floor {:.2} s, refresh {:.2} s ({:.2}×)",
+            floor.wall,
+            refresh.wall,
+            refresh.wall / floor.wall
+        );
+        mix_rounds[0].push(floor);
+        mix_rounds[1].push(refresh);
+    }
+    let mix_ratios: Vec<f64> = mix_rounds[1]
+        .iter()
+        .zip(&mix_rounds[0])
+        .map(|(x, y)| x.wall / y.wall)
+        .collect();
+    let [mix_floor, mix] = mix_rounds.map(Best::of);
+    rows.push(Row::new(
+        &format!("production mix: network floor (plain client, {MIX_TIMEOUT_SECS} s timeout)"),
+        &mix_floor,
+    ));
+    rows.push(Row::new("production mix", &mix));
+    farm.mix.store(false, Ordering::SeqCst);
+    write_config(dir.path(), &urls, concurrency, 60);
     // One run: it waits on the network, not the CPU, and a long one at 10,000 feeds.
     farm.latency_ms.store(50, Ordering::SeqCst);
-    let latency = best(1, "50 ms latency", fetch);
+    // Forced: the production mix's failing feeds would otherwise be backing off.
+    let latency = best(1, "50 ms latency", || {
+        run_mercury(&mercury, dir.path(), &["fetch", "--force"])
+    });
     rows.push(Row::new("warm with 50 ms latency per response", &latency));
     farm.latency_ms.store(0, Ordering::SeqCst);
-    let entries = n * ENTRIES + (n / 10) * version;
+    let entries = n * ENTRIES + versions.iter().sum::<usize>();
     let render = best(repeat, "render", || {
         run_mercury(&mercury, dir.path(), &["render"])
     });
@@ -217,6 +298,11 @@ fn main() {
          floor {}; warm / network floor {}.",
         list(&cold_ratios),
         list(&warm_ratios)
+    );
+    println!(
+        "Production mix, round by round (each refresh over the mix's network floor measured \
+         just before it): {}.",
+        list(&mix_ratios)
     );
     println!(
         "\nEach figure is the fastest of {repeat} runs (`--repeat`), but the one with 50 ms latency. \
@@ -284,10 +370,11 @@ impl Row {
 /// `--hold`: keeps the farm serving, with a planet configured for it, until interrupted, so a
 /// profiler can be run on single refreshes (`perf record mercury --config DIR/feeds.toml fetch`).
 /// Typing a scenario's name on standard input switches the farm: `validators on|off`,
+/// `mix on|off` (the production mix; its feeds that never answer need a short `timeout_secs`),
 /// `latency MS`.
 fn hold(urls: &[String], concurrency: usize, farm: &Farm) -> ! {
     let dir = tempfile::tempdir().unwrap().keep();
-    write_config(&dir, urls, concurrency);
+    write_config(&dir, urls, concurrency, 60);
     eprintln!(
         "holding: the farm serves {} feeds; planet: {}/feeds.toml (Ctrl-C ends)",
         urls.len(),
@@ -298,10 +385,11 @@ fn hold(urls: &[String], concurrency: usize, farm: &Farm) -> ! {
         let words: Vec<&str> = line.split_whitespace().collect();
         match words.as_slice() {
             ["validators", v] => farm.honour_validators.store(*v == "on", Ordering::SeqCst),
+            ["mix", v] => farm.mix.store(*v == "on", Ordering::SeqCst),
             ["latency", ms] => farm
                 .latency_ms
                 .store(ms.parse().unwrap_or(0), Ordering::SeqCst),
-            _ => eprintln!("commands: validators on|off, latency MS"),
+            _ => eprintln!("commands: validators on|off, mix on|off, latency MS"),
         }
     }
     loop {
@@ -388,12 +476,13 @@ fn run_mercury(bin: &Path, dir: &Path, args: &[&str]) -> Measure {
     }
 }
 
-fn write_config(dir: &Path, urls: &[String], concurrency: usize) {
+fn write_config(dir: &Path, urls: &[String], concurrency: usize, timeout_secs: u64) {
     let mut f = std::fs::File::create(dir.join("feeds.toml")).unwrap();
     writeln!(
         f,
         "[planet]\nname = \"Bench\"\nlink = \"https://bench.example/\"\nitems = 60\n\n\
-         [fetch]\nconcurrency = {concurrency}\nper_host = {concurrency}\ntimeout_secs = 60\n"
+         [fetch]\nconcurrency = {concurrency}\nper_host = {concurrency}\n\
+         timeout_secs = {timeout_secs}\n"
     )
     .unwrap();
     for (i, u) in urls.iter().enumerate() {
@@ -404,6 +493,7 @@ fn write_config(dir: &Path, urls: &[String], concurrency: usize) {
 async fn start_farm(farm: Arc<Farm>) -> SocketAddr {
     let app = axum::Router::new()
         .route("/f/{file}", axum::routing::get(serve_feed))
+        .route("/g/{file}", axum::routing::get(serve_redirected))
         .with_state(farm);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -411,10 +501,28 @@ async fn start_farm(farm: Arc<Farm>) -> SocketAddr {
     addr
 }
 
+/// Where a feed that redirects in the production mix ([`Mix::Redirects`]) sends its readers.
+async fn serve_redirected(
+    State(farm): State<Arc<Farm>>,
+    UrlPath(file): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response<Body> {
+    serve(farm, file, headers, true).await
+}
+
 async fn serve_feed(
     State(farm): State<Arc<Farm>>,
     UrlPath(file): UrlPath<String>,
     headers: HeaderMap,
+) -> Response<Body> {
+    serve(farm, file, headers, false).await
+}
+
+async fn serve(
+    farm: Arc<Farm>,
+    file: String,
+    headers: HeaderMap,
+    redirected: bool,
 ) -> Response<Body> {
     let latency = farm.latency_ms.load(Ordering::Relaxed);
     if latency > 0 {
@@ -424,8 +532,29 @@ async fn serve_feed(
     let Some(feed) = farm.feeds.read().unwrap().get(i).cloned() else {
         return Response::builder().status(404).body(Body::empty()).unwrap();
     };
+    let mix = farm.mix.load(Ordering::Relaxed).then(|| Mix::of(i));
+    match mix {
+        Some(Mix::ServerError) => {
+            return Response::builder().status(500).body(Body::empty()).unwrap();
+        }
+        Some(Mix::TimesOut) => {
+            // Longer than any client here waits.
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            return Response::builder().status(500).body(Body::empty()).unwrap();
+        }
+        Some(Mix::Redirects) if !redirected => {
+            return Response::builder()
+                .status(StatusCode::FOUND)
+                .header("location", format!("/g/{i}.xml"))
+                .body(Body::empty())
+                .unwrap();
+        }
+        _ => {}
+    }
+    let honour =
+        farm.honour_validators.load(Ordering::Relaxed) && mix != Some(Mix::IgnoresValidators);
     let inm = headers.get("if-none-match").and_then(|v| v.to_str().ok());
-    if farm.honour_validators.load(Ordering::Relaxed) && inm == Some(feed.etag.as_str()) {
+    if honour && inm == Some(feed.etag.as_str()) {
         return Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .header("etag", &feed.etag)
@@ -435,7 +564,7 @@ async fn serve_feed(
     let mut b = Response::builder()
         .header("content-type", "application/xml")
         .header("content-encoding", "gzip");
-    if farm.honour_validators.load(Ordering::Relaxed) {
+    if honour {
         b = b.header("etag", &feed.etag);
     }
     b.body(Body::from(feed.gz)).unwrap()
@@ -545,9 +674,14 @@ fn generate(i: usize, version: usize) -> String {
     }
 }
 
-async fn network_floor(urls: &[String], concurrency: usize) -> Measure {
+/// The plain client fetching every URL (with `timeout` for each, when given).
+async fn network_floor(urls: &[String], concurrency: usize, timeout: Option<Duration>) -> Measure {
     use futures_util::StreamExt;
-    let client = reqwest::Client::builder().gzip(true).build().unwrap();
+    let mut client = reqwest::Client::builder().gzip(true);
+    if let Some(t) = timeout {
+        client = client.timeout(t);
+    }
+    let client = client.build().unwrap();
     let bytes = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     futures_util::stream::iter(urls.iter().cloned())

@@ -163,7 +163,28 @@ pub struct NewEntry {
     pub lang: Option<String>,
     /// Hash over everything above but `index`: equal hash, nothing to write.
     pub content_hash: String,
+    /// The fingerprint of the entry as it came, before normalising (`parse::raw`), versioned
+    /// with Mercury's rules: equal to the stored one, the entry need not be normalised again.
+    pub raw_hash: String,
+    /// The document gave this entry exactly as last time (same `raw_hash`), so it was not
+    /// normalised: only `key`, `link`, `content_hash`, `index` and `raw_hash` are set, from
+    /// what the store knew ([`KnownEntry`]). The store matches it and writes nothing of it.
+    pub unchanged: bool,
 }
+
+/// What the store knows of one entry it holds, found by its raw fingerprint: enough for an
+/// unchanged entry to stand in the parsed feed without being normalised again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownEntry {
+    /// The key the document gave it last time (the stored key, unless the feed changed the
+    /// entry's id and it was matched by its link).
+    pub key: String,
+    pub link: Option<String>,
+    pub content_hash: String,
+}
+
+/// A feed's stored entries by raw fingerprint ([`NewEntry::raw_hash`]).
+pub type KnownEntries = std::collections::HashMap<String, KnownEntry>;
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Enclosure {

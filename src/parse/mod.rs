@@ -18,12 +18,13 @@ use chrono::{DateTime, Utc};
 use feed_rs::model::{Feed, FeedType};
 use url::Url;
 
-use crate::model::ParsedFeed;
+use crate::model::{KnownEntries, ParsedFeed};
 
 mod dates;
 mod image;
 mod normalise;
 mod people;
+pub mod raw;
 #[doc(hidden)]
 pub mod repair;
 #[cfg(test)]
@@ -47,6 +48,7 @@ pub fn parse_feed(
         content_type,
         fetched_at,
         DEFAULT_BUDGET,
+        &KnownEntries::new(),
     )
 }
 
@@ -55,20 +57,23 @@ const DEFAULT_BUDGET: Duration = Duration::from_secs(30);
 
 /// [`parse_feed`] for a body the caller is done with: its text is decoded in place, not copied.
 /// Normalising its entries stops with an error once `budget` has passed (the refresh gives
-/// `timeout_secs`): a member's feed can cost a parse thread that long, and no longer.
+/// `timeout_secs`): a member's feed can cost a parse thread that long, and no longer. Entries
+/// whose raw fingerprint is in `known` (the feed's stored entries, `raw`) are not normalised
+/// again: they come back marked [`NewEntry::unchanged`](crate::model::NewEntry::unchanged).
 pub fn parse_owned_feed(
     body: Vec<u8>,
     base: &Url,
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
     budget: Duration,
+    known: &KnownEntries,
 ) -> Result<ParsedFeed, String> {
     let deadline = Deadline {
         at: Instant::now() + budget,
         budget,
     };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        parse_feed_unguarded(body, base, content_type, fetched_at, deadline)
+        parse_feed_unguarded(body, base, content_type, fetched_at, deadline, known)
     }))
     .unwrap_or_else(|_| {
         Err(
@@ -85,6 +90,7 @@ fn parse_feed_unguarded(
     content_type: Option<&str>,
     fetched_at: DateTime<Utc>,
     deadline: Deadline,
+    known: &KnownEntries,
 ) -> Result<ParsedFeed, String> {
     crate::fault::point("parse", base.as_str());
     let xml = repair::repair(body, content_type);
@@ -108,7 +114,7 @@ fn parse_feed_unguarded(
     };
     let spellings = scan::link_spellings(&xml);
     let image = image::feed_image(&feed, &xml, base);
-    let mut parsed = normalise(feed, base, &extras, &spellings, fetched_at, deadline)?;
+    let mut parsed = normalise(feed, base, &extras, &spellings, fetched_at, deadline, known)?;
     parsed.image = image;
     Ok(parsed)
 }
@@ -352,6 +358,7 @@ mod tests {
                 Some("application/xml"),
                 now(),
                 deadline,
+                &KnownEntries::new(),
             )
         });
         assert!(result.is_ok(), "the repair stage panicked");

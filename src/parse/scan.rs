@@ -21,7 +21,7 @@ pub struct Extras {
     pub entries: Vec<EntryExtras>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct EntryExtras {
     /// The base URL for the content body and for the summary body.
     pub content_base: Option<Url>,

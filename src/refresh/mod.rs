@@ -105,7 +105,7 @@ pub async fn refresh(
 
     // The parse threads, and the writer: one thread owns the connection and applies each
     // feed's update as it arrives, so storing overlaps with fetching and parsing.
-    let parsers = ParsePool::start()?;
+    let parsers = ParsePool::start(Some(&config.planet.database))?;
     let new_feed_items = Some(config.planet.new_feed_items).filter(|&n| n > 0);
     let writer = Writer::start(
         store,
@@ -289,6 +289,7 @@ async fn parse_fetched(
     } = fetched;
     let moved_to = permanent_redirect.as_ref().map(|u| u.to_string());
     let job = ParseJob {
+        feed_id: req.feed_id,
         base: logic::document_base(&final_url, content_location.as_deref()),
         body,
         content_type,

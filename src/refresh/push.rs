@@ -67,7 +67,7 @@ pub fn ingest_push(
         self_link: push.topic,
     };
     let kind = super::on_own_runtime(async {
-        let parsers = ParsePool::start()?;
+        let parsers = ParsePool::start(Some(&config.planet.database))?;
         anyhow::Ok(parse_fetched(body, &req, fetched_at, config.fetch.timeout, &parsers).await)
     })??;
     if let PreparedKind::Failed(failure) = kind {

@@ -162,4 +162,12 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE feeds ADD COLUMN slug TEXT;
     CREATE UNIQUE INDEX IF NOT EXISTS feeds_by_slug ON feeds (slug);
     "#,
+    // 13 (#24): each entry's raw fingerprint (the entry as the document gave it, before
+    // normalising, with the rules' version: `parse::raw`), so that an entry the document repeats
+    // unchanged is not normalised again; and the key the document gives it when that is not
+    // the stored key (the feed changed its id and it was matched by its link).
+    r#"
+    ALTER TABLE entries ADD COLUMN raw_hash TEXT;
+    ALTER TABLE entries ADD COLUMN doc_key TEXT;
+    "#,
 ];

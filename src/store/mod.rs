@@ -16,6 +16,8 @@
 //!   WebSub subscriber's hubs, subscriptions and their states;
 //! - `retention.rs`: `prune` (old posts deleted, their keys kept as tombstones; removed feeds
 //!   forgotten) and giving the freed pages back;
+//! - `known.rs`: each feed's stored entries by raw fingerprint, read by the parse threads on
+//!   connections of their own ([`known::KnownReader`]);
 //! - `withdrawn.rs`: posts their authors removed from their feeds, marked and unmarked;
 //! - `moves.rs`: a member's feed moved to a new URL, with everything stored of it;
 //! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
@@ -34,6 +36,7 @@
 pub mod codec;
 mod digest;
 mod hub;
+pub mod known;
 mod members;
 mod migrations;
 mod moves;

@@ -28,6 +28,8 @@ fn entry(key: &str, content: &str) -> NewEntry {
         enclosures: vec![],
         lang: None,
         content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
+        raw_hash: String::new(),
+        unchanged: false,
     }
 }
 

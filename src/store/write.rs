@@ -363,6 +363,7 @@ fn upsert_entries(
     shown: Option<usize>,
 ) -> anyhow::Result<(StoreStats, Vec<i64>)> {
     let mut stats = StoreStats::default();
+    let mut stale = false;
     let mut seen = Vec::with_capacity(entries.len());
     let pruned = super::retention::Tombstones::new(tx, feed_id)?;
     let hidden = hidden_entries(entries, shown);
@@ -371,29 +372,44 @@ fn upsert_entries(
     let mut update = tx.prepare_cached(
         "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
              published = ?7, updated = ?8, content = ?9, summary = ?10, categories = ?11,
-             enclosures = ?12, content_hash = ?13, lang = ?14
+             enclosures = ?12, content_hash = ?13, lang = ?14, raw_hash = ?15, doc_key = ?16
          WHERE id = ?1",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
              updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash,
-             hidden, lang)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             hidden, lang, raw_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                 ?19)",
+    )?;
+    let mut set_raw = tx.prepare_cached(
+        "UPDATE entries SET entry_index = ?2, raw_hash = ?3, doc_key = ?4 WHERE id = ?1",
     )?;
     for (i, prepared) in entries.iter().enumerate() {
         let e = &prepared.entry;
         let index = e.index as i64;
+        let raw_hash = Some(e.raw_hash.as_str()).filter(|h| !h.is_empty());
         match stored.find(e)? {
-            Some((id, hash, old_index)) if hash == e.content_hash => {
-                seen.push(id);
-                if old_index != index {
-                    set_index.execute(params![id, index])?;
+            Some(row) if row.hash == e.content_hash => {
+                seen.push(row.id);
+                let doc_key = row.doc_key(e);
+                if row.raw_hash.as_deref() != raw_hash || row.doc_key.as_deref() != doc_key {
+                    set_raw.execute(params![row.id, index, raw_hash, doc_key])?;
+                } else if row.index != index {
+                    set_index.execute(params![row.id, index])?;
                 }
             }
-            Some((id, stored_hash, _)) => {
-                seen.push(id);
+            // An entry the parse step took as unchanged from what was committed when it read
+            // it, and the row changed or went since (a push stored in between): nothing of it
+            // to write. Its fingerprints are dropped, so the next parse takes the full path.
+            Some(row) if e.unchanged => {
+                seen.push(row.id);
+                stale = true;
+            }
+            Some(row) => {
+                seen.push(row.id);
                 update.execute(params![
-                    id,
+                    row.id,
                     e.source_id,
                     index,
                     e.link,
@@ -407,13 +423,16 @@ fn upsert_entries(
                     serde_json::to_string(&e.enclosures)?,
                     e.content_hash,
                     e.lang,
+                    raw_hash,
+                    row.doc_key(e),
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
-                if stored_hash.starts_with(crate::fingerprint::FINGERPRINT_PREFIX) {
+                if row.hash.starts_with(crate::fingerprint::FINGERPRINT_PREFIX) {
                     stats.updated_entries += 1;
                 }
             }
+            None if e.unchanged => stale = true,
             None if pruned.holds(e)? => {}
             None => {
                 insert_entry(&mut insert, feed_id, at, prepared, hidden.contains(&i))?;
@@ -421,6 +440,13 @@ fn upsert_entries(
                 stats.new_entries += 1;
             }
         }
+    }
+    if stale {
+        tracing::debug!(feed_id, "stored entries changed while the feed was parsed");
+        tx.prepare_cached("UPDATE entries SET raw_hash = NULL WHERE feed_id = ?1")?
+            .execute([feed_id])?;
+        tx.prepare_cached("UPDATE feeds SET body_hash = NULL WHERE id = ?1")?
+            .execute([feed_id])?;
     }
     tx.prepare_cached("UPDATE feeds SET id_changes = ?2 WHERE id = ?1")?
         .execute(params![feed_id, stored.new_ids as i64])?;
@@ -460,6 +486,7 @@ fn insert_entry(
         e.content_hash,
         hidden,
         e.lang,
+        Some(e.raw_hash.as_str()).filter(|h| !h.is_empty()),
     ])?;
     Ok(())
 }
@@ -492,25 +519,24 @@ impl<'c> StoredEntries<'c> {
             keys_in_doc: entries.iter().map(|p| p.entry.key.as_str()).collect(),
             new_ids: 0,
             by_key: tx.prepare_cached(
-                "SELECT id, content_hash, entry_index FROM entries WHERE feed_id = ?1 AND key = ?2",
+                "SELECT id, content_hash, entry_index, key, raw_hash, doc_key
+                 FROM entries WHERE feed_id = ?1 AND key = ?2",
             )?,
             by_link: tx.prepare_cached(
-                "SELECT id, content_hash, entry_index, key FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
+                "SELECT id, content_hash, entry_index, key, raw_hash, doc_key
+                 FROM entries WHERE feed_id = ?1 AND link = ?2 ORDER BY id",
             )?,
         })
     }
 
-    /// `(id, content hash, index)` of the stored entry `e` is: the one with its key, else one
-    /// with its link.
-    fn find(&mut self, e: &NewEntry) -> rusqlite::Result<Option<(i64, String, i64)>> {
+    /// The stored entry `e` is: the one with its key, else one with its link.
+    fn find(&mut self, e: &NewEntry) -> rusqlite::Result<Option<StoredRow>> {
         if !self.has_entries {
             return Ok(None);
         }
         let found = self
             .by_key
-            .query_row(params![self.feed_id, e.key], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(params![self.feed_id, e.key], StoredRow::read)
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -522,13 +548,43 @@ impl<'c> StoredEntries<'c> {
         };
         let mut rows = self.by_link.query(params![self.feed_id, link])?;
         while let Some(r) = rows.next()? {
-            let key: String = r.get(3)?;
-            if !self.keys_in_doc.contains(key.as_str()) {
+            let row = StoredRow::read(r)?;
+            if !self.keys_in_doc.contains(row.key.as_str()) {
                 self.new_ids += 1;
-                return Ok(Some((r.get(0)?, r.get(1)?, r.get(2)?)));
+                return Ok(Some(row));
             }
         }
         Ok(None)
+    }
+}
+
+/// What the writer reads of a stored entry to match an incoming one.
+struct StoredRow {
+    id: i64,
+    hash: String,
+    index: i64,
+    key: String,
+    raw_hash: Option<String>,
+    doc_key: Option<String>,
+}
+
+impl StoredRow {
+    /// Reads the columns of `StoredEntries`' queries, in their order.
+    fn read(r: &rusqlite::Row) -> rusqlite::Result<StoredRow> {
+        Ok(StoredRow {
+            id: r.get(0)?,
+            hash: r.get(1)?,
+            index: r.get(2)?,
+            key: r.get(3)?,
+            raw_hash: r.get(4)?,
+            doc_key: r.get(5)?,
+        })
+    }
+
+    /// The key to remember for `e` beside the stored one: its own, when the document gives
+    /// this entry another key than the stored one (matched by its link).
+    fn doc_key<'e>(&self, e: &'e NewEntry) -> Option<&'e str> {
+        (e.key != self.key).then_some(e.key.as_str())
     }
 }
 

@@ -29,6 +29,8 @@ fn entry(key: &str, days_ago: i64) -> NewEntry {
         enclosures: vec![],
         lang: None,
         content_hash: format!("{}{key}", crate::fingerprint::FINGERPRINT_PREFIX),
+        raw_hash: String::new(),
+        unchanged: false,
     }
 }
 
