@@ -35,6 +35,8 @@
 //!   planet's language, the merged feeds, OPML, the compressed variants.
 //! - `sanitize/`: untrusted HTML made safe; `policy` is the one allowlist that the ammonia
 //!   builder (`clean`) and the `fast` path both read; `depth` bounds the parser's work.
+//! - `search`: a reader's query made safe (terms as literals, `member:`, `tag:`), a leaf;
+//!   `store` runs it, `serve` answers `/search`, `render` shows the results.
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
 //!   one tolerant tag reader), `lang` (language tags, built-in languages, chrono locales),
@@ -67,6 +69,7 @@ pub mod parse;
 pub(crate) mod refresh;
 pub mod render;
 pub mod sanitize;
+pub mod search;
 pub(crate) mod serve;
 pub mod site;
 pub mod store;

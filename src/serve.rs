@@ -1,6 +1,6 @@
 //! `serve`: the long-running planet. A scheduler refreshes on the cron schedule (in the planet's
 //! time zone) and an HTTP server (axum on hyper, with our own connection loop: `conn`) serves the
-//! output folder (`files`); `state` holds what the two share (the planet's health, /healthz);
+//! output folder (`files`) and answers `/search` (`search`); `state` holds what the two share (the planet's health, /healthz);
 //! `websub` is the WebSub callback (`/websub/<id>`) and the render that follows pushes.
 //!
 //! In: the config path and its first validated [`Config`]. Out: nothing; runs until SIGINT or
@@ -10,6 +10,7 @@
 
 mod conn;
 mod files;
+mod search;
 mod state;
 mod websub;
 
@@ -33,10 +34,12 @@ use crate::refresh::RefreshSummary;
 use crate::site;
 use crate::store::Store;
 
-/// The router: `/healthz`, the WebSub callback, and every file of the output folder.
+/// The router: `/healthz`, `/search`, the WebSub callback, and every file of the output folder.
 pub fn app(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/healthz", axum::routing::get(state::healthz))
+        // Any method: the handler refuses all but GET and HEAD as the files do.
+        .route("/search", axum::routing::any(search::search))
         .route(
             "/websub/{id}",
             axum::routing::get(websub::verify).post(websub::push),
@@ -211,6 +214,7 @@ async fn scheduler(
                 }
                 state.set_hub(state::HubLinks::of(&c));
                 state.websub.set_config(&c);
+                state.search.set_config(&c);
                 let (stale, max_age) = state::timing(&c);
                 {
                     let mut h = state.health();

@@ -79,6 +79,8 @@ fn the_page_reads_well_on_a_phone_and_a_desktop() {
         ("/status.html", "status"),
         ("/members/", "members"),
         ("/members/ada-lovelace-smith/", "member"),
+        ("/search?q=bibframe", "search"),
+        ("/search?q=a&page=2", "search-more"),
     ] {
         for view in check_page(&chromium, &addr, path, &shots, name) {
             let v = view["view"].as_str().unwrap();

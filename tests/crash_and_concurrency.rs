@@ -1,5 +1,6 @@
 //! Guards "nothing lost": `update` killed with SIGKILL at random points leaves a database that
-//! passes `PRAGMA integrity_check` and an output folder of complete files, and the next update
+//! passes `PRAGMA integrity_check` (and a search index in step with the posts that passes FTS5's
+//! `integrity-check`) and an output folder of complete files, and the next update
 //! completes; two `update --wait`s at once on one database both finish, one after the other,
 //! without duplicates; and an `update --wait` during `serve`'s own refreshes finishes with both
 //! intact.
@@ -40,6 +41,47 @@ fn assert_consistent(planet: &Planet) {
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .unwrap();
     assert_eq!(check, "ok");
+    // The search index (kept by the render and by triggers in the same transactions) holds
+    // exactly the shown posts and passes FTS5's own check, once the schema has it.
+    let db = planet.db();
+    let has_index: bool = db
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_index'",
+            [],
+            |r| r.get::<_, i64>(0).map(|n| n == 1),
+        )
+        .unwrap();
+    if has_index {
+        db.execute(
+            "INSERT INTO search_index (search_index) VALUES ('integrity-check')",
+            [],
+        )
+        .expect("the search index passes its integrity check");
+        let missing: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM search_shown
+                 WHERE entry_id NOT IN (SELECT rowid FROM search_index)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let extra: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM search_index
+                 WHERE rowid NOT IN (SELECT entry_id FROM search_shown)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let gone: i64 = db
+            .query_row(
+                "SELECT COUNT(*) FROM search_shown WHERE entry_id NOT IN (SELECT id FROM entries)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!((missing, extra, gone), (0, 0, 0), "index and posts in step");
+    }
     // Whatever is in the output folder is a complete file.
     if let Ok(html) = std::fs::read_to_string(planet.out("index.html")) {
         assert!(

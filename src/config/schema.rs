@@ -78,6 +78,8 @@ pub(super) struct RawServer {
     pub(super) public_url: Option<String>,
     /// Hours between polls of a feed whose hub pushes to the planet.
     pub(super) subscribed_poll_hours: Option<i64>,
+    /// The search box on every page and `/search` under `serve` (default true).
+    pub(super) search: Option<bool>,
 }
 
 /// One `[[feed]]`: a member.

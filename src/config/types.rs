@@ -144,6 +144,9 @@ pub struct ServerSettings {
     /// A feed with an active subscription is polled at most this often (`subscribed_poll_hours`);
     /// zero: polled on the schedule like the others.
     pub subscribed_poll: chrono::Duration,
+    /// `search` (default true): every page's header carries the search box and `serve`
+    /// answers `/search`. A planet published only as static files (`update`) sets it to false.
+    pub search: bool,
 }
 
 /// `[server] subscribed_poll_hours` when unset: pushes bring the news, a poll every six hours

@@ -365,6 +365,7 @@ fn server(s: RawServer, loc: &Locator) -> Result<ServerSettings, ConfigError> {
         max_connections,
         public_url,
         subscribed_poll: chrono::Duration::hours(subscribed_poll_hours),
+        search: s.search.unwrap_or(true),
     })
 }
 

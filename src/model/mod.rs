@@ -8,10 +8,12 @@ use url::Url;
 mod digest;
 mod fetch;
 mod members;
+mod search;
 mod websub;
 pub use digest::*;
 pub use fetch::*;
 pub use members::*;
+pub use search::*;
 pub use websub::*;
 
 /// `url` as Mercury may show or publish it: without the user name and password an admin may
@@ -239,6 +241,8 @@ pub struct Site {
     /// The digest (`digest/`, `digest.xml`), on the main planet when `[planet] digest` is not
     /// `"off"`; `None` on topics.
     pub digest: Option<Digest>,
+    /// Every page's header carries the search box (`[server] search`).
+    pub search: bool,
 }
 
 /// One tag's sub-planet (`tags/<slug>/`): the entries of the members with that tag.

@@ -177,6 +177,7 @@ pub fn page(site: &Site, theme: &Theme, digest: &Digest, i: usize) -> String {
                 }
             },
             skip: &t.skip_to_the_posts,
+            query: None,
             banner: html! {
                 header.site-header {
                     h1 { (name) ": " (title) }
@@ -225,6 +226,7 @@ pub fn index(site: &Site, theme: &Theme, digest: &Digest) -> String {
                 link rel="alternate" type="application/atom+xml" title=(name) href="../digest.xml";
             },
             skip: &t.skip_to_the_digests,
+            query: None,
             banner: html! {
                 header.site-header {
                     @let (before, after) = split(&t.digest_of_site, "site");

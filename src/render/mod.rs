@@ -33,6 +33,7 @@ use chrono::{DateTime, Utc};
 
 use crate::atomic::{remove_stale_temp_files, write_if_changed};
 use crate::model::{Cadence, DigestPeriod, EntryView, Site, Topic};
+pub use html::{layout, search_page, Parts, SearchView};
 use strings::{fill, Strings};
 
 /// The planet's look beyond the style sheet: its interface strings in its language (with the
@@ -355,6 +356,7 @@ fn with_entries(site: &Site, entries: Vec<EntryView>) -> Site {
         id_base: site.id_base.clone(),
         digest: None,
         hub: site.hub.clone(),
+        search: site.search,
     }
 }
 

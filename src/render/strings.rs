@@ -144,6 +144,44 @@ strings! {
     ],
     /// A member's last post in the sidebar.
     last_post_on: ["last post {date}", "dernier billet le {date}", "letzter Beitrag am {date}", "última entrada el {date}", "laatste bericht op {date}"],
+    /// The search box's label and button, and the results page (`serve`'s `/search`).
+    search_the_planet: ["Search the planet", "Chercher dans la planète", "Den Planeten durchsuchen", "Buscar en el planeta", "Zoeken in de planeet"],
+    search: ["Search", "Chercher", "Suchen", "Buscar", "Zoeken"],
+    skip_to_the_results: ["Skip to the results", "Aller aux résultats", "Zu den Ergebnissen", "Ir a los resultados", "Naar de resultaten"],
+    search_results_for: ["Search: {query}", "Recherche : {query}", "Suche: {query}", "Búsqueda: {query}", "Zoeken: {query}"],
+    results_found: ["{count} posts found.", "{count} billets trouvés.", "{count} Beiträge gefunden.", "{count} entradas encontradas.", "{count} berichten gevonden."],
+    more_results_found: [
+        "More than {count} posts found: here are the best of the newest {count}. Add words to narrow the search.",
+        "Plus de {count} billets trouvés : voici les meilleurs des {count} plus récents. Ajoutez des mots pour affiner.",
+        "Mehr als {count} Beiträge gefunden: hier die besten der {count} neuesten. Weitere Wörter grenzen die Suche ein.",
+        "Más de {count} entradas encontradas: estas son las mejores de las {count} más recientes. Añada palabras para acotar.",
+        "Meer dan {count} berichten gevonden: dit zijn de beste van de {count} nieuwste. Voeg woorden toe om te verfijnen."
+    ],
+    one_result_found: ["1 post found.", "1 billet trouvé.", "1 Beitrag gefunden.", "1 entrada encontrada.", "1 bericht gevonden."],
+    nothing_found: [
+        "Nothing found. Try other words, or fewer.",
+        "Rien trouvé. Essayez d’autres mots, ou moins de mots.",
+        "Nichts gefunden. Versuchen Sie andere oder weniger Wörter.",
+        "No se encontró nada. Pruebe con otras palabras, o con menos.",
+        "Niets gevonden. Probeer andere of minder woorden."
+    ],
+    search_took_too_long: [
+        "This search took too long and was stopped. Try more specific words.",
+        "Cette recherche a pris trop de temps et a été arrêtée. Essayez des mots plus précis.",
+        "Diese Suche dauerte zu lange und wurde abgebrochen. Versuchen Sie genauere Wörter.",
+        "Esta búsqueda tardó demasiado y se detuvo. Pruebe con palabras más precisas.",
+        "Deze zoekopdracht duurde te lang en is gestopt. Probeer preciezere woorden."
+    ],
+    search_hint: [
+        "Type words to find posts that hold all of them; \"quotes\" for a phrase; member:name and tag:topic to narrow.",
+        "Tapez des mots pour trouver les billets qui les contiennent tous ; des \"guillemets\" pour une expression ; member:nom et tag:thème pour affiner.",
+        "Geben Sie Wörter ein, um Beiträge zu finden, die alle enthalten; \"Anführungszeichen\" für eine Wortgruppe; member:Name und tag:Thema zum Eingrenzen.",
+        "Escriba palabras para encontrar las entradas que las contienen todas; \"comillas\" para una frase; member:nombre y tag:tema para acotar.",
+        "Typ woorden om berichten te vinden die ze allemaal bevatten; \"aanhalingstekens\" voor een zinsdeel; member:naam en tag:onderwerp om te verfijnen."
+    ],
+    search_results: ["Search results", "Résultats de la recherche", "Suchergebnisse", "Resultados de la búsqueda", "Zoekresultaten"],
+    newer_results: ["← Better matches", "← Meilleurs résultats", "← Bessere Treffer", "← Mejores resultados", "← Betere resultaten"],
+    older_results: ["More results →", "Plus de résultats →", "Weitere Treffer →", "Más resultados →", "Meer resultaten →"],
     /// A short date (a chrono pattern): the sidebar.
     short_date: ["%-d %b %Y", "%-d %b %Y", "%-d. %b %Y", "%-d %b %Y", "%-d %b %Y"],
     /// A date (a chrono pattern): the members pages.

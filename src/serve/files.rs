@@ -22,10 +22,11 @@ use crate::render::precompress::{self, Encoding};
 /// The page's Content-Security-Policy: no script at all; style sheets from the planet itself,
 /// plus members' inline `style` attributes (already reduced to harmless declarations by the
 /// sanitiser; `<style>` elements never get through it); images and media from members' http(s)
-/// servers.
-const CSP: &str = "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
+/// servers; forms (the search box) only to the planet itself.
+pub(super) const CSP: &str =
+    "default-src 'none'; style-src 'self'; style-src-attr 'unsafe-inline'; \
                    img-src http: https:; \
-                   media-src http: https:; base-uri 'none'; form-action 'none'; \
+                   media-src http: https:; base-uri 'none'; form-action 'self'; \
                    frame-ancestors 'none'";
 
 /// Bytes read from a file per chunk of a streamed body: with hyper's write buffer, what one

@@ -24,6 +24,8 @@ pub struct AppState {
     hub: Mutex<Option<HubLinks>>,
     /// The WebSub callback's and push renderer's state.
     pub(super) websub: super::websub::Subscriber,
+    /// The search handler's config and database connection.
+    pub(super) search: super::search::Searcher,
 }
 
 /// What a merged feed's `Link` header says (W3C WebSub §4).
@@ -76,6 +78,7 @@ impl AppState {
             }),
             hub: Mutex::new(HubLinks::of(config)),
             websub: super::websub::Subscriber::new(config),
+            search: super::search::Searcher::new(config),
         })
     }
 
@@ -150,6 +153,7 @@ mod tests {
             }),
             hub: Mutex::new(None),
             websub: Default::default(),
+            search: Default::default(),
         })
     }
 

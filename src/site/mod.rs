@@ -30,6 +30,7 @@ use crate::web_url::WebUrl;
 pub fn write(config: &Config, store: &mut Store, moderation: &Moderation) -> anyhow::Result<()> {
     let now = crate::clock::now();
     let mut site = build_site(config, store, moderation)?;
+    record_shown(store, &site)?;
     site.digest = digest::build(config, store, moderation, now)?;
     let rendered = render::render_site(
         &site,
@@ -93,6 +94,7 @@ pub async fn refresh_then_render(
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let now = crate::clock::now();
         let mut site = build_site(&config, &store, &moderation)?;
+        record_shown(&mut store, &site)?;
         site.digest = digest::build(&config, &mut store, &moderation, now)?;
         site.notices.extend(notices);
         let rendered = render::render_site_then(
@@ -133,10 +135,27 @@ pub fn build_site_at(
         topic.entries = visibility.shown(total, Some(&topic.feed_urls))?;
     }
     let last_success = feeds.iter().filter_map(|f| f.health.last_success).max();
-    // As `serve`'s /healthz judges it: the last refresh that got any feed through.
-    let stale_since = last_success.filter(|t| now - *t > config.stale_bound(now));
     let members = members::member_pages(config, store, &visibility, &feeds, now)?;
     Ok(Site {
+        entries,
+        feeds,
+        members,
+        topics,
+        ..frame(config, last_success, now)
+    })
+}
+
+/// The planet's settings as every page's frame shows them (name, language, footer, stale
+/// banner), without posts or members: what the search results page is rendered in.
+pub fn frame_site(config: &Config, store: &Store, now: DateTime<Utc>) -> anyhow::Result<Site> {
+    Ok(frame(config, store.last_success()?, now))
+}
+
+fn frame(config: &Config, last_success: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Site {
+    let p = &config.planet;
+    // As `serve`'s /healthz judges it: the last refresh that got any feed through.
+    let stale_since = last_success.filter(|t| now - *t > config.stale_bound(now));
+    Site {
         name: p.name.clone(),
         link: p.link.to_url(),
         description: p.description.clone(),
@@ -144,21 +163,33 @@ pub fn build_site_at(
         owner_email: p.owner_email.clone(),
         timezone: p.timezone,
         lang: p.lang.clone(),
-        entries,
+        entries: Vec::new(),
         items_per_page: p.items,
         noindex: p.noindex,
         excerpt_chars: p.excerpt_chars,
-        feeds,
+        feeds: Vec::new(),
         last_success,
         stale_since,
-        members,
+        members: Vec::new(),
         notices: Vec::new(),
-        topics,
+        topics: Vec::new(),
         current_topic: None,
         id_base: p.link.to_url(),
         digest: None,
         hub: p.hub.as_ref().map(WebUrl::to_url),
-    })
+        search: config.server.search,
+    }
+}
+
+/// Tells the store which posts the render shows (the planet's pages and its topics'), so that
+/// a search finds those and no other.
+fn record_shown(store: &mut Store, site: &Site) -> anyhow::Result<()> {
+    let shown = site
+        .entries
+        .iter()
+        .chain(site.topics.iter().flat_map(|t| &t.entries))
+        .map(|e| (e.member.config_url.as_str(), e.key.as_str()));
+    store.set_shown(shown)
 }
 
 /// The sub-planets, in the order their tags first appear in feeds.toml, each with its feeds

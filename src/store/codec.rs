@@ -7,7 +7,7 @@
 
 use rusqlite::Row;
 
-use crate::model::{NewEntry, ParsedFeed};
+use crate::model::{NewEntry, ParsedFeed, MARK_END, MARK_START};
 
 /// A body (content or summary) this long or longer is stored compressed.
 const PACK_MIN: usize = 512;
@@ -130,6 +130,25 @@ pub(super) fn unpack(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
         ValueRef::Blob(b) => unpack_blob(b).map(Some).map_err(|e| failed(Type::Blob, e)),
         other => Err(failed(other.data_type(), "not a post body".into())),
     }
+}
+
+/// The text a search finds in a body column's value (TEXT or packed BLOB): its markup
+/// stripped, as the excerpts read it. `mercury_search_text` in SQL (see `open.rs`).
+pub(super) fn search_text(value: rusqlite::types::ValueRef<'_>) -> Result<String, String> {
+    use rusqlite::types::ValueRef;
+    let html = match value {
+        ValueRef::Null => return Ok(String::new()),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+        ValueRef::Blob(b) => unpack_blob(b)?,
+        _ => return Err("not a post body".into()),
+    };
+    let text = crate::sanitize::text_of_sanitised(&html);
+    // The snippet markers must be the search's own (see `model::MARK_START`).
+    Ok(if text.contains([MARK_START, MARK_END]) {
+        text.replace([MARK_START, MARK_END], " ")
+    } else {
+        text
+    })
 }
 
 fn unpack_blob(b: &[u8]) -> Result<String, String> {

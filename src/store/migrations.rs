@@ -170,4 +170,50 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE entries ADD COLUMN raw_hash TEXT;
     ALTER TABLE entries ADD COLUMN doc_key TEXT;
     "#,
+    // 14 (#25): full-text search. `search_index` (FTS5) holds the plain text of the title and
+    // body and the member's name of every post the planet shows, diacritics folded;
+    // `search_shown` lists those posts (with what a search sorts and filters by). A render
+    // replaces the set (`Store::set_shown`), indexing the newly shown posts and dropping the
+    // others; the triggers keep the indexed posts in step with every write in its own
+    // transaction: an edit re-indexed, a deletion (retention, a feed forgotten) removed, a
+    // renamed member's name replaced. Only shown posts are indexed: indexing every stored post
+    // made a cold refresh several times slower (BENCHMARKS.md, "Search"). The body is stored
+    // compressed, so its text comes from `mercury_search_text`, registered by `open.rs`.
+    r#"
+    CREATE VIRTUAL TABLE IF NOT EXISTS search_index USING fts5(
+        title, body, member,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE IF NOT EXISTS search_shown (
+        entry_id  INTEGER PRIMARY KEY,   -- entries.id
+        feed_id   INTEGER NOT NULL,      -- for member: and tag:
+        sort_date INTEGER NOT NULL       -- the recency tie-break
+    );
+    CREATE INDEX IF NOT EXISTS search_shown_by_feed ON search_shown (feed_id, sort_date);
+    CREATE TRIGGER IF NOT EXISTS search_entry_changed
+    AFTER UPDATE OF title, content, summary, feed_id ON entries
+    WHEN (old.title IS NOT new.title OR old.content IS NOT new.content
+          OR old.summary IS NOT new.summary OR old.feed_id IS NOT new.feed_id)
+        AND EXISTS (SELECT 1 FROM search_shown WHERE entry_id = new.id)
+    BEGIN
+        DELETE FROM search_index WHERE rowid = old.id;
+        INSERT INTO search_index (rowid, title, body, member)
+        VALUES (new.id, COALESCE(new.title, ''),
+                mercury_search_text(COALESCE(new.content, new.summary)),
+                (SELECT name FROM feeds WHERE id = new.feed_id));
+        UPDATE search_shown SET feed_id = new.feed_id WHERE entry_id = new.id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS search_entry_removed AFTER DELETE ON entries
+    WHEN EXISTS (SELECT 1 FROM search_shown WHERE entry_id = old.id)
+    BEGIN
+        DELETE FROM search_index WHERE rowid = old.id;
+        DELETE FROM search_shown WHERE entry_id = old.id;
+    END;
+    CREATE TRIGGER IF NOT EXISTS search_member_renamed AFTER UPDATE OF name ON feeds
+    WHEN old.name IS NOT new.name
+    BEGIN
+        UPDATE search_index SET member = new.name
+        WHERE rowid IN (SELECT entry_id FROM search_shown WHERE feed_id = new.id);
+    END;
+    "#,
 ];

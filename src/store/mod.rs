@@ -20,6 +20,8 @@
 //!   connections of their own ([`known::KnownReader`]);
 //! - `withdrawn.rs`: posts their authors removed from their feeds, marked and unmarked;
 //! - `moves.rs`: a member's feed moved to a new URL, with everything stored of it;
+//! - `search.rs`: the full-text index of the posts the last render showed, and the search
+//!   over it (edits and deletions reach the index by triggers: migration 14);
 //! - `posts.rs`: every stored post newest first for `visibility`, and the posts' identities;
 //! - `codec.rs`: post bodies as stored (LZ4 pack and unpack), and [`codec::prepare`], which
 //!   encodes a parsed feed's bodies on the parse threads: the writer stores only
@@ -44,6 +46,7 @@ mod open;
 pub mod posts;
 mod read;
 mod retention;
+pub mod search;
 mod subscriptions;
 mod sync;
 mod withdrawn;

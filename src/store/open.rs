@@ -41,6 +41,27 @@ impl Store {
         Ok(store)
     }
 
+    /// Opens the database for reading only (`serve`'s searches): no migration, no write lock,
+    /// so a search never waits for a refresh's writes. The schema must be current (`serve`
+    /// opened and migrated it when it started).
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        use rusqlite::OpenFlags;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        anyhow::ensure!(
+            version == migrations::MIGRATIONS.len() as i64,
+            "the database {} has schema version {version}, not {}: run `mercury check` or \
+             restart `serve` to migrate it",
+            path.display(),
+            migrations::MIGRATIONS.len()
+        );
+        Ok(Store { conn })
+    }
+
     /// A write transaction that takes the write lock up front (BEGIN IMMEDIATE). With a
     /// deferred one, a second process (an `update` during `serve`) could read, then fail to
     /// upgrade to writing once the first one commits; immediate ones simply wait their turn
@@ -107,7 +128,24 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
     // over the entry indexes and kept reading pages back and spilling dirty ones to the log
     // before the commit. A negative size is in KiB; the cache grows only as it is used.
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    register_search_text(conn)?;
     Ok(())
+}
+
+/// `mercury_search_text(body)`: a stored body's text, for the search index's triggers and its
+/// migration (`migrations.rs`, 13). Registered on every connection before migrating: the
+/// bodies are stored compressed (`codec.rs`), which SQL alone cannot read.
+fn register_search_text(conn: &Connection) -> rusqlite::Result<()> {
+    use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "mercury_search_text",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            super::codec::search_text(ctx.get_raw(0))
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+        },
+    )
 }
 
 /// Names the database in a setup error, and says what to do when the file is not a SQLite

@@ -43,6 +43,13 @@ impl Store {
         }
         tx.commit()?;
         if report.posts() > 0 || !report.forgotten_feeds.is_empty() {
+            // The search index keeps deleted posts' markers in its segments until they are
+            // merged: merged now, so that their pages are given back too. It holds only the
+            // shown posts, so this takes milliseconds.
+            self.conn.execute(
+                "INSERT INTO search_index (search_index) VALUES ('optimize')",
+                [],
+            )?;
             self.give_back_free_pages()?;
         }
         Ok(report)

@@ -297,3 +297,153 @@ fn long_bodies_are_stored_compressed_and_read_back_whole() {
     let read = store.recent_entries(10, 0, None).unwrap();
     assert_eq!(read[0].content.as_deref(), Some(long.as_str()));
 }
+
+/// A search finds only the posts the last render showed, follows edits and deletions through
+/// the index's triggers (a body stored compressed included), and stops at its time limit.
+#[test]
+fn search_finds_shown_posts_only_and_stops_at_its_limit() {
+    use crate::search::Query;
+    use std::time::Duration;
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids) = store_with(dir.path(), &["a"]);
+    let long = format!("<p>{} <b>zanzibar</b></p>", "filler ".repeat(200));
+    let mut entries = vec![entry("one", "<p>the café opens</p>"), entry("two", &long)];
+    let many = super::search::RANKED + 5;
+    entries.extend((0..many).map(|i| entry(&format!("n{i}"), "<p>common words here</p>")));
+    store_parsed(&mut store, ids[0], entries);
+    let url = "https://a.example/feed";
+    let found = |store: &Store, q: &str| -> Vec<String> {
+        let r = store
+            .search(&Query::parse(q), 0, 20, Duration::from_secs(5))
+            .unwrap();
+        r.hits.into_iter().map(|h| h.title).collect()
+    };
+    assert!(found(&store, "cafe").is_empty(), "nothing shown yet");
+    store.set_shown([(url, "one"), (url, "two")]).unwrap();
+    assert_eq!(found(&store, "cafe"), ["one"]);
+    assert_eq!(found(&store, "zanzibar"), ["two"]);
+    // Same date: the newer row first.
+    assert_eq!(found(&store, "member:a"), ["two", "one"]);
+    store.search_index_check().unwrap();
+
+    // An edit is searched as edited; a deleted post leaves the index and the shown set.
+    let mut edited = entry("one", "<p>the tea room opens</p>");
+    edited.content_hash += "-edited";
+    store_parsed(&mut store, ids[0], vec![edited]);
+    assert!(found(&store, "cafe").is_empty());
+    assert_eq!(found(&store, "tea"), ["one"]);
+    store
+        .conn
+        .execute("DELETE FROM entries WHERE key = 'two'", [])
+        .unwrap();
+    assert!(found(&store, "zanzibar").is_empty());
+    store.search_index_check().unwrap();
+
+    let every: Vec<String> = (0..many).map(|i| format!("n{i}")).collect();
+    store
+        .set_shown(every.iter().map(|k| (url, k.as_str())))
+        .unwrap();
+    let r = store
+        .search(&Query::parse("common"), 0, 20, Duration::ZERO)
+        .unwrap();
+    assert!(r.timed_out && r.hits.is_empty());
+    // More matches than a search ranks: the newest RANKED are, and the count says "more".
+    let last_page = super::search::RANKED / 20 - 1;
+    let r = store
+        .search(
+            &Query::parse("common"),
+            last_page,
+            20,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    assert_eq!(
+        (r.total, r.hits.len(), r.timed_out, r.more),
+        (super::search::RANKED, 20, false, true)
+    );
+    let r = store
+        .search(
+            &Query::parse("common member:a"),
+            0,
+            20,
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    assert!(
+        r.more && r.hits.iter().all(|h| h.title != "n0"),
+        "n0..n4 are the oldest"
+    );
+    let r = store
+        .search(&Query::parse("here"), 0, 20, Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(
+        r.hits[0].title,
+        format!("n{}", many - 1),
+        "equal rank: newest first"
+    );
+}
+
+/// The raw fingerprints: stored with each entry, handed back by feed to the parse threads,
+/// updated without rewriting the post when only they changed (new rules, same result), and an
+/// entry the parse took as unchanged is matched and not written.
+#[test]
+fn raw_fingerprints_are_kept_and_unchanged_entries_are_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids) = store_with(dir.path(), &["a"]);
+    let id = ids[0];
+    let mut post = entry("post", "<p>one</p>");
+    post.raw_hash = "r1.1:aaaa".into();
+    store_parsed(&mut store, id, vec![post.clone()]);
+    let reader = super::known::KnownReader::open(&dir.path().join("m.db")).unwrap();
+    let known = reader.known_entries(id).unwrap();
+    assert_eq!(known.len(), 1);
+    assert_eq!(known["r1.1:aaaa"].key, "post");
+    assert_eq!(known["r1.1:aaaa"].content_hash, post.content_hash);
+
+    // Under new rules the same post normalises to the same thing: only the fingerprint moves.
+    post.raw_hash = "r2.1:aaaa".into();
+    store_parsed(&mut store, id, vec![post.clone()]);
+    let known = reader.known_entries(id).unwrap();
+    assert!(known.contains_key("r2.1:aaaa") && known.len() == 1);
+
+    // An unchanged stand-in: the row keeps its body.
+    let stand_in = NewEntry {
+        content: None,
+        summary: None,
+        title: None,
+        unchanged: true,
+        ..post.clone()
+    };
+    store_parsed(&mut store, id, vec![stand_in.clone()]);
+    let (title, raw): (Option<String>, String) = store
+        .conn
+        .query_row("SELECT title, raw_hash FROM entries", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        (title.as_deref(), raw.as_str()),
+        (Some("post"), "r2.1:aaaa")
+    );
+
+    // A stand-in whose row changed since it was read: nothing written, and the feed's
+    // fingerprints dropped so that its next parse takes the full path.
+    let stale = NewEntry {
+        content_hash: "x3:other".into(),
+        ..stand_in
+    };
+    store_parsed(&mut store, id, vec![stale]);
+    assert!(reader.known_entries(id).unwrap().is_empty());
+    let body_hash: Option<String> = store
+        .conn
+        .query_row("SELECT body_hash FROM feeds WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(body_hash, None);
+    let title: Option<String> = store
+        .conn
+        .query_row("SELECT title FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(title.as_deref(), Some("post"));
+}

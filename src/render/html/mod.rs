@@ -1,13 +1,15 @@
 //! The pages, with maud: the river of posts (`index.html`, its archive and topic pages) and
 //! [`layout`], the one page every page goes through, here; the members pages in `members`,
-//! `status.html` in `status`. maud escapes every value; `PreEscaped` is used only on content
+//! `status.html` in `status`, `serve`'s search results in `search`. maud escapes every value; `PreEscaped` is used only on content
 //! that was sanitised at ingest (sanitize.rs) and on the admin's own theme fragments
 //! (`head.html`, `header.html`, `sidebar.html`, `footer.html`), and only in this file.
 
 mod members;
+mod search;
 mod status;
 
 pub use members::{member_page, members_index};
+pub use search::{search_page, SearchView};
 pub use status::status_page;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -64,6 +66,9 @@ pub struct Parts<'a> {
     pub head: Markup,
     /// The skip link's text (it jumps to `main`).
     pub skip: &'a str,
+    /// What the search box holds (the results page's query); the box is there when the
+    /// planet offers search (`site.search`).
+    pub query: Option<&'a str>,
     /// The default banner; the theme's `header.html` replaces it.
     pub banner: Markup,
     /// The page's content.
@@ -108,6 +113,7 @@ pub fn layout(site: &Site, theme: &Theme, parts: Parts) -> String {
                 a.skip href="#content" { (parts.skip) }
                 // The admin's own banner (theme/header.html), trusted.
                 @if let Some(h) = header { (PreEscaped(h)) } @else { (parts.banner) }
+                @if site.search { (search_box(root, parts.query, t)) }
                 (stale_banner(site, theme))
                 @let aside = parts.sidebar.is_some() || sidebar.is_some();
                 div.layout.solo[!aside] {
@@ -163,6 +169,7 @@ pub fn index(site: &Site, theme: &Theme, page: &Page) -> String {
             title,
             head: index_head(site, page, t),
             skip: &t.skip_to_the_posts,
+            query: None,
             banner: site_header(site, page, t),
             main,
             sidebar: Some(sidebar(site, page.root, theme)),
@@ -435,6 +442,20 @@ pub(super) fn planet_nav(root: &str, jump: bool, t: &Strings) -> Markup {
                 }
                 li { a href={ (root) "index.html" } { (t.posts) } }
             }
+        }
+    }
+}
+
+/// The search box (`[server] search`): a plain GET form to `search` at the site's root, which
+/// `serve` answers; no script.
+fn search_box(root: &str, query: Option<&str>, t: &Strings) -> Markup {
+    html! {
+        form.search role="search" action={ (root) "search" } method="get" {
+            label for="search-q" { (t.search_the_planet) }
+            " "
+            input #search-q type="search" name="q" value=[query] maxlength=(crate::search::MAX_QUERY_CHARS);
+            " "
+            button type="submit" { (t.search) }
         }
     }
 }

@@ -86,6 +86,7 @@ pub fn status_page(site: &Site, theme: &Theme, now: DateTime<Utc>) -> String {
             title: format!("{} · {}", t.feed_status, site.name),
             head: html! { meta name="robots" content="noindex"; },
             skip: &t.skip_to_the_feeds,
+            query: None,
             banner: html! { header.site-header { (heading) } },
             main: html! { div.status { (main) } },
             sidebar: None,
