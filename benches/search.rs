@@ -138,6 +138,7 @@ fn posts(f: usize, words: &Words, rng: &mut Rng) -> Vec<NewEntry> {
                 link: Some(key),
                 title: Some(words.sentence(rng, title_words)),
                 author: None,
+                author_email: None,
                 published: Utc
                     .timestamp_opt(1_767_225_600 - (f * POSTS_PER_FEED + i) as i64 * 60, 0)
                     .single(),

@@ -145,6 +145,7 @@ mod tests {
             link: None,
             title: Some(at.into()),
             author: None,
+            author_email: None,
             published: None,
             updated: None,
             date: DateTime::parse_from_rfc3339(at)

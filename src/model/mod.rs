@@ -150,8 +150,12 @@ pub struct NewEntry {
     pub link: Option<String>,
     /// Plain text.
     pub title: Option<String>,
-    /// Plain text.
+    /// Plain text: the name only, never the address ([`NewEntry::author_email`]).
     pub author: Option<String>,
+    /// The author's e-mail address, when the feed gave one (`Name <a@b.example>`,
+    /// `a@b.example (Name)`, Atom `<email>`): kept apart from the name, for the formats that
+    /// have a place for it (Atom `<email>`, RSS `<author>`).
+    pub author_email: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     /// Sanitised HTML.
@@ -295,6 +299,7 @@ pub struct EntryView {
     pub link: Option<String>,
     pub title: Option<String>,
     pub author: Option<String>,
+    pub author_email: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     /// The date the entry is shown and sorted by (published, else updated, else first seen).
@@ -327,6 +332,7 @@ impl EntryView {
             link: None,
             title: None,
             author: None,
+            author_email: None,
             published: None,
             updated: None,
             date,

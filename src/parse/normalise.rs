@@ -172,6 +172,7 @@ fn unchanged_entry(known: &KnownEntry, index: usize, raw_hash: String) -> NewEnt
         link: known.link.clone(),
         title: None,
         author: None,
+        author_email: None,
         published: None,
         updated: None,
         content: None,
@@ -199,13 +200,15 @@ fn normalise_entry(
     let base = entry_base(entry, feed_base);
     let (published, updated) = entry_dates(entry, extra);
     let clamp = |d: Option<DateTime<Utc>>| d.map(|d| d.min(fetched_at));
+    let (author, author_email) = entry_author(entry, extra);
     let mut e = NewEntry {
         key: String::new(),
         source_id: source_id(entry, extra, &base),
         index,
         link: entry_link(entry, extra, &base, spellings),
         title: entry_title(entry, extra, kind.is_rss),
-        author: entry_author(entry, extra),
+        author,
+        author_email,
         published: clamp(published),
         updated: clamp(updated),
         content: entry_content(entry, extra, &base, kind.is_atom),
@@ -289,28 +292,51 @@ fn entry_title(entry: &Entry, extra: &scan::EntryExtras, is_rss: bool) -> Option
 }
 
 /// The first author with a name (else an address), else the scan's Dublin Core and iTunes
-/// authors. The name only: parentheses and the address are left out ([`people::person`]).
-fn entry_author(entry: &Entry, extra: &scan::EntryExtras) -> Option<String> {
+/// authors: the name to show, without parentheses or the address ([`people::person`]), and
+/// that author's address apart, when the feed gave one.
+fn entry_author(entry: &Entry, extra: &scan::EntryExtras) -> (Option<String>, Option<String>) {
     entry
         .authors
         .iter()
-        .map(person_name)
-        .chain(extra.authors.iter().map(|a| people::person(a).name))
-        .find(|n| !n.is_empty())
-        .map(|a| cap_chars(a, MAX_TITLE_CHARS))
+        .map(person_of)
+        .chain(extra.authors.iter().map(|a| people::person(a)))
+        .find(|p| !p.name.is_empty())
+        .map_or((None, None), |p| {
+            let email = p.email.filter(|e| {
+                e.len() <= MAX_EMAIL_BYTES && !e.chars().any(|c| c.is_control() || c == '\u{fffd}')
+            });
+            (Some(cap_chars(p.name, MAX_TITLE_CHARS)), email)
+        })
+}
+
+/// The longest address kept (RFC 5321's limit on a path).
+const MAX_EMAIL_BYTES: usize = 254;
+
+/// A feed-rs person's name to show (without the address, else the address) and address (from
+/// the name's text, else Atom's `<email>`).
+fn person_of(p: &feed_rs::model::Person) -> people::Person {
+    let split = people::person(p.name.as_deref().unwrap_or(""));
+    let own_email = || p.email.as_deref().and_then(|e| people::person(e).email);
+    if split.name.is_empty() {
+        people::Person {
+            name: p
+                .email
+                .as_deref()
+                .map(sanitize::plain_text)
+                .unwrap_or_default(),
+            email: own_email(),
+        }
+    } else {
+        people::Person {
+            email: split.email.or_else(own_email),
+            name: split.name,
+        }
+    }
 }
 
 /// A feed-rs person's name to show: its name without the address, else its address.
 fn person_name(p: &feed_rs::model::Person) -> String {
-    let split = people::person(p.name.as_deref().unwrap_or(""));
-    if split.name.is_empty() {
-        p.email
-            .as_deref()
-            .map(sanitize::plain_text)
-            .unwrap_or_default()
-    } else {
-        split.name
-    }
+    person_of(p).name
 }
 
 /// Published and updated, from feed-rs else the scan's dcterms, as the feed gives them (the
@@ -449,6 +475,11 @@ fn content_hash(e: &NewEntry, dates: [Option<DateTime<Utc>>; 2]) -> String {
     }
     for d in dates {
         h.update(&d.map(|d| d.timestamp()).unwrap_or(i64::MIN).to_le_bytes());
+    }
+    // Only when given, so the fingerprints of entries without an address stay as they were.
+    if let Some(email) = &e.author_email {
+        h.update(b"email\xfd");
+        h.update(email.as_bytes());
     }
     // Only when declared, so the fingerprints of entries without a language stay as they were.
     if let Some(lang) = &e.lang {

@@ -73,6 +73,9 @@ fn authors_in_every_form_show_the_name() {
     for (element, name) in cases {
         let f = rss_items(&format!("<item><guid>1</guid>{element}</item>"));
         assert_eq!(f.entries[0].author.as_deref(), Some(name), "{element}");
+        // The address is kept apart, whatever the form.
+        let email = element.contains("erin@").then_some("erin@example.org");
+        assert_eq!(f.entries[0].author_email.as_deref(), email, "{element}");
     }
     // The feed's own author too.
     let f = parse(
@@ -81,6 +84,34 @@ fn authors_in_every_form_show_the_name() {
          <item><guid>1</guid></item></channel></rss>",
     );
     assert_eq!(f.author.as_deref(), Some("Ed Itor"));
+}
+
+#[test]
+fn an_authors_address_is_kept_apart_from_the_name() {
+    // Atom gives it in its own element.
+    let f = parse(
+        "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>T</title><id>urn:t</id>\
+         <updated>2026-01-01T00:00:00Z</updated><entry><id>urn:1</id><title>x</title>\
+         <updated>2026-01-01T00:00:00Z</updated>\
+         <author><name>Zoë Haddad</name><email>zoe@example.org</email></author></entry></feed>",
+    );
+    let e = &f.entries[0];
+    assert_eq!(e.author.as_deref(), Some("Zoë Haddad"));
+    assert_eq!(e.author_email.as_deref(), Some("zoe@example.org"));
+    // Not an address, or not one to publish: kept out.
+    for element in [
+        "<author>Zoë (@zoe)</author>",
+        "<author>Zoë zoe@localhost</author>",
+        "<author>Zoë &lt;zoe@@example.org&gt;</author>",
+    ] {
+        let f = rss_items(&format!("<item><guid>1</guid>{element}</item>"));
+        assert_eq!(f.entries[0].author_email, None, "{element}");
+        assert!(f.entries[0].author.is_some(), "{element}");
+    }
+    // A post whose author's address changed is an edit (its fingerprint moves).
+    let a = rss_items("<item><guid>1</guid><author>a@example.org (A)</author></item>");
+    let b = rss_items("<item><guid>1</guid><author>b@example.org (A)</author></item>");
+    assert_ne!(a.entries[0].content_hash, b.entries[0].content_hash);
 }
 
 #[test]

@@ -156,6 +156,8 @@ fn entry(site: &Site, e: &EntryView) -> atom::Entry {
         published: e.published.map(|d| d.fixed_offset()),
         authors: vec![atom::Person {
             name: e.author.clone().unwrap_or_else(|| e.member.name.clone()),
+            // The post's own author's address, which the member's feed published.
+            email: e.author.as_ref().and(e.author_email.clone()),
             ..Default::default()
         }],
         links: entry_links(e),

@@ -1,5 +1,6 @@
 //! The merged RSS 2.0 feed, written by the rss crate. Each item names its member feed in
-//! `<source url>` and its author in `dc:creator` (RSS's `<author>` must be an e-mail address).
+//! `<source url>` and its author in `dc:creator`, and in `<author>` too (`a@b.example (Name)`) when
+//! the member's feed gave the author's address: RSS's own `<author>` must be an e-mail address.
 
 use std::collections::BTreeMap;
 
@@ -102,6 +103,13 @@ fn item(site: &Site, e: &EntryView) -> rss::Item {
                 .clone()
                 .unwrap_or_else(|| "application/octet-stream".into()),
         }),
+        // RSS's own `author` is an address (`a@b.example (Name)`): given only when the member's
+        // feed gave one; the name is in `dc:creator` either way.
+        author: e
+            .author
+            .as_ref()
+            .zip(e.author_email.as_ref())
+            .map(|(name, email)| format!("{email} ({name})")),
         dublin_core_ext: Some(DublinCoreExtension {
             creators: vec![e.author.clone().unwrap_or_else(|| e.member.name.clone())],
             ..Default::default()

@@ -216,4 +216,9 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE rowid IN (SELECT entry_id FROM search_shown WHERE feed_id = new.id);
     END;
     "#,
+    // 15 (#23): the author's e-mail address, kept apart from the name (`Name <a@b.example>`,
+    // Atom `<email>`), for the merged feeds that have a place for it.
+    r#"
+    ALTER TABLE entries ADD COLUMN author_email TEXT;
+    "#,
 ];

@@ -164,10 +164,10 @@ pub(super) const ENTRY_COLUMNS: &str =
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
      f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only,
      e.lang,
-     e.withdrawn_at IS NOT NULL";
+     e.withdrawn_at IS NOT NULL, e.author_email";
 
 /// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
-pub(super) const ENTRY_COLUMN_COUNT: usize = 22;
+pub(super) const ENTRY_COLUMN_COUNT: usize = 23;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
@@ -181,6 +181,7 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         link: r.get(3)?,
         title: r.get(4)?,
         author: r.get(5)?,
+        author_email: r.get(22)?,
         published: opt_time(r.get(6)?),
         updated: opt_time(r.get(7)?),
         date: time(r.get(8)?),

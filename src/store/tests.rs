@@ -20,6 +20,7 @@ fn entry(key: &str, content: &str) -> NewEntry {
         link: None,
         title: Some(key.into()),
         author: None,
+        author_email: None,
         published: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
         updated: None,
         content: Some(content.into()),

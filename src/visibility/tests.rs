@@ -21,6 +21,7 @@ fn entry(key: &str, days_ago: i64) -> NewEntry {
         link: Some(format!("https://a.example/{key}")),
         title: Some(key.into()),
         author: None,
+        author_email: None,
         published: Some(day(days_ago)),
         updated: None,
         content: Some(format!("<p>{key}</p>")),
