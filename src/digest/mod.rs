@@ -94,7 +94,12 @@ pub fn group(
             .content
             .take()
             .or(e.summary.take())
-            .map(|body| crate::sanitize::text_of_sanitised(&body))
+            .map(|body| {
+                crate::sanitize::text_prefix_of_sanitised(
+                    &body,
+                    crate::render::view::SHORT_EXCERPT_CHARS,
+                )
+            })
             .unwrap_or_default();
         let excerpt =
             crate::render::view::excerpt(&text, crate::render::view::SHORT_EXCERPT_CHARS, true)

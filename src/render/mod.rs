@@ -296,7 +296,7 @@ fn feed_entry(e: &EntryView) -> EntryView {
     let mut e = e.clone();
     if e.member.excerpt_only {
         let body = e.content.as_deref().or(e.summary.as_deref()).unwrap_or("");
-        let text = crate::sanitize::text_of_sanitised(body);
+        let text = crate::sanitize::text_prefix_of_sanitised(body, view::SHORT_EXCERPT_CHARS);
         e.content = view::excerpt(&text, view::SHORT_EXCERPT_CHARS, true)
             .map(|x| crate::sanitize::text_to_html(&x));
         e.summary = None;

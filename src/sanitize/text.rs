@@ -57,6 +57,49 @@ pub fn text_of_sanitised(html: &str) -> String {
     collapse_ws(&strip_tags(&space_blocks(html)))
 }
 
+/// The first `chars` characters of [`text_of_sanitised`]`(html)`, and one more when the text
+/// is longer (so a caller can tell that it goes on), reading only as much of `html` as that
+/// takes: excerpts need a few hundred characters of posts that may run to megabytes.
+///
+/// It reads a slice of the markup cut before a `<` or a space (never inside a tag or a
+/// reference: a tag cut short is dropped whole, and only ever at the slice's end), and doubles
+/// the slice until the text it gives is longer than wanted by a margin.
+pub fn text_prefix_of_sanitised(html: &str, chars: usize) -> String {
+    // What a reference cut short at a slice's end may add to its text, and more.
+    const MARGIN: usize = 64;
+    let want = chars.saturating_add(1);
+    let mut len = chars.saturating_mul(4).max(512);
+    let text = loop {
+        if len >= html.len() {
+            break text_of_sanitised(html);
+        }
+        let window = &html.as_bytes()[..len];
+        let cut = window
+            .iter()
+            .rposition(|&b| b == b'<' || b.is_ascii_whitespace())
+            .filter(|&p| p > 0)
+            .unwrap_or_else(|| floor_char_boundary(html, len));
+        let text = text_of_sanitised(&html[..cut]);
+        if text.chars().count() > want.saturating_add(MARGIN) {
+            break text;
+        }
+        len = len.saturating_mul(2);
+    };
+    match text.char_indices().nth(want) {
+        Some((end, _)) => text[..end].to_string(),
+        None => text,
+    }
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// Block-level tags and line breaks separate words: `<p>a</p><p>b</p>` reads "a b", while
 /// inline tags do not (`bo<b>ld</b>` reads "bold"). Puts a space before each block tag.
 /// Character-level on purpose, not the tag reader: [`text_of_sanitised`] must read exactly
@@ -222,6 +265,37 @@ mod tests {
         assert!(looks_like_html("<b>x</b>"));
         assert!(looks_like_html("caf&eacute;"));
         assert!(!looks_like_html("a < b"));
+    }
+
+    /// The prefix is the whole text's prefix, whatever the markup around the slices' ends.
+    #[test]
+    fn a_text_prefix_is_the_start_of_the_whole_text() {
+        let pieces = [
+            "<p>Para with <b>bold</b> and <a href=\"https://x.example/?a=1&amp;b=2\">a link</a>.</p>",
+            "word&amp;word &lt;tag&gt; caf&eacute; ",
+            "<ul><li>one</li><li>two</li></ul>",
+            "<img src=\"https://x.example/a.png\" alt=\"a &lt; b\">",
+            "<abbr title=\"x &lt; y\">XY</abbr>",
+            "averyveryverylongwordwithoutanyspaceatallaverylongone",
+            "<pre>  two  spaces\n line</pre>",
+            "\u{e9}t\u{e9} \u{1f600} ",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..300 {
+            let mut html = String::new();
+            for _ in 0..(seed % 120) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let whole = text_of_sanitised(&html);
+            for chars in [0, 1, 50, 300, 1000] {
+                let prefix = text_prefix_of_sanitised(&html, chars);
+                let expected: String = whole.chars().take(chars + 1).collect();
+                assert_eq!(prefix, expected, "{chars} of {html}");
+            }
+        }
     }
 
     #[test]

@@ -348,7 +348,7 @@ pub(super) fn entry(e: &EntryView, site: &Site, t: &Strings, root: &str) -> Mark
                 }
             }
             @if let Some(body) = body {
-                @let folded = view::excerpt(&sanitize::text_of_sanitised(body), site.excerpt_chars, member.excerpt_only);
+                @let folded = view::excerpt(&sanitize::text_prefix_of_sanitised(body, site.excerpt_chars.max(view::SHORT_EXCERPT_CHARS)), site.excerpt_chars, member.excerpt_only);
                 @if let Some(text) = folded {
                     div.content.excerpt {
                         p { (text) }
