@@ -163,6 +163,7 @@ mod tests {
             also: vec![],
             lang: None,
             withdrawn: false,
+            copy_key: None,
             member: Member {
                 name: member.into(),
                 feed_url: format!("https://{member}.example/feed"),

@@ -313,6 +313,9 @@ pub struct EntryView {
     /// Its author removed it from their feed (while an older post is still there); cleared
     /// when it reappears.
     pub withdrawn: bool,
+    /// The fingerprint of its title and words, taken when it was stored
+    /// (`sanitize::words_fingerprint`): cross-posts compare it. `None`: too short to say.
+    pub copy_key: Option<String>,
     /// The member (from the config and the feed document).
     pub member: Member,
     /// The other members whose feeds carry the same post (a cross-post shown once, here);
@@ -342,6 +345,7 @@ impl EntryView {
             enclosures: vec![],
             lang: None,
             withdrawn: false,
+            copy_key: None,
             member: Member {
                 name: feed.into(),
                 feed_url: feed.into(),

@@ -45,7 +45,7 @@ pub use decorate::{decorate_for_page, decorate_full};
 pub use depth::MAX_DEPTH;
 pub use text::{
     html_to_text, looks_like_html, plain_text, strip_controls, text_of_sanitised,
-    text_prefix_of_sanitised, text_to_html,
+    text_prefix_of_sanitised, text_to_html, words_fingerprint,
 };
 
 /// Checks the depth estimate that guards the HTML parser against the parser itself (for the

@@ -57,6 +57,43 @@ pub fn text_of_sanitised(html: &str) -> String {
     collapse_ws(&strip_tags(&space_blocks(html)))
 }
 
+/// Texts shorter than this give no words fingerprint: "Read more" is not a post.
+const MIN_WORDS_CHARS: usize = 100;
+
+/// The most of a body read for its words fingerprint.
+const WORDS_BODY_BYTES: usize = 64 * 1024;
+
+/// What every words fingerprint starts with: the rule's version. Change it with the rule, and
+/// the stored fingerprints (migration 16 computes them) must be computed again.
+const WORDS_PREFIX: &str = "t1:";
+
+/// The fingerprint of a post's title and words (white space collapsed, case folded) when its
+/// text is long enough to say something; `body` is its sanitised content (else summary).
+/// Cross-posts compare it (`visibility`): the same title and words are the same post. The
+/// title counts: a copy keeps it, while posts of one template (the same boilerplate body
+/// under different titles) are different posts. Taken once, when a post is stored, so that a
+/// render does not read every post's text again.
+pub fn words_fingerprint(title: Option<&str>, body: Option<&str>) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let body = body?;
+    let body = &body[..floor_char_boundary(body, WORDS_BODY_BYTES)];
+    let text = text_of_sanitised(body).to_lowercase();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    if words.iter().map(|w| w.len() + 1).sum::<usize>() < MIN_WORDS_CHARS {
+        return None;
+    }
+    let title = title.unwrap_or("").to_lowercase();
+    let title: Vec<&str> = title.split_whitespace().collect();
+    let mut h = Sha256::new();
+    h.update(title.join(" ").as_bytes());
+    h.update([0]);
+    h.update(words.join(" ").as_bytes());
+    Some(format!(
+        "{WORDS_PREFIX}{}",
+        crate::fingerprint::hex(&h.finalize()[..16])
+    ))
+}
+
 /// The first `chars` characters of [`text_of_sanitised`]`(html)`, and one more when the text
 /// is longer (so a caller can tell that it goes on), reading only as much of `html` as that
 /// takes: excerpts need a few hundred characters of posts that may run to megabytes.

@@ -67,6 +67,9 @@ pub(super) struct PreparedEntry {
     pub(super) content: Option<Vec<u8>>,
     /// The same for `entry.summary`.
     pub(super) summary: Option<Vec<u8>>,
+    /// Its words fingerprint (`sanitize::words_fingerprint`), taken here on the parse
+    /// threads rather than by the writer.
+    pub(super) copy_key: Option<String>,
 }
 
 impl PreparedEntry {
@@ -90,6 +93,10 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
         .map(|entry| PreparedEntry {
             content: entry.content.as_deref().and_then(packed),
             summary: entry.summary.as_deref().and_then(packed),
+            copy_key: crate::sanitize::words_fingerprint(
+                entry.title.as_deref(),
+                entry.content.as_deref().or(entry.summary.as_deref()),
+            ),
             entry,
         })
         .collect();
@@ -132,15 +139,22 @@ pub(super) fn unpack(r: &Row, i: usize) -> rusqlite::Result<Option<String>> {
     }
 }
 
+/// A body column's value (TEXT or packed BLOB) as its HTML, for SQL functions (`open.rs`).
+pub(super) fn body_of(value: rusqlite::types::ValueRef<'_>) -> Result<Option<String>, String> {
+    use rusqlite::types::ValueRef;
+    match value {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
+        ValueRef::Blob(b) => unpack_blob(b).map(Some),
+        _ => Err("not a post body".into()),
+    }
+}
+
 /// The text a search finds in a body column's value (TEXT or packed BLOB): its markup
 /// stripped, as the excerpts read it. `mercury_search_text` in SQL (see `open.rs`).
 pub(super) fn search_text(value: rusqlite::types::ValueRef<'_>) -> Result<String, String> {
-    use rusqlite::types::ValueRef;
-    let html = match value {
-        ValueRef::Null => return Ok(String::new()),
-        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        ValueRef::Blob(b) => unpack_blob(b)?,
-        _ => return Err("not a post body".into()),
+    let Some(html) = body_of(value)? else {
+        return Ok(String::new());
     };
     let text = crate::sanitize::text_of_sanitised(&html);
     // The snippet markers must be the search's own (see `model::MARK_START`).

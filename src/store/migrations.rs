@@ -221,4 +221,11 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE entries ADD COLUMN author_email TEXT;
     "#,
+    // 16 (#24): each post's words fingerprint (`sanitize::words_fingerprint`), which
+    // cross-posts compare, taken when a post is stored instead of from its text at every
+    // render; the stored posts get theirs here.
+    r#"
+    ALTER TABLE entries ADD COLUMN copy_key TEXT;
+    UPDATE entries SET copy_key = mercury_copy_key(title, content, summary);
+    "#,
 ];

@@ -133,10 +133,31 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
 }
 
 /// `mercury_search_text(body)`: a stored body's text, for the search index's triggers and its
-/// migration (`migrations.rs`, 13). Registered on every connection before migrating: the
-/// bodies are stored compressed (`codec.rs`), which SQL alone cannot read.
+/// migration (`migrations.rs`, 14), and `mercury_copy_key(title, content, summary)`: a stored
+/// post's words fingerprint, for migration 16. Registered on every connection before
+/// migrating: the bodies are stored compressed (`codec.rs`), which SQL alone cannot read.
 fn register_search_text(conn: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
+    conn.create_scalar_function(
+        "mercury_copy_key",
+        3,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let title: Option<String> = ctx.get(0)?;
+            let body = |i| {
+                super::codec::body_of(ctx.get_raw(i))
+                    .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+            };
+            let body = match body(1)? {
+                Some(content) => Some(content),
+                None => body(2)?,
+            };
+            Ok(crate::sanitize::words_fingerprint(
+                title.as_deref(),
+                body.as_deref(),
+            ))
+        },
+    )?;
     conn.create_scalar_function(
         "mercury_search_text",
         1,

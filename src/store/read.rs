@@ -164,10 +164,10 @@ pub(super) const ENTRY_COLUMNS: &str =
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
      f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only,
      e.lang,
-     e.withdrawn_at IS NOT NULL, e.author_email";
+     e.withdrawn_at IS NOT NULL, e.author_email, e.copy_key";
 
 /// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
-pub(super) const ENTRY_COLUMN_COUNT: usize = 23;
+pub(super) const ENTRY_COLUMN_COUNT: usize = 24;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
@@ -191,6 +191,7 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         enclosures: json_list::<Enclosure>(&r.get::<_, String>(12)?),
         lang: r.get(20)?,
         withdrawn: r.get(21)?,
+        copy_key: r.get(23)?,
         member,
         also: Vec::new(),
     })

@@ -448,3 +448,53 @@ fn raw_fingerprints_are_kept_and_unchanged_entries_are_not_written() {
         .unwrap();
     assert_eq!(title.as_deref(), Some("post"));
 }
+
+/// Each post's words fingerprint is taken when it is stored, and migration 16's SQL function
+/// gives the same for posts stored before it (packed bodies and text alike).
+#[test]
+fn words_fingerprints_are_stored_and_the_migration_gives_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, ids) = store_with(dir.path(), &["m"]);
+    let long = "<p>Posts compress well: été, 本, 🎉.</p>".repeat(200);
+    let medium = "<p>A post of a hundred characters or more, long enough for its words to \
+                  say which post it is, and a few words more to be sure of it.</p>";
+    let mut entries = vec![
+        entry("long", &long),
+        entry("medium", medium),
+        entry("short", "<p>hi</p>"),
+    ];
+    for (i, e) in entries.iter_mut().enumerate() {
+        e.index = i;
+    }
+    entries[2].summary = None;
+    store_parsed(&mut store, ids[0], entries);
+    let keys = |store: &Store| -> Vec<(String, Option<String>)> {
+        store
+            .conn
+            .prepare("SELECT key, copy_key FROM entries ORDER BY key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let stored = keys(&store);
+    assert_eq!(
+        stored[0].1,
+        crate::sanitize::words_fingerprint(Some("long"), Some(&long))
+    );
+    assert_eq!(
+        stored[1].1,
+        crate::sanitize::words_fingerprint(Some("medium"), Some(medium))
+    );
+    assert!(stored[0].1.is_some() && stored[1].1.is_some());
+    assert_eq!(stored[2].1, None, "too short to say");
+    store
+        .conn
+        .execute_batch(
+            "UPDATE entries SET copy_key = NULL;
+             UPDATE entries SET copy_key = mercury_copy_key(title, content, summary);",
+        )
+        .unwrap();
+    assert_eq!(keys(&store), stored);
+}

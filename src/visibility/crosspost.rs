@@ -9,16 +9,8 @@
 
 use std::collections::HashMap;
 
-use sha2::{Digest, Sha256};
-
-use super::rules::floor_char_boundary;
 use super::{Rules, CROSS_POST_DAYS};
 use crate::model::EntryView;
-
-/// Texts shorter than this are not fingerprinted: "Read more" is not a post.
-const MIN_FINGERPRINT_CHARS: usize = 100;
-/// The most of a body read for its fingerprint (as for the filters' text).
-const FINGERPRINT_BODY_BYTES: usize = super::MATCHED_BODY_BYTES;
 
 /// `link` in the form cross-posts compare: scheme and host lowercase, no fragment, no
 /// `utm_*`, `fbclid` or `gclid` parameter, no trailing slash on the path. `None` for a link that
@@ -48,26 +40,6 @@ pub fn normalise_link(link: &str) -> Option<String> {
     Some(s)
 }
 
-/// The fingerprint of a post's title and text (whitespace collapsed, case folded), when its
-/// text is long enough to say something. The title counts: a copy keeps it, while posts of
-/// one template (the same boilerplate body under different titles) are different posts.
-fn text_fingerprint(e: &EntryView) -> Option<String> {
-    let body = e.content.as_deref().or(e.summary.as_deref())?;
-    let body = &body[..floor_char_boundary(body, FINGERPRINT_BODY_BYTES)];
-    let text = crate::sanitize::text_of_sanitised(body).to_lowercase();
-    let words: Vec<&str> = text.split_whitespace().collect();
-    if words.iter().map(|w| w.len() + 1).sum::<usize>() < MIN_FINGERPRINT_CHARS {
-        return None;
-    }
-    let title = e.title.as_deref().unwrap_or("").to_lowercase();
-    let title: Vec<&str> = title.split_whitespace().collect();
-    let mut h = Sha256::new();
-    h.update(title.join(" ").as_bytes());
-    h.update([0]);
-    h.update(words.join(" ").as_bytes());
-    Some(crate::fingerprint::hex(&h.finalize()[..16]))
-}
-
 /// The key a copy's link gives: its normalised link with its title (case folded, whitespace
 /// collapsed). `None` for a link to a site's front page (no path, no query): feeds that give
 /// every item the blog's address as its link would otherwise make unrelated posts of two members
@@ -95,8 +67,9 @@ pub(super) fn keys(e: &EntryView) -> Vec<String> {
     if let Some(key) = link_key(e.link.as_deref(), e.title.as_deref()) {
         keys.push(key);
     }
-    if let Some(f) = text_fingerprint(e) {
-        keys.push(format!("t:{f}"));
+    // Taken when the post was stored (`sanitize::words_fingerprint`).
+    if let Some(f) = &e.copy_key {
+        keys.push(f.clone());
     }
     keys
 }
