@@ -126,7 +126,13 @@ fn estimate(html: &str, limit: usize) -> usize {
         let end_tag = rest.starts_with(b"</");
         let name_at = lt + if end_tag { 2 } else { 1 };
         if !b.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
-            i = lt + 1; // `<` as text, or `</>`/`</ …>`, which close nothing
+            i = if end_tag && name_at < b.len() {
+                // `</>` is dropped; `</` before anything else but a letter starts a bogus
+                // comment up to the next `>`, quotes or not (`</<a l=">` is one comment).
+                memchr::memchr(b'>', &b[name_at..]).map_or(b.len(), |p| name_at + p + 1)
+            } else {
+                lt + 1 // `<` as text
+            };
             continue;
         }
         let name_end = name_at
@@ -465,6 +471,17 @@ mod tests {
             let estimate = estimate(&many, usize::MAX);
             assert!(real <= 3 * estimate + 3, "{post}: {real} > 3 × {estimate}");
         }
+    }
+
+    /// Found by fuzzing (session 11): `</` before anything but a letter is a bogus comment up
+    /// to the next `>`; read as text, the `<a l="` inside it swallowed the rest of the post.
+    #[test]
+    fn regression_fuzz_a_bogus_end_tag_comment_ignores_quotes() {
+        holds("</<a l=\"><b><dd><i><div>");
+        holds("</ x=\"><div><div>");
+        holds("</>'<div><div>");
+        let many = "</<a l=\"><div>".repeat(300);
+        assert!(estimate(&many, usize::MAX) >= parser_depth(&many));
     }
 
     #[test]
