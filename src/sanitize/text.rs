@@ -386,6 +386,22 @@ mod tests {
         assert!(!looks_like_html("a < b"));
     }
 
+    /// `count` posts of up to `most` `pieces` each, from a fixed generator (`seed`).
+    fn generated(pieces: &[&str], mut seed: u64, count: usize, most: u64) -> Vec<String> {
+        (0..count)
+            .map(|_| {
+                let mut html = String::new();
+                for _ in 0..(seed % most) {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                }
+                html
+            })
+            .collect()
+    }
+
     /// The prefix is the whole text's prefix, whatever the markup around the slices' ends.
     #[test]
     fn a_text_prefix_is_the_start_of_the_whole_text() {
@@ -399,15 +415,7 @@ mod tests {
             "<pre>  two  spaces\n line</pre>",
             "\u{e9}t\u{e9} \u{1f600} ",
         ];
-        let mut seed = 7u64;
-        for _ in 0..300 {
-            let mut html = String::new();
-            for _ in 0..(seed % 120) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for html in generated(&pieces, 7, 300, 120) {
             let whole = text_of_sanitised(&html);
             for chars in [0, 1, 50, 300, 1000] {
                 let prefix = text_prefix_of_sanitised(&html, chars);
@@ -434,15 +442,7 @@ mod tests {
             "\u{e9}\u{1f600}",
             "<pre>",
         ];
-        let mut seed = 11u64;
-        for _ in 0..500 {
-            let mut html = String::new();
-            for _ in 0..(seed % 40) {
-                seed = seed
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
+        for html in generated(&pieces, 11, 500, 40) {
             assert_eq!(
                 strip_tags_spaced(&html),
                 strip_tags(&space_blocks(&html)),
