@@ -333,11 +333,39 @@ mod tests {
         for body in [
             &include_bytes!("../../tests/fixtures/feeds/fuzz-feed-rs-author-panic.xml")[..],
             &include_bytes!("../../tests/fixtures/feeds/fuzz-feed-rs-author-panic-2.xml")[..],
+            &include_bytes!("../../tests/fixtures/feeds/fuzz-feed-rs-author-panic-3.xml")[..],
         ] {
             if let Err(err) = parse_feed(body, &base, Some("application/xml"), now()) {
                 assert!(!err.contains("parser crashed"), "{err}");
             }
         }
+        // The third, found in session 11: a `dc:creator` whose address follows a `†`; and the
+        // same in a JSON Feed author's name, which feed-rs reads the same way.
+        let feed = parse_feed(
+            "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>\
+             <item><guid>1</guid><dc:creator>Zoë &lt;†rin@example.org&gt;</dc:creator>\
+             </item></channel></rss>"
+                .as_bytes(),
+            &base,
+            None,
+            now(),
+        )
+        .expect("parses");
+        assert_eq!(
+            feed.entries[0].author_email.as_deref(),
+            Some("rin@example.org")
+        );
+        let json = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "J",
+            "authors": [{"name": "Zoë <†rin@example.org>"}],
+            "items": [{"id": "1", "content_text": "x",
+                       "authors": [{"name": "Zoë <†rin@example.org>"}]}]}"#;
+        let feed = parse_feed(json.as_bytes(), &base, None, now()).expect("parses");
+        assert_eq!(feed.entries.len(), 1);
+        assert!(feed.entries[0]
+            .author
+            .as_deref()
+            .unwrap_or("")
+            .contains("Zoë"));
     }
 
     /// Found by the `parse_feed` fuzz target: a byte-order mark after the XML declaration

@@ -34,7 +34,7 @@ pub fn repair(body: Vec<u8>, content_type: Option<&str>) -> String {
     let mut text = to_utf8(body, content_type.and_then(charset_of));
     let trimmed = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        return text;
+        return json_contacts(text);
     }
     let stripped = strip_xml_declaration(trimmed);
     let start = text.len() - stripped.len();
@@ -48,6 +48,45 @@ pub fn repair(body: Vec<u8>, content_type: Option<&str>) -> String {
     };
     close_truncated_end_tag(&mut text);
     text
+}
+
+/// A JSON Feed's author names go through the same feed-rs code as RSS contacts
+/// ([`rss::space_addresses`]): a name whose address touches a multi-byte character gets a space
+/// there. Only when a name needs it is the document read and written again.
+fn json_contacts(text: String) -> String {
+    use serde_json::Value;
+    if text.is_ascii() || !text.contains('@') {
+        return text;
+    }
+    let Ok(mut doc) = serde_json::from_str::<Value>(&text) else {
+        return text; // the parser will say what is wrong with it
+    };
+    fn name(author: &mut Value, changed: &mut bool) {
+        if let Some(Value::String(name)) = author.get_mut("name") {
+            let spaced = rss::space_addresses(name);
+            if spaced != *name {
+                *name = spaced;
+                *changed = true;
+            }
+        }
+    }
+    fn people(holder: &mut Value, changed: &mut bool) {
+        if let Some(author) = holder.get_mut("author") {
+            name(author, changed);
+        }
+        if let Some(Value::Array(authors)) = holder.get_mut("authors") {
+            authors.iter_mut().for_each(|a| name(a, changed));
+        }
+    }
+    let mut changed = false;
+    people(&mut doc, &mut changed);
+    if let Some(Value::Array(items)) = doc.get_mut("items") {
+        items.iter_mut().for_each(|item| people(item, &mut changed));
+    }
+    match changed {
+        true => serde_json::to_string(&doc).unwrap_or(text),
+        false => text,
+    }
 }
 
 /// The entity and root fixes, when they change anything.

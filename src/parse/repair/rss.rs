@@ -191,16 +191,25 @@ fn rss_bodies(s: &str) -> Cow<'_, str> {
 
 const CONTENT_NS: &str = "http://purl.org/rss/1.0/modules/content/";
 
-/// feed-rs 3.0 reads an e-mail address out of RSS `<author>`, `<managingEditor>` and
-/// `<webMaster>` and then slices the text one byte beside the address, which panics when that
-/// byte is inside a multi-byte character (`me@example.comé`). Such an element's text gets a
-/// space between the address and the character, so the feed parses and the author survives.
+/// feed-rs 3.0 reads an e-mail address out of RSS `<author>`, `<managingEditor>`,
+/// `<webMaster>`, Dublin Core `<dc:creator>` and iTunes `<itunes:author>` and `<itunes:name>`,
+/// and then slices the text one byte beside the address, which panics when that byte is inside
+/// a multi-byte character (`me@example.comé`, `Zoë <†me@example.org>`). Such an element's
+/// text gets a space between the address and the character, so the feed parses and the
+/// author survives. (Under another namespace prefix the panic still fails that feed alone.)
 fn rss_contacts(s: &str) -> Cow<'_, str> {
     if memchr::memchr(b'@', s.as_bytes()).is_none() {
         return Cow::Borrowed(s); // no address anywhere
     }
     let mut out = Cow::Borrowed(s);
-    for name in ["author", "managingEditor", "webMaster"] {
+    for name in [
+        "author",
+        "managingEditor",
+        "webMaster",
+        "dc:creator",
+        "itunes:author",
+        "itunes:name",
+    ] {
         let close = format!("</{name}>");
         let mut from = 0;
         while let Some((_, gt)) = next_start_tag(&out, from, name) {
@@ -258,7 +267,7 @@ fn contact_text(inner: &str) -> Option<(String, usize)> {
 }
 
 /// A space on each side of a word holding `@` where the neighbouring character is not ASCII.
-fn space_addresses(text: &str) -> String {
+pub(super) fn space_addresses(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 4);
     let mut prev_ascii = true;
     let mut chars = text.char_indices().peekable();
