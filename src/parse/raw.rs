@@ -220,7 +220,7 @@ mod tests {
     /// samples of what the sanitiser decides), recorded with the rules' versions it was
     /// recorded under. A new fixture or seed changes it too, with no change of rules: then
     /// record the new fingerprint under the same versions.
-    const RECORDED: (u32, u32, &str) = (2, 1, "36e85380b37585078b9eaf1bdd41ed79");
+    const RECORDED: (u32, u32, &str) = (2, 1, "16974dafd09ced76b9d5ec5dab42019a");
 
     /// A tripwire for the versions: when normalising or sanitising makes something else of
     /// the corpus, stored posts were made under other rules, and only a new version makes

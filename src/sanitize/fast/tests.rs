@@ -329,3 +329,18 @@ fn everything_else_goes_to_the_full_sanitiser() {
     // Without a base, a relative URL cannot be resolved.
     assert_eq!(clean("<a href=\"/x\">x</a>", None), None);
 }
+
+/// Found by the `sanitize` fuzz target (session 11): the parser drops a byte order mark after
+/// leading white space too, where the fast path kept it.
+#[test]
+fn regression_fuzz_a_byte_order_mark_after_white_space_is_the_parsers() {
+    let base = base();
+    for html in [" \u{feff}=id", "\n\u{feff}<p>x</p>", "<p>a\u{feff}b</p>"] {
+        assert_eq!(
+            crate::sanitize::clean_html(html, Some(&base)),
+            crate::sanitize::clean_html_full(html, Some(&base)),
+            "{html:?}"
+        );
+        assert_eq!(clean(html, Some(&base)), None, "{html:?}");
+    }
+}
