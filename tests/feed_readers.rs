@@ -12,8 +12,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::showcase::{showcase, vnu_jar, NOW};
-use common::{runs, tool_present};
+use common::showcase::{nu_checker_ready, nu_errors, showcase, vnu_jar, NOW};
+use common::tool_present;
 
 /// Every HTML file in the output folder, recursively.
 fn html_files(dir: &Path) -> Vec<PathBuf> {
@@ -31,10 +31,7 @@ fn html_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn java_ready() -> bool {
-    tool_present(
-        "java and the Nu HTML Checker (npm vnu-jar)",
-        runs("java", "-version") && vnu_jar().exists(),
-    )
+    nu_checker_ready()
 }
 
 fn python_ready() -> bool {
@@ -45,17 +42,6 @@ fn python_ready() -> bool {
             .status()
             .is_ok_and(|s| s.success()),
     )
-}
-
-/// Runs the Nu HTML Checker on `pages`, errors only, as JSON (on stderr).
-fn nu_check(pages: &[PathBuf]) -> std::process::Output {
-    Command::new("java")
-        .arg("-jar")
-        .arg(vnu_jar())
-        .args(["--errors-only", "--format", "json"])
-        .args(pages)
-        .output()
-        .unwrap()
 }
 
 #[test]
@@ -90,15 +76,12 @@ fn every_page_passes_the_nu_html_checker() {
             "{expected} not written: {names:?}"
         );
     }
-    let out = nu_check(&pages);
-    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
-        .unwrap_or_else(|e| panic!("vnu output: {e}: {}", String::from_utf8_lossy(&out.stderr)));
-    let messages = report["messages"].as_array().unwrap();
+    let errors = nu_errors(&pages);
     assert!(
-        messages.is_empty() && out.status.success(),
+        errors.is_empty(),
         "{} HTML errors:\n{}",
-        messages.len(),
-        serde_json::to_string_pretty(messages).unwrap()
+        errors.len(),
+        serde_json::to_string_pretty(&errors).unwrap()
     );
 }
 
@@ -115,8 +98,7 @@ fn the_checker_and_schema_catch_broken_output() {
         "<!DOCTYPE html><html lang=en><title>x</title><p><div></p>",
     )
     .unwrap();
-    let out = nu_check(&[page]);
-    assert!(!out.status.success());
+    assert!(!nu_errors(&[page]).is_empty());
     let atom = dir.path().join("bad.xml");
     std::fs::write(
         &atom,

@@ -4,7 +4,8 @@
 //! member whose feed is gone missing. The snapshot, validator, feed-reader and browser tests all
 //! build this one planet ([`MEMBERS`]): served on loopback here, stored under the members' own
 //! URLs with fixed times by the snapshot test.
-//! Also: where the Nu HTML Checker is (installed by scripts/install-test-tools).
+//! Also: the Nu HTML Checker (installed by scripts/install-test-tools), where it is and what
+//! it says of a set of pages.
 
 use std::path::{Path, PathBuf};
 
@@ -140,4 +141,34 @@ pub fn showcase() -> Showcase {
 pub fn vnu_jar() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/browser/node_modules/vnu-jar/build/dist/vnu.jar")
+}
+
+/// Whether java and the Nu HTML Checker are here; a test that needs them and finds them missing
+/// says so ([`crate::common::tool_present`]: a failure under CI) and is skipped.
+pub fn nu_checker_ready() -> bool {
+    crate::common::tool_present(
+        "java and the Nu HTML Checker (npm vnu-jar)",
+        crate::common::runs("java", "-version") && vnu_jar().exists(),
+    )
+}
+
+/// The Nu HTML Checker's errors on `pages` (none: empty). Panics when the checker itself fails
+/// without saying why, or its report is not JSON.
+pub fn nu_errors(pages: &[PathBuf]) -> Vec<serde_json::Value> {
+    let out = std::process::Command::new("java")
+        .arg("-jar")
+        .arg(vnu_jar())
+        .args(["--errors-only", "--format", "json"])
+        .args(pages)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stderr)
+        .unwrap_or_else(|e| panic!("vnu output: {e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let messages = report["messages"].as_array().cloned().unwrap_or_default();
+    assert!(
+        out.status.success() || !messages.is_empty(),
+        "the Nu HTML Checker failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    messages
 }
