@@ -44,42 +44,24 @@ fn assert_consistent(planet: &Planet) {
     // The search index (kept by the render and by triggers in the same transactions) holds
     // exactly the shown posts and passes FTS5's own check, once the schema has it.
     let db = planet.db();
-    let has_index: bool = db
-        .query_row(
-            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_index'",
-            [],
-            |r| r.get::<_, i64>(0).map(|n| n == 1),
-        )
-        .unwrap();
-    if has_index {
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    if count("SELECT COUNT(*) FROM sqlite_master WHERE name = 'search_index'") == 1 {
         db.execute(
             "INSERT INTO search_index (search_index) VALUES ('integrity-check')",
             [],
         )
         .expect("the search index passes its integrity check");
-        let missing: i64 = db
-            .query_row(
-                "SELECT COUNT(*) FROM search_shown
-                 WHERE entry_id NOT IN (SELECT rowid FROM search_index)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let extra: i64 = db
-            .query_row(
-                "SELECT COUNT(*) FROM search_index
-                 WHERE rowid NOT IN (SELECT entry_id FROM search_shown)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        let gone: i64 = db
-            .query_row(
-                "SELECT COUNT(*) FROM search_shown WHERE entry_id NOT IN (SELECT id FROM entries)",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let missing = count(
+            "SELECT COUNT(*) FROM search_shown
+             WHERE entry_id NOT IN (SELECT rowid FROM search_index)",
+        );
+        let extra = count(
+            "SELECT COUNT(*) FROM search_index
+             WHERE rowid NOT IN (SELECT entry_id FROM search_shown)",
+        );
+        let gone = count(
+            "SELECT COUNT(*) FROM search_shown WHERE entry_id NOT IN (SELECT id FROM entries)",
+        );
         assert_eq!((missing, extra, gone), (0, 0, 0), "index and posts in step");
     }
     // Whatever is in the output folder is a complete file.
