@@ -17,11 +17,11 @@ pub fn status(config: &Config, args: StatusArgs) -> Result<(), Error> {
     let feeds = store.feed_views()?;
     let now = crate::clock::now();
     if args.json {
-        let mut histories = Vec::with_capacity(feeds.len());
-        for f in &feeds {
-            histories.push(store.fetch_history(&f.member.config_url, crate::model::FETCHES_SHOWN)?);
-        }
-        let histories: Vec<&[FetchRecord]> = histories.iter().map(Vec::as_slice).collect();
+        let all = store.fetch_histories(crate::model::FETCHES_SHOWN)?;
+        let histories: Vec<&[FetchRecord]> = feeds
+            .iter()
+            .map(|f| all.get(&f.member.config_url).map_or(&[][..], Vec::as_slice))
+            .collect();
         let text = crate::render::status_json(&feeds, &histories, now)?;
         crate::output::bytes(text.as_bytes());
     } else {

@@ -90,20 +90,9 @@ pub fn group(
         BTreeMap::new();
     for mut e in posts {
         let period = Period::containing(cadence, tz, e.date);
-        let text = e
-            .content
-            .take()
-            .or(e.summary.take())
-            .map(|body| {
-                crate::sanitize::text_prefix_of_sanitised(
-                    &body,
-                    crate::render::view::SHORT_EXCERPT_CHARS,
-                )
-            })
-            .unwrap_or_default();
-        let excerpt =
-            crate::render::view::excerpt(&text, crate::render::view::SHORT_EXCERPT_CHARS, true)
-                .filter(|x| !x.is_empty());
+        // What the digest shows of a post is the excerpt taken when it was stored.
+        let excerpt = e.excerpt.take();
+        e.content = None;
         e.summary = None;
         let m = &e.member;
         let key = (m.name.to_lowercase(), m.name.clone(), m.feed_url.clone());
@@ -112,7 +101,7 @@ pub fn group(
             .or_default()
             .entry(key)
             .or_insert_with(|| DigestMember {
-                member: m.clone(),
+                member: (**m).clone(),
                 entries: Vec::new(),
             })
             .entries
@@ -164,7 +153,8 @@ mod tests {
             lang: None,
             withdrawn: false,
             copy_key: None,
-            member: Member {
+            excerpt: None,
+            member: std::sync::Arc::new(Member {
                 name: member.into(),
                 feed_url: format!("https://{member}.example/feed"),
                 config_url: format!("https://{member}.example/feed"),
@@ -173,7 +163,7 @@ mod tests {
                 homepage: None,
                 face: None,
                 excerpt_only: false,
-            },
+            }),
         }
     }
 

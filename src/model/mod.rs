@@ -22,6 +22,9 @@ pub use websub::*;
 /// message shows this form. URLs without credentials come back exactly as written; a text that
 /// is not a URL still loses anything between `://` and the last `@` of its authority.
 pub fn public_url(url: &str) -> Cow<'_, str> {
+    if !url.contains('@') {
+        return Cow::Borrowed(url); // no credentials to take out (every post read asks)
+    }
     if let Ok(mut parsed) = Url::parse(url.trim()) {
         if parsed.username().is_empty() && parsed.password().is_none() {
             return Cow::Borrowed(url);
@@ -316,8 +319,11 @@ pub struct EntryView {
     /// The fingerprint of its title and words, taken when it was stored
     /// (`sanitize::words_fingerprint`): cross-posts compare it. `None`: too short to say.
     pub copy_key: Option<String>,
+    /// Its short excerpt, taken when it was stored (`sanitize::short_excerpt`): what the digest
+    /// shows of it. `None`: no text.
+    pub excerpt: Option<String>,
     /// The member (from the config and the feed document).
-    pub member: Member,
+    pub member: std::sync::Arc<Member>,
     /// The other members whose feeds carry the same post (a cross-post shown once, here);
     /// filled by `visibility`, empty as read from the store.
     pub also: Vec<AlsoOn>,
@@ -346,7 +352,8 @@ impl EntryView {
             lang: None,
             withdrawn: false,
             copy_key: None,
-            member: Member {
+            excerpt: None,
+            member: std::sync::Arc::new(Member {
                 name: feed.into(),
                 feed_url: feed.into(),
                 config_url: feed.into(),
@@ -355,7 +362,7 @@ impl EntryView {
                 homepage: None,
                 face: None,
                 excerpt_only: false,
-            },
+            }),
             also: vec![],
         }
     }

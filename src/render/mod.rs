@@ -420,9 +420,10 @@ fn remove_old_folders(dir: &Path, current: &[&str]) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let current: std::collections::HashSet<&str> = current.iter().copied().collect();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let current = current.iter().any(|c| name.to_str() == Some(*c));
+        let current = name.to_str().is_some_and(|n| current.contains(n));
         if !current && entry.path().join("index.html").exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }

@@ -7,30 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{EntryView, FeedView};
 
-/// Excerpts of members who asked for links only are this long.
-pub const SHORT_EXCERPT_CHARS: usize = 300;
-
-/// The excerpt to show instead of a body, if it is to be folded: the body's text cut at a word
-/// boundary near `max` characters. `None` when the body is short enough to show whole.
-pub fn excerpt(body_text: &str, max: usize, force: bool) -> Option<String> {
-    let max = if force {
-        SHORT_EXCERPT_CHARS.min(max.max(1))
-    } else {
-        max
-    };
-    if max == 0 || (!force && body_text.chars().count() <= max) {
-        return None;
-    }
-    if body_text.chars().count() <= max {
-        return Some(body_text.to_string());
-    }
-    let cut: String = body_text.chars().take(max).collect();
-    let cut = match cut.rfind(char::is_whitespace) {
-        Some(i) if i > max / 2 => &cut[..i],
-        _ => &cut[..],
-    };
-    Some(format!("{}…", cut.trim_end()))
-}
+pub use crate::sanitize::{excerpt, SHORT_EXCERPT_CHARS};
 
 /// A feed is called quiet after this many days without a new post.
 pub const QUIET_DAYS: i64 = 30;
@@ -161,7 +138,7 @@ mod tests {
     fn entry(ts: (u32, u32)) -> EntryView {
         let date = Utc.with_ymd_and_hms(2026, 3, ts.0, ts.1, 30, 0).unwrap();
         let mut e = EntryView::bare("https://a.example/feed", &format!("{ts:?}"), date);
-        e.member.name = "A".into();
+        std::sync::Arc::make_mut(&mut e.member).name = "A".into();
         e
     }
 

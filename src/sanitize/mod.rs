@@ -44,8 +44,9 @@ pub use css::clean_style;
 pub use decorate::{decorate_for_page, decorate_full};
 pub use depth::MAX_DEPTH;
 pub use text::{
-    html_to_text, looks_like_html, plain_text, strip_controls, text_of_sanitised,
-    text_prefix_of_sanitised, text_to_html, words_fingerprint,
+    excerpt, html_to_text, loads_http_image, looks_like_html, plain_text, short_excerpt,
+    strip_controls, text_of_sanitised, text_prefix_of_sanitised, text_to_html, words_fingerprint,
+    SHORT_EXCERPT_CHARS,
 };
 
 /// Checks the depth estimate that guards the HTML parser against the parser itself (for the

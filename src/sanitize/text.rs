@@ -57,6 +57,46 @@ pub fn text_of_sanitised(html: &str) -> String {
     collapse_ws(&strip_tags_spaced(html))
 }
 
+/// Excerpts of members who asked for links only are this long.
+pub const SHORT_EXCERPT_CHARS: usize = 300;
+
+/// The excerpt to show instead of a body, if it is to be folded: the body's text cut at a word
+/// boundary near `max` characters. `None` when the body is short enough to show whole.
+pub fn excerpt(body_text: &str, max: usize, force: bool) -> Option<String> {
+    let max = if force {
+        SHORT_EXCERPT_CHARS.min(max.max(1))
+    } else {
+        max
+    };
+    if max == 0 || (!force && body_text.chars().count() <= max) {
+        return None;
+    }
+    if body_text.chars().count() <= max {
+        return Some(body_text.to_string());
+    }
+    let cut: String = body_text.chars().take(max).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => &cut[..],
+    };
+    Some(format!("{}…", cut.trim_end()))
+}
+
+/// The excerpt the digest shows of a post, and the merged feeds of a member who asked for links
+/// only: the text of `html` (sanitised, as stored) cut at a word near [`SHORT_EXCERPT_CHARS`].
+/// `None` when it has no text. Taken once, when a post is stored (the `excerpt` column), so
+/// that the digest does not read the whole year's bodies at every render.
+pub fn short_excerpt(html: &str) -> Option<String> {
+    let text = text_prefix_of_sanitised(html, SHORT_EXCERPT_CHARS);
+    excerpt(&text, SHORT_EXCERPT_CHARS, true).filter(|x| !x.is_empty())
+}
+
+/// Whether sanitised HTML loads an image over plain http (browsers block it on an https
+/// page). The sanitiser writes attributes double-quoted, so a byte search suffices.
+pub fn loads_http_image(html: &str) -> bool {
+    html.contains("src=\"http://") || html.contains("srcset=\"http://")
+}
+
 /// Texts shorter than this give no words fingerprint: "Read more" is not a post.
 const MIN_WORDS_CHARS: usize = 100;
 

@@ -39,11 +39,13 @@ pub(super) fn member_pages(
     for (url, date) in store.post_dates_since(first_week)? {
         dates.entry(url).or_default().push(date);
     }
+    let mut stored_by_feed = store.stored_posts_by_feed(STORED_POSTS_SHOWN)?;
+    let mut histories = store.fetch_histories(FETCHES_SHOWN)?;
     let mut pages = Vec::with_capacity(feeds.len());
     for f in feeds {
         let url = f.member.config_url.as_str();
-        let stored = store.stored_posts(url, STORED_POSTS_SHOWN)?;
-        let history = store.fetch_history(url, FETCHES_SHOWN)?;
+        let stored = stored_by_feed.remove(url).unwrap_or_default();
+        let history = histories.remove(url).unwrap_or_default();
         let own = dates.get(url).map(Vec::as_slice).unwrap_or_default();
         let (weeks, recent) = activity(own, now);
         let last_post = stored

@@ -70,6 +70,11 @@ pub(super) struct PreparedEntry {
     /// Its words fingerprint (`sanitize::words_fingerprint`), taken here on the parse
     /// threads rather than by the writer.
     pub(super) copy_key: Option<String>,
+    /// Its short excerpt (`sanitize::short_excerpt`), for the digest.
+    pub(super) excerpt: Option<String>,
+    /// Whether its bodies load an image over plain http (`sanitize::loads_http_image`), for
+    /// its member's page.
+    pub(super) http_images: bool,
 }
 
 impl PreparedEntry {
@@ -90,14 +95,20 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
     let entries = feed
         .entries
         .into_iter()
-        .map(|entry| PreparedEntry {
-            content: entry.content.as_deref().and_then(packed),
-            summary: entry.summary.as_deref().and_then(packed),
-            copy_key: crate::sanitize::words_fingerprint(
+        .map(|entry| {
+            let (copy_key, excerpt, http_images) = derived(
                 entry.title.as_deref(),
-                entry.content.as_deref().or(entry.summary.as_deref()),
-            ),
-            entry,
+                entry.content.as_deref(),
+                entry.summary.as_deref(),
+            );
+            PreparedEntry {
+                content: entry.content.as_deref().and_then(packed),
+                summary: entry.summary.as_deref().and_then(packed),
+                copy_key,
+                excerpt,
+                http_images,
+                entry,
+            }
         })
         .collect();
     PreparedFeed {
@@ -109,6 +120,27 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
         hub: feed.hub,
         self_link: feed.self_link,
     }
+}
+
+/// What the store keeps of a post besides its bodies, taken from them once so that a render
+/// reads none of them for it: its words fingerprint, its short excerpt (both from the content,
+/// else the summary) and whether either body loads an image over plain http. The stored posts
+/// got theirs from migrations 16 and 17, which call this too (`open.rs`); a change to what it
+/// makes needs a migration that computes them again.
+pub(super) fn derived(
+    title: Option<&str>,
+    content: Option<&str>,
+    summary: Option<&str>,
+) -> (Option<String>, Option<String>, bool) {
+    let body = content.or(summary);
+    (
+        crate::sanitize::words_fingerprint(title, body),
+        body.and_then(crate::sanitize::short_excerpt),
+        [content, summary]
+            .into_iter()
+            .flatten()
+            .any(crate::sanitize::loads_http_image),
+    )
 }
 
 /// A body as written: its BLOB when it has one, else its text.

@@ -1,55 +1,83 @@
-//! The queries behind the member pages: one member's stored posts (newest first, with what
-//! their state and the feed-quality hints need) and every member's post dates for the activity
-//! strips.
+//! The queries behind the member pages, each one pass over every configured feed (a render
+//! makes every member's page; a query per member made 10,000 members cost 10,000 queries of
+//! each kind): every member's newest stored posts (with what their state and the feed-quality
+//! hints need), their newest fetch records, and their post dates for the activity strips.
 //!
-//! In: a [`Store`], a feed's configured URL, a time. Out: [`StoredPost`]s, `(URL, date)` pairs.
+//! In: a [`Store`], a limit or a time. Out: [`StoredPost`]s and [`FetchRecord`]s by configured
+//! feed URL, `(URL, date)` pairs.
+
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::codec::unpack;
-use super::read::time;
+use super::read::{fetch_record_from, time, FETCH_COLUMNS};
 use super::Store;
-use crate::model::StoredPost;
-
-/// The newest posts of a member whose bodies are checked for `http:` images.
-const IMAGE_CHECKED_POSTS: usize = 20;
+use crate::model::{FetchRecord, StoredPost};
 
 impl Store {
-    /// The newest `limit` posts stored for the feed configured as `url`, in the planet's order
-    /// (date, then position in the feed).
-    pub fn stored_posts(&self, url: &str, limit: usize) -> anyhow::Result<Vec<StoredPost>> {
+    /// The newest `limit` posts stored for each configured feed, by its configured URL, in
+    /// the planet's order (date, then position in the feed). A feed with no post is absent.
+    pub fn stored_posts_by_feed(
+        &self,
+        limit: usize,
+    ) -> anyhow::Result<HashMap<String, Vec<StoredPost>>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT e.key, e.link, e.title, e.sort_date, e.hidden,
+            "SELECT f.url, e.key, e.link, e.title, e.sort_date, e.hidden,
                     e.published IS NULL AND e.updated IS NULL,
-                    e.content IS NULL AND e.summary IS NOT NULL, e.content, e.summary
-             FROM entries e JOIN feeds f ON f.id = e.feed_id
-             WHERE f.url = ?1
-             ORDER BY e.sort_date DESC, e.entry_index, e.id
-             LIMIT ?2",
+                    e.content IS NULL AND e.summary IS NOT NULL, e.http_images
+             FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.feed_id
+                          ORDER BY e.sort_date DESC, e.entry_index, e.id) AS n
+                   FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.active = 1) w
+             JOIN entries e ON e.id = w.id JOIN feeds f ON f.id = e.feed_id
+             WHERE w.n <= ?1
+             ORDER BY e.feed_id, w.n",
         )?;
-        let mut row = 0;
-        let rows = stmt.query_map(params![url, limit as i64], |r| {
-            // Only the newest bodies are read for images: a render makes every member's page,
-            // and decoding 100 bodies each would cost more than the rest of it.
-            row += 1;
-            let http_images = row <= IMAGE_CHECKED_POSTS
-                && [unpack(r, 7)?, unpack(r, 8)?]
-                    .iter()
-                    .flatten()
-                    .any(|b| loads_http_image(b));
-            Ok(StoredPost {
-                key: r.get(0)?,
-                link: r.get(1)?,
-                title: r.get(2)?,
-                date: time(r.get(3)?),
-                joined_late: r.get::<_, i64>(4)? != 0,
-                undated: r.get::<_, i64>(5)? != 0,
-                summary_only: r.get::<_, i64>(6)? != 0,
-                http_images,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut out: HashMap<String, Vec<StoredPost>> = HashMap::new();
+        let mut rows = stmt.query(params![limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let post = StoredPost {
+                key: r.get(1)?,
+                link: r.get(2)?,
+                title: r.get(3)?,
+                date: time(r.get(4)?),
+                joined_late: r.get::<_, i64>(5)? != 0,
+                undated: r.get::<_, i64>(6)? != 0,
+                summary_only: r.get::<_, i64>(7)? != 0,
+                http_images: r.get(8)?,
+            };
+            let url = r.get_ref(0)?.as_str()?;
+            match out.get_mut(url) {
+                Some(posts) => posts.push(post),
+                None => {
+                    out.insert(url.to_string(), vec![post]);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest `limit` fetch records of each configured feed, newest first, by its
+    /// configured URL. A feed never fetched is absent.
+    pub fn fetch_histories(
+        &self,
+        limit: usize,
+    ) -> anyhow::Result<HashMap<String, Vec<FetchRecord>>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT f.url, {FETCH_COLUMNS}
+             FROM (SELECT x.id, ROW_NUMBER() OVER (PARTITION BY x.feed_id ORDER BY x.id DESC) AS n
+                   FROM fetches x JOIN feeds f ON f.id = x.feed_id WHERE f.active = 1) w
+             JOIN fetches x ON x.id = w.id JOIN feeds f ON f.id = x.feed_id
+             WHERE w.n <= ?1
+             ORDER BY x.feed_id, w.n"
+        ))?;
+        let mut out: HashMap<String, Vec<FetchRecord>> = HashMap::new();
+        let mut rows = stmt.query(params![limit as i64])?;
+        while let Some(r) = rows.next()? {
+            let record = fetch_record_from(r, 1)?;
+            out.entry(r.get(0)?).or_default().push(record);
+        }
+        Ok(out)
     }
 
     /// `(configured URL, date)` of every post of a configured feed dated at or after `since`.
@@ -64,10 +92,4 @@ impl Store {
         let rows = stmt.query_map([since.timestamp()], |r| Ok((r.get(0)?, time(r.get(1)?))))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-}
-
-/// Whether sanitised HTML loads an image over plain http (browsers block it on an https
-/// page). The sanitiser writes attributes double-quoted, so a byte search suffices.
-fn loads_http_image(html: &str) -> bool {
-    html.contains("src=\"http://") || html.contains("srcset=\"http://")
 }

@@ -228,4 +228,13 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE entries ADD COLUMN copy_key TEXT;
     UPDATE entries SET copy_key = mercury_copy_key(title, content, summary);
     "#,
+    // 17 (#24): each post's short excerpt (what the digest shows of it) and whether it loads
+    // an image over plain http (a member page's hint), taken when a post is stored, so that a
+    // render reads no body but those it shows; the stored posts get theirs here.
+    r#"
+    ALTER TABLE entries ADD COLUMN excerpt TEXT;
+    ALTER TABLE entries ADD COLUMN http_images INTEGER NOT NULL DEFAULT 0;
+    UPDATE entries SET excerpt = mercury_excerpt(content, summary),
+                       http_images = mercury_http_images(content, summary);
+    "#,
 ];

@@ -133,31 +133,46 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
 }
 
 /// `mercury_search_text(body)`: a stored body's text, for the search index's triggers and its
-/// migration (`migrations.rs`, 14), and `mercury_copy_key(title, content, summary)`: a stored
-/// post's words fingerprint, for migration 16. Registered on every connection before
-/// migrating: the bodies are stored compressed (`codec.rs`), which SQL alone cannot read.
+/// migration (`migrations.rs`, 14); `mercury_copy_key(title, content, summary)`: a stored
+/// post's words fingerprint, for migration 16; `mercury_excerpt(content, summary)` and
+/// `mercury_http_images(content, summary)`: its short excerpt and whether it loads an image
+/// over http, for migration 17 (all three as `codec::derived` takes them when a post is
+/// stored). Registered on every connection before migrating: the bodies are stored compressed
+/// (`codec.rs`), which SQL alone cannot read.
 fn register_search_text(conn: &Connection) -> rusqlite::Result<()> {
-    use rusqlite::functions::FunctionFlags;
+    use rusqlite::functions::{Context, FunctionFlags};
+    type Derived = (Option<String>, Option<String>, bool);
+    /// The post's derivations from its title (when `titled`) and its two body columns.
+    fn derived(ctx: &Context, titled: bool) -> rusqlite::Result<Derived> {
+        let title: Option<String> = if titled { ctx.get(0)? } else { None };
+        let body = |i| {
+            super::codec::body_of(ctx.get_raw(i))
+                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+        };
+        let first = usize::from(titled);
+        let (content, summary) = (body(first)?, body(first + 1)?);
+        Ok(super::codec::derived(
+            title.as_deref(),
+            content.as_deref(),
+            summary.as_deref(),
+        ))
+    }
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function(
         "mercury_copy_key",
         3,
-        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
-        |ctx| {
-            let title: Option<String> = ctx.get(0)?;
-            let body = |i| {
-                super::codec::body_of(ctx.get_raw(i))
-                    .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
-            };
-            let body = match body(1)? {
-                Some(content) => Some(content),
-                None => body(2)?,
-            };
-            Ok(crate::sanitize::words_fingerprint(
-                title.as_deref(),
-                body.as_deref(),
-            ))
-        },
+        flags,
+        |ctx| Ok(derived(ctx, true)?.0),
     )?;
+    conn.create_scalar_function(
+        "mercury_excerpt",
+        2,
+        flags,
+        |ctx| Ok(derived(ctx, false)?.1),
+    )?;
+    conn.create_scalar_function("mercury_http_images", 2, flags, |ctx| {
+        Ok(derived(ctx, false)?.2)
+    })?;
     conn.create_scalar_function(
         "mercury_search_text",
         1,

@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 
-use super::read::{entry_from, time, ENTRY_COLUMNS, ENTRY_COLUMN_COUNT};
+use super::read::{entry_columns, entry_from_with, time, Members, ENTRY_COLUMN_COUNT};
 use super::Store;
 use crate::model::EntryView;
 
@@ -25,6 +25,13 @@ pub struct PostScan<'a> {
     pub since: Option<DateTime<Utc>>,
     /// Only posts dated before this.
     pub before: Option<DateTime<Utc>>,
+    /// Without their bodies (`content` and `summary` read as `None`): for readers that show
+    /// none and decide nothing from them.
+    pub without_bodies: bool,
+    /// Read the table in its own order, then sort: for a scan that reads most of the posts
+    /// (see [`Store::share_dated_between`]). The newest-first index visits the table's pages
+    /// out of order, reading each many times over; a reader that stops early wants it.
+    pub in_table_order: bool,
 }
 
 /// A stored post's identity, without its body.
@@ -49,8 +56,16 @@ impl Store {
         scan: &PostScan,
         each: &mut dyn FnMut(EntryView, bool) -> bool,
     ) -> anyhow::Result<()> {
-        let few = scan.only.is_some_and(|o| o.len() <= FEED_DRIVEN_MAX);
-        let mut stmt = self.conn.prepare_cached(&scan_sql(few))?;
+        let drive = if scan.only.is_some_and(|o| o.len() <= FEED_DRIVEN_MAX) {
+            Drive::Feeds
+        } else if scan.in_table_order {
+            Drive::Table
+        } else {
+            Drive::NewestFirst
+        };
+        let mut stmt = self
+            .conn
+            .prepare_cached(&scan_sql(drive, !scan.without_bodies))?;
         let only = scan.only.map(serde_json::to_string).transpose()?;
         let mut rows = stmt.query(params![
             only,
@@ -58,14 +73,64 @@ impl Store {
             scan.since.map(|t| t.timestamp()),
             scan.before.map(|t| t.timestamp()),
         ])?;
+        let mut members = Members::default();
         while let Some(row) = rows.next()? {
-            let entry = entry_from(row)?;
+            let entry = entry_from_with(row, &mut members)?;
             let joined_late = row.get::<_, i64>(ENTRY_COLUMN_COUNT)? != 0;
             if !each(entry, joined_late) {
                 break;
             }
         }
         Ok(())
+    }
+
+    /// The newest `n` stored posts of every configured feed (those that joined late too),
+    /// handed to `each` feed by feed, each feed's newest first, with whether the post joined
+    /// late; read without their bodies when `bodies` is false. One pass for the member pages,
+    /// which show every member's newest posts.
+    pub fn newest_posts_by_feed(
+        &self,
+        n: usize,
+        bodies: bool,
+        each: &mut dyn FnMut(EntryView, bool),
+    ) -> anyhow::Result<()> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {columns}, e.hidden
+             FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.feed_id
+                          ORDER BY e.sort_date DESC, e.entry_index, e.id) AS n
+                   FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.active = 1) w
+             JOIN entries e ON e.id = w.id JOIN feeds f ON f.id = e.feed_id
+             WHERE w.n <= ?1
+             ORDER BY e.feed_id, w.n",
+            columns = entry_columns(bodies)
+        ))?;
+        let mut rows = stmt.query(params![n as i64])?;
+        let mut members = Members::default();
+        while let Some(row) = rows.next()? {
+            let joined_late = row.get::<_, i64>(ENTRY_COLUMN_COUNT)? != 0;
+            each(entry_from_with(row, &mut members)?, joined_late);
+        }
+        Ok(())
+    }
+
+    /// The share (0 to 1) of the stored posts dated in `since..before`, from the date index
+    /// alone: whether a scan of them had better read the table in its order.
+    pub fn share_dated_between(
+        &self,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> anyhow::Result<f64> {
+        let (dated, all): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM entries WHERE sort_date >= ?1 AND sort_date < ?2),
+                    (SELECT COUNT(*) FROM entries)",
+            params![since.timestamp(), before.timestamp()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(if all == 0 {
+            0.0
+        } else {
+            dated as f64 / all as f64
+        })
     }
 
     /// Every stored post of the configured feeds, newest first, without bodies.
@@ -92,25 +157,38 @@ impl Store {
     }
 }
 
-/// The scan's query. Which table drives it: for all posts, or those of many feeds, the
-/// newest-first index, read until the reader has enough; for a few feeds (`few`: a member's
-/// page, `why`), their own rows through the (feed, date) index, then sorted. The planner cannot
-/// tell how many URLs the list holds, and reading the whole index for one member made a render
-/// of N member pages read every post of the planet N times.
-fn scan_sql(few: bool) -> String {
-    let from = if few {
-        "feeds f CROSS JOIN entries e ON e.feed_id = f.id"
-    } else {
-        "entries e JOIN feeds f ON f.id = e.feed_id"
+/// What drives a scan's query.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Drive {
+    /// For all posts, or those of many feeds: the newest-first index, read until the reader
+    /// has enough.
+    NewestFirst,
+    /// For a few feeds (a member's page, `why`): their own rows through the (feed, date)
+    /// index, then sorted. The planner cannot tell how many URLs the list holds, and reading
+    /// the whole index for one member made a render of N member pages read every post of the
+    /// planet N times.
+    Feeds,
+    /// For most of the posts ([`PostScan::in_table_order`]): the table in its order, then
+    /// sorted.
+    Table,
+}
+
+/// The scan's query, driven as `drive` says.
+fn scan_sql(drive: Drive, bodies: bool) -> String {
+    let from = match drive {
+        Drive::Feeds => "feeds f CROSS JOIN entries e ON e.feed_id = f.id",
+        Drive::NewestFirst => "entries e JOIN feeds f ON f.id = e.feed_id",
+        Drive::Table => "entries e NOT INDEXED JOIN feeds f ON f.id = e.feed_id",
     };
     format!(
-        "SELECT {ENTRY_COLUMNS}, e.hidden
+        "SELECT {columns}, e.hidden
          FROM {from}
          WHERE f.active = 1 AND (?2 OR e.hidden = 0)
            AND (?1 IS NULL OR f.url IN (SELECT value FROM json_each(?1)))
            AND (?3 IS NULL OR e.sort_date >= ?3)
            AND (?4 IS NULL OR e.sort_date < ?4)
-         ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id"
+         ORDER BY e.sort_date DESC, e.feed_id, e.entry_index, e.id",
+        columns = entry_columns(bodies)
     )
 }
 
@@ -119,10 +197,10 @@ mod tests {
     use super::*;
 
     /// What SQLite plans for the scan's query.
-    fn plan(store: &Store, few: bool) -> String {
+    fn plan(store: &Store, drive: Drive) -> String {
         let mut stmt = store
             .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {}", scan_sql(few)))
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", scan_sql(drive, true)))
             .unwrap();
         let only = serde_json::to_string(&["https://a.example/feed"]).unwrap();
         let rows = stmt
@@ -138,11 +216,15 @@ mod tests {
     fn a_scan_of_a_few_feeds_reads_only_their_rows() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("m.db")).unwrap();
-        let few = plan(&store, true);
+        let few = plan(&store, Drive::Feeds);
         assert!(few.contains("entries_by_feed_date"), "{few}");
         assert!(!few.contains("entries_newest"), "{few}");
         // The whole planet's scan keeps the index that lets it stop early.
-        let all = plan(&store, false);
+        let all = plan(&store, Drive::NewestFirst);
         assert!(all.contains("entries_newest"), "{all}");
+        // The digest's year walks the table, not the index (`in_table_order`).
+        let year = plan(&store, Drive::Table);
+        assert!(year.lines().any(|l| l == "SCAN e"), "{year}");
+        assert!(!year.contains("entries_"), "{year}");
     }
 }

@@ -3,6 +3,8 @@
 //! In: a [`Store`]. Out: [`EntryView`]s, [`FeedView`]s, [`FetchRecord`]s, moved feeds and the
 //! last success time.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Row};
 
@@ -11,29 +13,6 @@ use super::Store;
 use crate::model::{Enclosure, EntryView, FeedView, FetchRecord, Health, Member, PushState};
 
 impl Store {
-    /// The newest fetch records of the feed configured as `url`, newest first.
-    pub fn fetch_history(&self, url: &str, limit: usize) -> anyhow::Result<Vec<FetchRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT x.at, x.status, x.duration_ms, x.bytes, x.new_entries, x.updated_entries,
-                    x.outcome, x.error
-             FROM fetches x JOIN feeds f ON f.id = x.feed_id
-             WHERE f.url = ?1 ORDER BY x.id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![url, limit as i64], |r| {
-            Ok(FetchRecord {
-                at: time(r.get(0)?),
-                status: r.get::<_, Option<i64>>(1)?.map(|s| s as u16),
-                duration_ms: r.get::<_, i64>(2)? as u64,
-                bytes: r.get::<_, i64>(3)? as u64,
-                new_entries: r.get::<_, i64>(4)? as u64,
-                updated_entries: r.get::<_, i64>(5)? as u64,
-                outcome: r.get(6)?,
-                error: r.get(7)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// The newest `limit` entries of configured feeds, newest first, with their members.
     /// With `max_per_feed` > 0, a member's entries past that many are skipped; the rows are read
     /// in index order and reading stops as soon as `limit` entries are kept. With `only`, just
@@ -158,21 +137,70 @@ impl Store {
     }
 }
 
+/// The columns [`fetch_record_from`] reads, in its order (`x` is `fetches`).
+pub(super) const FETCH_COLUMNS: &str = "x.at, x.status, x.duration_ms, x.bytes, x.new_entries,
+     x.updated_entries, x.outcome, x.error";
+
+/// A fetch record from the row of [`FETCH_COLUMNS`], starting at column `at`.
+pub(super) fn fetch_record_from(r: &Row, at: usize) -> rusqlite::Result<FetchRecord> {
+    Ok(FetchRecord {
+        at: time(r.get(at)?),
+        status: r.get::<_, Option<i64>>(at + 1)?.map(|s| s as u16),
+        duration_ms: r.get::<_, i64>(at + 2)? as u64,
+        bytes: r.get::<_, i64>(at + 3)? as u64,
+        new_entries: r.get::<_, i64>(at + 4)? as u64,
+        updated_entries: r.get::<_, i64>(at + 5)? as u64,
+        outcome: r.get(at + 6)?,
+        error: r.get(at + 7)?,
+    })
+}
+
 /// The columns [`entry_from`] reads, in its order (`e` is `entries`, `f` is `feeds`).
 pub(super) const ENTRY_COLUMNS: &str =
     "e.key, e.source_id, e.entry_index, e.link, e.title, e.author, e.published,
      e.updated, e.sort_date, e.content, e.summary, e.categories, e.enclosures,
      f.url, f.name, f.title, f.site_link, f.homepage, COALESCE(f.face, f.image), f.excerpt_only,
      e.lang,
-     e.withdrawn_at IS NOT NULL, e.author_email, e.copy_key";
+     e.withdrawn_at IS NOT NULL, e.author_email, e.copy_key, e.excerpt";
+
+/// [`ENTRY_COLUMNS`] without the bodies (read as `NULL`): what a reader that shows no body
+/// reads, so that it decompresses none (a render's member pages and digest read every post).
+pub(super) fn entry_columns(bodies: bool) -> std::borrow::Cow<'static, str> {
+    if bodies {
+        ENTRY_COLUMNS.into()
+    } else {
+        ENTRY_COLUMNS
+            .replacen("e.content, e.summary", "NULL, NULL", 1)
+            .into()
+    }
+}
 
 /// How many columns [`ENTRY_COLUMNS`] has: a query's own columns follow them.
-pub(super) const ENTRY_COLUMN_COUNT: usize = 24;
+pub(super) const ENTRY_COLUMN_COUNT: usize = 25;
 
 /// An entry and its member from the row of [`ENTRY_COLUMNS`].
 pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
-    let mut member = member_from(r, 13)?;
-    member.excerpt_only = r.get::<_, i64>(19)? != 0;
+    entry_from_with(r, &mut Members::default())
+}
+
+/// The members a query's rows have read so far, by configured URL: a member's columns are the
+/// same on each of its rows, and a render reads every post of the planet.
+#[derive(Default)]
+pub(super) struct Members(std::collections::HashMap<String, Arc<Member>>);
+
+/// [`entry_from`], sharing the member of `members` the row's feed already has.
+pub(super) fn entry_from_with(r: &Row, members: &mut Members) -> rusqlite::Result<EntryView> {
+    let url = r.get_ref(13)?.as_str()?;
+    let member = match members.0.get(url) {
+        Some(m) => m.clone(),
+        None => {
+            let mut member = member_from(r, 13)?;
+            member.excerpt_only = r.get::<_, i64>(19)? != 0;
+            let member = Arc::new(member);
+            members.0.insert(url.to_string(), member.clone());
+            member
+        }
+    };
     Ok(EntryView {
         feed_url: member.feed_url.clone(),
         key: r.get(0)?,
@@ -192,6 +220,7 @@ pub(super) fn entry_from(r: &Row) -> rusqlite::Result<EntryView> {
         lang: r.get(20)?,
         withdrawn: r.get(21)?,
         copy_key: r.get(23)?,
+        excerpt: r.get(24)?,
         member,
         also: Vec::new(),
     })

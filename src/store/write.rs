@@ -373,15 +373,15 @@ fn upsert_entries(
         "UPDATE entries SET source_id = ?2, entry_index = ?3, link = ?4, title = ?5, author = ?6,
              published = ?7, updated = ?8, content = ?9, summary = ?10, categories = ?11,
              enclosures = ?12, content_hash = ?13, lang = ?14, raw_hash = ?15, doc_key = ?16,
-             author_email = ?17, copy_key = ?18
+             author_email = ?17, copy_key = ?18, excerpt = ?19, http_images = ?20
          WHERE id = ?1",
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (feed_id, key, source_id, entry_index, link, title, author, published,
              updated, first_seen, sort_date, content, summary, categories, enclosures, content_hash,
-             hidden, lang, raw_hash, author_email, copy_key)
+             hidden, lang, raw_hash, author_email, copy_key, excerpt, http_images)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-                 ?19, ?20, ?21)",
+                 ?19, ?20, ?21, ?22, ?23)",
     )?;
     let mut set_raw = tx.prepare_cached(
         "UPDATE entries SET entry_index = ?2, raw_hash = ?3, doc_key = ?4 WHERE id = ?1",
@@ -428,6 +428,8 @@ fn upsert_entries(
                     row.doc_key(e),
                     e.author_email,
                     prepared.copy_key,
+                    prepared.excerpt,
+                    prepared.http_images,
                 ])?;
                 // A hash from before fingerprints (SHA-256) cannot say whether the entry changed:
                 // it is rewritten once with its fingerprint, and not counted as an update.
@@ -492,6 +494,8 @@ fn insert_entry(
         Some(e.raw_hash.as_str()).filter(|h| !h.is_empty()),
         e.author_email,
         prepared.copy_key,
+        prepared.excerpt,
+        prepared.http_images,
     ])?;
     Ok(())
 }

@@ -26,6 +26,8 @@ pub use crosspost::normalise_link;
 pub use rules::{Rules, MATCHED_BODY_BYTES};
 pub use why::{resolve, Placement, Why};
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 
 use crate::config::moderation::Moderation;
@@ -104,6 +106,10 @@ pub type Reasoned = (EntryView, Vec<Hidden>);
 /// other; so are those found by their link (see `crosspost`).
 pub const CROSS_POST_DAYS: i64 = 14;
 
+/// A scan that reads more than this share of the stored posts reads them in the table's
+/// order ([`PostScan::in_table_order`]).
+const TABLE_ORDER_SHARE: f64 = 0.25;
+
 /// The planet's visibility: its rules over its store.
 pub struct Visibility<'a> {
     store: &'a Store,
@@ -133,8 +139,23 @@ impl<'a> Visibility<'a> {
     /// The newest `n` stored posts of the feed configured as `config_url`, each with its
     /// reasons (empty: shown on the planet's page or archive).
     pub fn feed_posts(&self, config_url: &str, n: usize) -> anyhow::Result<Vec<Reasoned>> {
-        let mut out = self.feeds_posts(&[config_url], n)?;
-        Ok(out.pop().unwrap_or_default())
+        let planet = self.decide(self.planet_total(), None)?;
+        let placed = placed(&planet);
+        let only = [config_url.to_string()];
+        let scan = PostScan {
+            only: Some(&only),
+            joined_late: true,
+            ..PostScan::default()
+        };
+        let mut out = Vec::new();
+        if n > 0 {
+            self.store.scan_posts(&scan, &mut |e, late| {
+                let hidden = self.reasons(&e, late, &placed);
+                out.push((e, hidden));
+                out.len() < n
+            })?;
+        }
+        Ok(out)
     }
 
     /// [`Visibility::feed_posts`] of each feed in `config_urls`, in their order, deciding the
@@ -145,42 +166,27 @@ impl<'a> Visibility<'a> {
         n: usize,
     ) -> anyhow::Result<Vec<Vec<Reasoned>>> {
         let planet = self.decide(self.planet_total(), None)?;
-        let mut placed: std::collections::HashMap<(&str, &str), &[Hidden]> = Default::default();
-        for d in &planet {
-            placed.insert(
-                (d.entry.member.config_url.as_str(), d.entry.key.as_str()),
-                d.hidden.as_slice(),
-            );
+        let placed = placed(&planet);
+        let mut by_feed: HashMap<String, Vec<Reasoned>> = HashMap::new();
+        if n > 0 {
+            let bodies = self.rules.read_bodies();
+            self.store.newest_posts_by_feed(n, bodies, &mut |e, late| {
+                let hidden = self.reasons(&e, late, &placed);
+                by_feed
+                    .entry(e.member.config_url.clone())
+                    .or_default()
+                    .push((e, hidden));
+            })?;
         }
-        let mut all = Vec::with_capacity(config_urls.len());
-        for config_url in config_urls {
-            let only = [config_url.to_string()];
-            let scan = PostScan {
-                only: Some(&only),
-                joined_late: true,
-                ..PostScan::default()
-            };
-            let mut out = Vec::new();
-            if n > 0 {
-                self.store.scan_posts(&scan, &mut |e, late| {
-                    let mut hidden = self.rules.own_reasons(&e, late);
-                    if hidden.is_empty() {
-                        hidden = match placed.get(&(*config_url, e.key.as_str())) {
-                            Some(h) => h.to_vec(),
-                            None => vec![Hidden::BeyondArchive],
-                        };
-                    }
-                    out.push((e, hidden));
-                    out.len() < n
-                })?;
-            }
-            all.push(out);
-        }
-        Ok(all)
+        Ok(config_urls
+            .iter()
+            .map(|url| by_feed.remove(*url).unwrap_or_default())
+            .collect())
     }
 
     /// The shown posts dated in `since..before`, newest first (for the digest): the rules and
-    /// cross-posts apply; `max_per_feed` and the archive's length do not.
+    /// cross-posts apply; `max_per_feed` and the archive's length do not. Read without their
+    /// bodies unless a rule reads them: the digest shows each post's stored excerpt.
     pub fn shown_between(
         &self,
         since: DateTime<Utc>,
@@ -188,9 +194,13 @@ impl<'a> Visibility<'a> {
     ) -> anyhow::Result<Vec<EntryView>> {
         // Copies of a cross-post just outside the range still decide which one shows.
         let margin = Duration::days(CROSS_POST_DAYS);
+        let (from, to) = (since - margin, before + margin);
         let scan = PostScan {
-            since: Some(since - margin),
-            before: Some(before + margin),
+            since: Some(from),
+            before: Some(to),
+            without_bodies: !self.rules.read_bodies(),
+            // A weekly digest's year is often most of the database.
+            in_table_order: self.store.share_dated_between(from, to)? > TABLE_ORDER_SHARE,
             ..PostScan::default()
         };
         let decided = select::decide(self.store, &self.rules, &scan, None, 0)?;
@@ -198,6 +208,19 @@ impl<'a> Visibility<'a> {
             .into_iter()
             .filter(|e| e.date >= since && e.date < before)
             .collect())
+    }
+
+    /// Every reason a post of a member page is not shown: its own, else where the planet's
+    /// decision (`placed`) put it; a post the planet did not read is beyond the archive.
+    fn reasons(&self, e: &EntryView, late: bool, placed: &Placed) -> Vec<Hidden> {
+        let hidden = self.rules.own_reasons(e, late);
+        if !hidden.is_empty() {
+            return hidden;
+        }
+        match placed.get(&(e.member.config_url.as_str(), e.key.as_str())) {
+            Some(h) => h.to_vec(),
+            None => vec![Hidden::BeyondArchive],
+        }
     }
 
     /// How many entries the page and its archive pages hold.
@@ -219,6 +242,19 @@ impl<'a> Visibility<'a> {
             self.config.planet.max_per_feed,
         )
     }
+}
+
+/// The planet's decision by (configured feed URL, key).
+type Placed<'d> = HashMap<(&'d str, &'d str), &'d [Hidden]>;
+
+fn placed(planet: &[Decided]) -> Placed<'_> {
+    planet
+        .iter()
+        .map(|d| {
+            let at = (d.entry.member.config_url.as_str(), d.entry.key.as_str());
+            (at, d.hidden.as_slice())
+        })
+        .collect()
 }
 
 fn shown_of(decided: Vec<Decided>) -> Vec<EntryView> {

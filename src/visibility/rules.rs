@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::moderation::Moderation;
+use crate::config::moderation::{Decision, Moderation};
 use crate::config::{Config, FilterKind, FilterRule};
 use crate::model::EntryView;
 
@@ -25,7 +25,9 @@ pub struct Rules<'a> {
     per_feed: HashMap<&'a str, &'a [FilterRule]>,
     /// Each member's home page host (configured), by configured feed URL.
     pub(super) homes: HashMap<&'a str, String>,
-    moderation: &'a Moderation,
+    /// The moderator's decisions by (feed, key): the first for a post counts, as in
+    /// [`Moderation::decision`]. Every post a render reads is looked up.
+    decisions: HashMap<(&'a str, &'a str), &'a Decision>,
     pub(super) collapse_duplicates: bool,
 }
 
@@ -47,7 +49,12 @@ impl<'a> Rules<'a> {
                     Some((f.url.as_str(), host))
                 })
                 .collect(),
-            moderation,
+            decisions: moderation
+                .decisions
+                .iter()
+                .rev()
+                .map(|d| ((d.feed.as_str(), d.key.as_str()), d))
+                .collect(),
             collapse_duplicates: config.planet.collapse_duplicates,
         }
     }
@@ -56,6 +63,13 @@ impl<'a> Rules<'a> {
     pub fn all_filters(&self) -> impl Iterator<Item = &'a FilterRule> + '_ {
         let feeds = self.config.feeds.iter().flat_map(|f| f.filters.iter());
         self.planet.iter().chain(feeds)
+    }
+
+    /// Whether any rule reads a post's body (`require`, `ignore`): without one, the posts are
+    /// decided from their titles, categories and keys, and read without their bodies.
+    pub fn read_bodies(&self) -> bool {
+        self.all_filters()
+            .any(|r| matches!(r.kind, FilterKind::Require(_) | FilterKind::Ignore(_)))
     }
 
     /// The filters that apply to the member configured as `config_url`.
@@ -76,7 +90,7 @@ impl<'a> Rules<'a> {
                 });
             }
         }
-        if let Some(d) = self.moderation.decision(&e.feed_url, &e.key) {
+        if let Some(d) = self.decisions.get(&(e.feed_url.as_str(), e.key.as_str())) {
             hidden.push(Hidden::Moderator {
                 reason: d.reason.clone(),
             });

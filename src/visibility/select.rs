@@ -32,8 +32,9 @@ pub(super) fn decide(
 ) -> anyhow::Result<Vec<Decided>> {
     let mut read: Vec<EntryView> = Vec::new();
     let mut keys: Vec<Vec<String>> = Vec::new();
-    // A provisional count of what will show, to know when to stop reading.
-    let mut seen_keys: HashSet<String> = HashSet::new();
+    // A provisional count of what will show, to know when to stop reading (the keys by
+    // their hashes: `crosspost::groups` decides on the keys themselves).
+    let mut seen_keys: HashSet<u64> = HashSet::new();
     let mut per_feed: HashMap<String, usize> = HashMap::new();
     let mut kept = 0usize;
     store.scan_posts(scan, &mut |e, late| {
@@ -45,9 +46,14 @@ pub(super) fn decide(
         } else {
             Vec::new()
         };
-        let copy = ks.iter().any(|k| seen_keys.contains(k));
-        seen_keys.extend(ks.iter().cloned());
-        let n = per_feed.entry(e.member.config_url.clone()).or_default();
+        let mut copy = false;
+        for k in &ks {
+            copy |= !seen_keys.insert(xxhash_rust::xxh3::xxh3_64(k.as_bytes()));
+        }
+        let n = match per_feed.get_mut(e.member.config_url.as_str()) {
+            Some(n) => n,
+            None => per_feed.entry(e.member.config_url.clone()).or_default(),
+        };
         if !copy && (max_per_feed == 0 || *n < max_per_feed) {
             *n += 1;
             kept += 1;

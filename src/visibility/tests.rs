@@ -125,3 +125,43 @@ fn every_reason_has_words() {
     let distinct: std::collections::HashSet<&String> = words.iter().collect();
     assert_eq!(distinct.len(), all.len());
 }
+
+/// The member pages' one pass over every feed decides as the one-feed question does, and a
+/// moderator's first decision about a post is the one that counts.
+#[test]
+fn every_members_posts_come_with_the_reasons_one_member_gets() {
+    let dir = tempfile::tempdir().unwrap();
+    let (config, store) = planet(dir.path());
+    let decision = |reason: &str| crate::config::moderation::Decision {
+        feed: "https://a.example/feed".into(),
+        key: "p3".into(),
+        link: None,
+        reason: Some(reason.into()),
+        when: None,
+    };
+    let moderation = Moderation {
+        decisions: vec![decision("first"), decision("second")],
+        ..Moderation::default()
+    };
+    let v = Visibility::new(&config, &store, &moderation);
+    let one = v.feed_posts("https://a.example/feed", 5).unwrap();
+    let all = v
+        .feeds_posts(&["https://b.example/none", "https://a.example/feed"], 5)
+        .unwrap();
+    let reasons = |posts: &[super::Reasoned]| -> Vec<(String, Vec<Hidden>)> {
+        posts
+            .iter()
+            .map(|(e, h)| (e.key.clone(), h.clone()))
+            .collect()
+    };
+    assert!(all[0].is_empty());
+    assert_eq!(reasons(&all[1]), reasons(&one));
+    assert_eq!(one.len(), 5);
+    assert_eq!(one[3].0.key, "p3");
+    assert_eq!(
+        one[3].1,
+        [Hidden::Moderator {
+            reason: Some("first".into())
+        }]
+    );
+}
