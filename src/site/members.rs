@@ -11,11 +11,11 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::config::Config;
 use crate::model::{
-    EntryView, FeedView, Hint, MemberPage, Message, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN,
-    RECENT_DAYS, STORED_POSTS_SHOWN,
+    FeedView, Hint, MemberPage, Message, StoredPost, ACTIVITY_WEEKS, FETCHES_SHOWN, RECENT_DAYS,
+    STORED_POSTS_SHOWN,
 };
 use crate::store::Store;
-use crate::visibility::{Hidden, Visibility};
+use crate::visibility::{Flagged, Hidden, Visibility};
 
 /// A feed with no post for this many days gets a hint.
 const SILENT_DAYS: i64 = 180;
@@ -39,12 +39,12 @@ pub(super) fn member_pages(
     for (url, date) in store.post_dates_since(first_week)? {
         dates.entry(url).or_default().push(date);
     }
-    let mut stored_by_feed = store.stored_posts_by_feed(STORED_POSTS_SHOWN)?;
     let mut histories = store.fetch_histories(FETCHES_SHOWN)?;
     let mut pages = Vec::with_capacity(feeds.len());
     for f in feeds {
         let url = f.member.config_url.as_str();
-        let stored = stored_by_feed.remove(url).unwrap_or_default();
+        let decided = decided.next().unwrap_or_default();
+        let stored: Vec<StoredPost> = decided.iter().map(stored_post).collect();
         let history = histories.remove(url).unwrap_or_default();
         let own = dates.get(url).map(Vec::as_slice).unwrap_or_default();
         let (weeks, recent) = activity(own, now);
@@ -52,7 +52,10 @@ pub(super) fn member_pages(
             .first()
             .map(|p| (p.title.clone(), p.link.clone(), p.date));
         let hints = hints(config, f, &stored, &history, now);
-        let posts = member_posts(&stored, decided.next().unwrap_or_default());
+        let reasons = decided
+            .iter()
+            .map(|(_, hidden, _)| hidden.iter().map(Hidden::message).collect());
+        let posts = stored.iter().cloned().zip(reasons).collect();
         pages.push(MemberPage {
             slug: f.slug.clone(),
             weeks,
@@ -66,33 +69,18 @@ pub(super) fn member_pages(
     Ok(pages)
 }
 
-/// Each of the member's stored posts (newest first) with every reason it is not
-/// shown, in words. `visibility` decides (see [`Visibility::feeds_posts`]); this only pairs its
-/// answer with what the store knows of each post for the hints.
-pub fn member_posts(
-    stored: &[StoredPost],
-    decided: Vec<(EntryView, Vec<Hidden>)>,
-) -> Vec<(StoredPost, Vec<Message>)> {
-    let by_key: HashMap<&str, &StoredPost> = stored.iter().map(|p| (p.key.as_str(), p)).collect();
-    decided
-        .into_iter()
-        .map(|(e, hidden)| {
-            let post = match by_key.get(e.key.as_str()) {
-                Some(p) => (*p).clone(),
-                None => StoredPost {
-                    joined_late: hidden.contains(&Hidden::JoinedLate),
-                    undated: false,
-                    summary_only: false,
-                    http_images: false,
-                    key: e.key.clone(),
-                    link: e.link.clone(),
-                    title: e.title.clone(),
-                    date: e.date,
-                },
-            };
-            (post, hidden.iter().map(Hidden::message).collect())
-        })
-        .collect()
+/// What the member's page and its hints say of one of their stored posts.
+fn stored_post((e, _, flags): &Flagged) -> StoredPost {
+    StoredPost {
+        key: e.key.clone(),
+        link: e.link.clone(),
+        title: e.title.clone(),
+        date: e.date,
+        joined_late: flags.joined_late,
+        undated: e.published.is_none() && e.updated.is_none(),
+        summary_only: flags.summary_only,
+        http_images: flags.http_images,
+    }
 }
 
 /// Posts per week over the last [`ACTIVITY_WEEKS`] weeks, oldest first, and the posts of the

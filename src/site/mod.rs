@@ -13,8 +13,6 @@ use chrono::{DateTime, Utc};
 
 mod members;
 
-pub use members::member_posts;
-
 use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::digest;

@@ -34,6 +34,17 @@ pub struct PostScan<'a> {
     pub in_table_order: bool,
 }
 
+/// What a member's page says of a stored post beyond what its entry holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PostFlags {
+    /// Stored hidden because its feed joined late (`new_feed_items`).
+    pub joined_late: bool,
+    /// It has a summary and no content.
+    pub summary_only: bool,
+    /// A body loads an image over plain http (`sanitize::loads_http_image`).
+    pub http_images: bool,
+}
+
 /// A stored post's identity, without its body.
 #[derive(Debug, Clone)]
 pub struct PostRef {
@@ -85,17 +96,18 @@ impl Store {
     }
 
     /// The newest `n` stored posts of every configured feed (those that joined late too),
-    /// handed to `each` feed by feed, each feed's newest first, with whether the post joined
-    /// late; read without their bodies when `bodies` is false. One pass for the member pages,
-    /// which show every member's newest posts.
+    /// handed to `each` feed by feed, each feed's newest first, with their [`PostFlags`]; read
+    /// without their bodies when `bodies` is false. One pass for the member pages, which show
+    /// every member's newest posts.
     pub fn newest_posts_by_feed(
         &self,
         n: usize,
         bodies: bool,
-        each: &mut dyn FnMut(EntryView, bool),
+        each: &mut dyn FnMut(EntryView, PostFlags),
     ) -> anyhow::Result<()> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {columns}, e.hidden
+            "SELECT {columns}, e.hidden, e.content IS NULL AND e.summary IS NOT NULL,
+                    e.http_images
              FROM (SELECT e.id, ROW_NUMBER() OVER (PARTITION BY e.feed_id
                           ORDER BY e.sort_date DESC, e.entry_index, e.id) AS n
                    FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.active = 1) w
@@ -107,8 +119,12 @@ impl Store {
         let mut rows = stmt.query(params![n as i64])?;
         let mut members = Members::default();
         while let Some(row) = rows.next()? {
-            let joined_late = row.get::<_, i64>(ENTRY_COLUMN_COUNT)? != 0;
-            each(entry_from_with(row, &mut members)?, joined_late);
+            let flags = PostFlags {
+                joined_late: row.get::<_, i64>(ENTRY_COLUMN_COUNT)? != 0,
+                summary_only: row.get::<_, i64>(ENTRY_COLUMN_COUNT + 1)? != 0,
+                http_images: row.get(ENTRY_COLUMN_COUNT + 2)?,
+            };
+            each(entry_from_with(row, &mut members)?, flags);
         }
         Ok(())
     }

@@ -34,6 +34,7 @@ use crate::config::moderation::Moderation;
 use crate::config::Config;
 use crate::model::{EntryView, Message};
 use crate::render::strings::Strings;
+pub use crate::store::posts::PostFlags;
 use crate::store::posts::PostScan;
 use crate::store::Store;
 use select::Decided;
@@ -102,6 +103,9 @@ impl Hidden {
 /// A stored post with every reason it is not shown (none: shown).
 pub type Reasoned = (EntryView, Vec<Hidden>);
 
+/// A [`Reasoned`] post with what its member's page says of it besides.
+pub type Flagged = (EntryView, Vec<Hidden>, PostFlags);
+
 /// Cross-posts found by their content are copies published within this many days of each
 /// other; so are those found by their link (see `crosspost`).
 pub const CROSS_POST_DAYS: i64 = 14;
@@ -158,25 +162,23 @@ impl<'a> Visibility<'a> {
         Ok(out)
     }
 
-    /// [`Visibility::feed_posts`] of each feed in `config_urls`, in their order, deciding the
-    /// planet once for all of them (the member pages ask for every feed at each render).
-    pub fn feeds_posts(
-        &self,
-        config_urls: &[&str],
-        n: usize,
-    ) -> anyhow::Result<Vec<Vec<Reasoned>>> {
+    /// [`Visibility::feed_posts`] of each feed in `config_urls`, in their order, with their
+    /// [`PostFlags`], deciding the planet once for all of them and reading every feed's posts
+    /// in one pass (the member pages ask for every feed at each render).
+    pub fn feeds_posts(&self, config_urls: &[&str], n: usize) -> anyhow::Result<Vec<Vec<Flagged>>> {
         let planet = self.decide(self.planet_total(), None)?;
         let placed = placed(&planet);
-        let mut by_feed: HashMap<String, Vec<Reasoned>> = HashMap::new();
+        let mut by_feed: HashMap<String, Vec<Flagged>> = HashMap::new();
         if n > 0 {
             let bodies = self.rules.read_bodies();
-            self.store.newest_posts_by_feed(n, bodies, &mut |e, late| {
-                let hidden = self.reasons(&e, late, &placed);
-                by_feed
-                    .entry(e.member.config_url.clone())
-                    .or_default()
-                    .push((e, hidden));
-            })?;
+            self.store
+                .newest_posts_by_feed(n, bodies, &mut |e, flags| {
+                    let hidden = self.reasons(&e, flags.joined_late, &placed);
+                    by_feed
+                        .entry(e.member.config_url.clone())
+                        .or_default()
+                        .push((e, hidden, flags));
+                })?;
         }
         Ok(config_urls
             .iter()
