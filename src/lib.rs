@@ -40,7 +40,8 @@
 //! - `discover`: feed autodiscovery; `model`: the plain types that cross stages.
 //! - Leaves, importing nothing of Mercury: `web_url` (the http(s) rule, once), `markup` (the
 //!   one tolerant tag reader), `lang` (language tags, built-in languages, chrono locales),
-//!   `atomic` (files replaced atomically), `fingerprint` (hashes and hex), `cli`, `fault`
+//!   `atomic` (files replaced atomically), `fingerprint` (hashes and hex), `parallel` (two
+//!   pieces of work at once), `cli`, `fault`
 //!   (fault injection, debug builds only), `output` (stdout: results, `--quiet`, a closed
 //!   pipe), `logging` (stderr: level, colour, past the progress bar); `clock` (the one "now"),
 //!   and `lock` (one refresh at a time: the OS file lock beside the database), which reads only
@@ -65,6 +66,7 @@ pub mod logging;
 mod markup;
 pub mod model;
 pub(crate) mod output;
+pub(crate) mod parallel;
 pub mod parse;
 pub(crate) mod refresh;
 pub mod render;

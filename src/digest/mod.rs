@@ -13,7 +13,7 @@
 
 pub mod period;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use chrono::{DateTime, Utc};
@@ -37,6 +37,29 @@ pub fn build(
     moderation: &Moderation,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Option<Digest>> {
+    match read(config, store, moderation, now)? {
+        Some(unpublished) => Ok(Some(publish(store, unpublished, now)?)),
+        None => Ok(None),
+    }
+}
+
+/// The digest's periods as [`build`] makes them, before the complete ones are recorded as
+/// published: all of the digest's reading, none of its writing, so that it may run on a
+/// connection of its own beside the rest of the render's reading.
+pub struct Unpublished {
+    cadence: Cadence,
+    periods: Vec<DigestPeriod>,
+    /// Each complete period's label, the fingerprint of its feed entry and its end.
+    entries: Vec<(String, String, DateTime<Utc>)>,
+}
+
+/// Reads the digest as of `now` (see [`build`]). `None` with `digest = "off"`.
+pub fn read(
+    config: &Config,
+    store: &Store,
+    moderation: &Moderation,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Option<Unpublished>> {
     let Some(cadence) = config.planet.digest else {
         return Ok(None);
     };
@@ -44,20 +67,45 @@ pub fn build(
     let current = Period::containing(cadence, tz, now);
     let range = current.back(PERIODS).start(tz)..current.end(tz);
     let posts = digest_posts(store, config, moderation, range)?;
-    let mut periods = group(posts, cadence, tz, now);
-    let published: Vec<(String, String, DateTime<Utc>)> = periods
-        .iter()
-        .filter(|p| p.complete)
-        .map(|p| {
-            let hash = crate::render::digest_entry_hash(cadence, p, tz);
-            (p.label.clone(), hash, p.end)
-        })
-        .collect();
-    let updated = store.publish_digests(&published, now)?;
+    let periods = group(posts, cadence, tz, now);
+    // Each fingerprint renders its period's entry: half of them on a second thread.
+    let complete: Vec<&DigestPeriod> = periods.iter().filter(|p| p.complete).collect();
+    let (first, second) = complete.split_at(complete.len() / 2);
+    let entries_of = |periods: &[&DigestPeriod]| -> Vec<(String, String, DateTime<Utc>)> {
+        periods
+            .iter()
+            .map(|p| {
+                let hash = crate::render::digest_entry_hash(cadence, p, tz);
+                (p.label.clone(), hash, p.end)
+            })
+            .collect()
+    };
+    let (mut entries, rest) = crate::parallel::join(|| entries_of(first), || entries_of(second));
+    entries.extend(rest);
+    Ok(Some(Unpublished {
+        cadence,
+        periods,
+        entries,
+    }))
+}
+
+/// Records the complete periods of `digest` as published and gives each the `updated` its
+/// feed entry carries.
+pub fn publish(
+    store: &mut Store,
+    digest: Unpublished,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Digest> {
+    let Unpublished {
+        cadence,
+        mut periods,
+        entries,
+    } = digest;
+    let updated = store.publish_digests(&entries, now)?;
     for (p, updated) in periods.iter_mut().filter(|p| p.complete).zip(updated) {
         p.updated = updated;
     }
-    Ok(Some(Digest { cadence, periods }))
+    Ok(Digest { cadence, periods })
 }
 
 /// The posts the digest shows from `range` (in any order: `group` sorts them), as
@@ -86,32 +134,37 @@ pub fn group(
     posts.sort_by(|a, b| {
         (a.date, &a.feed_url, a.index, &a.key).cmp(&(b.date, &b.feed_url, b.index, &b.key))
     });
-    let mut by_period: BTreeMap<Period, BTreeMap<(String, String, String), DigestMember>> =
-        BTreeMap::new();
+    let mut by_period: BTreeMap<Period, HashMap<String, DigestMember>> = BTreeMap::new();
     for mut e in posts {
         let period = Period::containing(cadence, tz, e.date);
         // What the digest shows of a post is the excerpt taken when it was stored.
         let excerpt = e.excerpt.take();
         e.content = None;
         e.summary = None;
-        let m = &e.member;
-        let key = (m.name.to_lowercase(), m.name.clone(), m.feed_url.clone());
-        by_period
-            .entry(period)
-            .or_default()
-            .entry(key)
-            .or_insert_with(|| DigestMember {
-                member: (**m).clone(),
-                entries: Vec::new(),
-            })
-            .entries
-            .push(DigestPost { entry: e, excerpt });
+        let members = by_period.entry(period).or_default();
+        let post = DigestPost { entry: e, excerpt };
+        match members.get_mut(post.entry.member.feed_url.as_str()) {
+            Some(m) => m.entries.push(post),
+            None => {
+                let member = (*post.entry.member).clone();
+                let m = DigestMember {
+                    member,
+                    entries: vec![post],
+                };
+                members.insert(m.member.feed_url.clone(), m);
+            }
+        }
     }
     by_period
         .into_iter()
         .rev()
         .map(|(period, members)| {
             let end = period.end(tz);
+            let mut members: Vec<DigestMember> = members.into_values().collect();
+            members.sort_by_cached_key(|m| {
+                let m = &m.member;
+                (m.name.to_lowercase(), m.name.clone(), m.feed_url.clone())
+            });
             DigestPeriod {
                 label: period.label(),
                 first_day: period.first_day,
@@ -119,7 +172,7 @@ pub fn group(
                 end,
                 complete: end <= now,
                 updated: end,
-                members: members.into_values().collect(),
+                members,
             }
         })
         .collect()

@@ -101,44 +101,14 @@ pub fn render_site_then(
     in_place: impl FnOnce(),
 ) -> anyhow::Result<Rendered> {
     let theme = Theme::load(&site.lang, theme_dir)?;
-    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
-    let pages = planet_files(site, &theme, "", now, &mut files)?;
-    for topic in &site.topics {
-        let sub = topic_site(site, topic, &theme.strings);
-        let dir = format!("tags/{}/", topic.slug);
-        let pages = planet_files(&sub, &theme, &dir, now, &mut files)?;
-        remove_old_archive_pages(&out_dir.join(&dir).join("page"), pages);
-    }
-    files.push((
-        "members/index.html".into(),
-        html::members_index(site, &theme, now).into_bytes(),
-    ));
-    for (i, m) in site.members.iter().enumerate() {
-        files.push((
-            format!("members/{}/index.html", m.slug),
-            html::member_page(site, &theme, i, now).into_bytes(),
-        ));
-    }
-    let histories: Vec<&[crate::model::FetchRecord]> =
-        site.members.iter().map(|m| m.history.as_slice()).collect();
-    files.extend([
-        (
-            "status.html".into(),
-            html::status_page(site, &theme, now).into_bytes(),
-        ),
-        (
-            "status.json".into(),
-            status_json(&site.feeds, &histories, now)
-                .context("writing status.json")?
-                .into_bytes(),
-        ),
-        (
-            "opml.xml".into(),
-            opml::opml(site, now).context("writing opml.xml")?,
-        ),
-        ("robots.txt".into(), robots(site).into_bytes()),
-    ]);
-    digest_files(site, &theme, now, &mut files)?;
+    // The digest's pages and feed (a year of posts) are made on other threads, beside the rest.
+    let mut files = Vec::new();
+    let (pages, digest) = crate::parallel::join(
+        || site_files(site, &theme, out_dir, now, &mut files),
+        || digest_files(site, &theme, now),
+    );
+    let pages = pages?;
+    files.extend(digest?);
     for (name, bytes) in assets::theme_files(theme_dir)? {
         files.push((name, bytes));
     }
@@ -195,6 +165,55 @@ pub fn render_site_then(
         written,
         changed_feeds,
     })
+}
+
+/// Adds every page and feed but the digest's and the theme's to `files`: the planet's and each
+/// topic's pages and merged feeds, the members' pages, the status page and JSON, the OPML list
+/// and `robots.txt`. Returns the number of the planet's pages.
+fn site_files(
+    site: &Site,
+    theme: &Theme,
+    out_dir: &Path,
+    now: DateTime<Utc>,
+    files: &mut Vec<(String, Vec<u8>)>,
+) -> anyhow::Result<usize> {
+    let pages = planet_files(site, theme, "", now, files)?;
+    for topic in &site.topics {
+        let sub = topic_site(site, topic, &theme.strings);
+        let dir = format!("tags/{}/", topic.slug);
+        let pages = planet_files(&sub, theme, &dir, now, files)?;
+        remove_old_archive_pages(&out_dir.join(&dir).join("page"), pages);
+    }
+    files.push((
+        "members/index.html".into(),
+        html::members_index(site, theme, now).into_bytes(),
+    ));
+    for (i, m) in site.members.iter().enumerate() {
+        files.push((
+            format!("members/{}/index.html", m.slug),
+            html::member_page(site, theme, i, now).into_bytes(),
+        ));
+    }
+    let histories: Vec<&[crate::model::FetchRecord]> =
+        site.members.iter().map(|m| m.history.as_slice()).collect();
+    files.extend([
+        (
+            "status.html".into(),
+            html::status_page(site, theme, now).into_bytes(),
+        ),
+        (
+            "status.json".into(),
+            status_json(&site.feeds, &histories, now)
+                .context("writing status.json")?
+                .into_bytes(),
+        ),
+        (
+            "opml.xml".into(),
+            opml::opml(site, now).context("writing opml.xml")?,
+        ),
+        ("robots.txt".into(), robots(site).into_bytes()),
+    ]);
+    Ok(pages)
 }
 
 /// Adds one planet's pages and merged feeds to `files`, under `dir` (`""` or `tags/<slug>/`):
@@ -256,32 +275,36 @@ fn planet_files(
     Ok(chunks.len())
 }
 
-/// Adds the digest's files to `files`: a page per period with posts, the list of them, and
-/// `digest.xml`. Nothing with `digest = "off"`.
+/// The digest's files: a page per period with posts, the list of them, and `digest.xml`.
+/// None with `digest = "off"`.
 fn digest_files(
     site: &Site,
     theme: &Theme,
     now: DateTime<Utc>,
-    files: &mut Vec<(String, Vec<u8>)>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let Some(d) = &site.digest else {
-        return Ok(());
+        return Ok(Vec::new());
     };
-    for (i, p) in d.periods.iter().enumerate() {
-        files.push((
-            format!("digest/{}.html", p.label),
-            digest::page(site, theme, d, i).into_bytes(),
-        ));
-    }
-    files.push((
-        "digest/index.html".into(),
-        digest::index(site, theme, d).into_bytes(),
-    ));
-    files.push((
-        "digest.xml".into(),
-        atom::digest_atom(site, theme, d, now).context("writing digest.xml")?,
-    ));
-    Ok(())
+    // The pages on this thread, the feed on another: each shows every post of the year.
+    let (mut files, feed) = crate::parallel::join(
+        || {
+            let mut files: Vec<(String, Vec<u8>)> = d
+                .periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let page = digest::page(site, theme, d, i).into_bytes();
+                    (format!("digest/{}.html", p.label), page)
+                })
+                .collect();
+            let index = digest::index(site, theme, d).into_bytes();
+            files.push(("digest/index.html".into(), index));
+            files
+        },
+        || atom::digest_atom(site, theme, d, now).context("writing digest.xml"),
+    );
+    files.push(("digest.xml".into(), feed?));
+    Ok(files)
 }
 
 /// The fingerprint of a period's entry in `digest.xml` (its title and content), which

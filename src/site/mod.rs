@@ -27,9 +27,7 @@ use crate::web_url::WebUrl;
 /// with the moderation decisions in force (`moderation.toml`).
 pub fn write(config: &Config, store: &mut Store, moderation: &Moderation) -> anyhow::Result<()> {
     let now = crate::clock::now();
-    let mut site = build_site(config, store, moderation)?;
-    record_shown(store, &site)?;
-    site.digest = digest::build(config, store, moderation, now)?;
+    let site = assemble(config, store, moderation, now)?;
     let rendered = render::render_site(
         &site,
         &config.planet.output_dir,
@@ -91,9 +89,7 @@ pub async fn refresh_then_render(
     let moderation = moderation.clone();
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let now = crate::clock::now();
-        let mut site = build_site(&config, &store, &moderation)?;
-        record_shown(&mut store, &site)?;
-        site.digest = digest::build(&config, &mut store, &moderation, now)?;
+        let mut site = assemble(&config, &mut store, &moderation, now)?;
         site.notices.extend(notices);
         let rendered = render::render_site_then(
             &site,
@@ -107,6 +103,41 @@ pub async fn refresh_then_render(
     })
     .await??;
     Ok(())
+}
+
+/// Everything a render shows as of `now`: the site read from the store ([`build_site_at`])
+/// with its digest, after recording which posts it shows (for search) and the digest's
+/// complete periods as published. The digest, which reads a year of posts, reads on a
+/// connection of its own on a second thread, beside the rest of the reading.
+fn assemble(
+    config: &Config,
+    store: &mut Store,
+    moderation: &Moderation,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Site> {
+    let (site, digest) = crate::parallel::join(
+        || build_site_at(config, store, moderation, now),
+        || {
+            if config.planet.digest.is_none() {
+                return Ok(Some(None)); // nothing to read
+            }
+            match Store::open_read_only(&config.planet.database) {
+                Ok(own) => digest::read(config, &own, moderation, now).map(Some),
+                Err(e) => {
+                    tracing::debug!("the digest reads after the pages: {e:#}");
+                    Ok(None)
+                }
+            }
+        },
+    );
+    let mut site = site?;
+    let digest = match digest? {
+        Some(read) => read,
+        None => digest::read(config, store, moderation, now)?,
+    };
+    record_shown(store, &site)?;
+    site.digest = digest.map(|d| digest::publish(store, d, now)).transpose()?;
+    Ok(site)
 }
 
 /// The render's input: the newest shown entries of the planet and of each tag's sub-planet
