@@ -91,10 +91,35 @@ pub fn short_excerpt(html: &str) -> Option<String> {
     excerpt(&text, SHORT_EXCERPT_CHARS, true).filter(|x| !x.is_empty())
 }
 
-/// Whether sanitised HTML loads an image over plain http (browsers block it on an https
-/// page). The sanitiser writes attributes double-quoted, so a byte search suffices.
+/// Whether sanitised HTML loads an image over plain http (a browser blocks or upgrades it on
+/// an https page): an `img` source, any candidate of an `img` or `source` `srcset`, or a
+/// `video` poster, the scheme in any case. Read from the tags, never from the text (a post
+/// about HTML quotes `src="http://` as text).
 pub fn loads_http_image(html: &str) -> bool {
-    html.contains("src=\"http://") || html.contains("srcset=\"http://")
+    fn http(url: &str) -> bool {
+        let url = url.trim_start();
+        url.get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    }
+    let any_http = html
+        .as_bytes()
+        .windows(7)
+        .any(|w| w.eq_ignore_ascii_case(b"http://"));
+    if !any_http {
+        return false; // the common case, without reading a tag
+    }
+    crate::markup::tags(html).filter(|t| !t.closing).any(|t| {
+        t.attributes().any(|(name, value)| {
+            let image = t.is("img") || t.is("source");
+            if name.eq_ignore_ascii_case("srcset") && image {
+                value.split(',').any(http)
+            } else if name.eq_ignore_ascii_case("src") {
+                t.is("img") && http(value)
+            } else {
+                name.eq_ignore_ascii_case("poster") && t.is("video") && http(value)
+            }
+        })
+    })
 }
 
 /// Texts shorter than this give no words fingerprint: "Read more" is not a post.
@@ -393,6 +418,29 @@ pub fn strip_controls(s: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_images_are_read_from_tags_not_text() {
+        for yes in [
+            "<p><img src=\"http://a.example/x.png\" alt=\"x\"></p>",
+            "<img src=\"HTTP://A.EXAMPLE/UP.PNG\">",
+            "<img srcset=\"https://a.example/1.png 1x, http://a.example/2.png 2x\">",
+            "<picture><source srcset=\"http://a.example/s.webp\"></picture>",
+            "<video poster=\"http://a.example/p.jpg\"></video>",
+        ] {
+            assert!(loads_http_image(yes), "{yes}");
+        }
+        for no in [
+            "<p><img src=\"https://a.example/x.png\"></p>",
+            "<code>&lt;img src=\"http://example.com/cat.png\"&gt;</code>",
+            "<p>&lt;img src=&quot;http://a/x.png&quot;&gt; as text</p>",
+            "<audio src=\"http://a.example/a.mp3\"></audio>",
+            "<a href=\"http://a.example/\">a link</a>",
+            "",
+        ] {
+            assert!(!loads_http_image(no), "{no}");
+        }
+    }
 
     #[test]
     fn text_of_html_separates_blocks_not_inline_tags() {
