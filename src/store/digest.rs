@@ -37,7 +37,10 @@ impl Store {
                     .optional()?;
                 let updated = match &stored {
                     Some((old, updated)) if old == hash => time(*updated),
-                    Some((_, updated)) => now.max(time(*updated) + chrono::Duration::seconds(1)),
+                    // In whole seconds, as stored: the next render reads back what this one wrote.
+                    Some((_, updated)) => {
+                        time(now.timestamp()).max(time(*updated) + chrono::Duration::seconds(1))
+                    }
                     None => *end,
                 };
                 if stored.is_none_or(|(old, _)| old != *hash) {
@@ -78,5 +81,10 @@ mod tests {
         // A clock set back never moves `updated` backwards.
         let back = publish(&mut store, "c", t(1, 6));
         assert_eq!(back, t(3, 6) + chrono::Duration::seconds(1));
+        // A `now` with a fraction of a second is published as stored, in whole seconds.
+        let fraction = chrono::Duration::milliseconds(367);
+        let first = publish(&mut store, "d", t(5, 6) + fraction);
+        assert_eq!(first, t(5, 6));
+        assert_eq!(publish(&mut store, "d", t(5, 7) + fraction), first);
     }
 }
