@@ -96,17 +96,17 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
         .entries
         .into_iter()
         .map(|entry| {
-            let (copy_key, excerpt, http_images) = derived(
+            let (title, content, summary) = (
                 entry.title.as_deref(),
                 entry.content.as_deref(),
                 entry.summary.as_deref(),
             );
             PreparedEntry {
-                content: entry.content.as_deref().and_then(packed),
-                summary: entry.summary.as_deref().and_then(packed),
-                copy_key,
-                excerpt,
-                http_images,
+                content: content.and_then(packed),
+                summary: summary.and_then(packed),
+                copy_key: copy_key(title, content, summary),
+                excerpt: excerpt(content, summary),
+                http_images: http_images(content, summary),
                 entry,
             }
         })
@@ -122,25 +122,32 @@ pub fn prepare(feed: ParsedFeed) -> PreparedFeed {
     }
 }
 
-/// What the store keeps of a post besides its bodies, taken from them once so that a render
-/// reads none of them for it: its words fingerprint, its short excerpt (both from the content,
-/// else the summary) and whether either body loads an image over plain http. The stored posts
-/// got theirs from migrations 16 and 17, which call this too (`open.rs`); a change to what it
-/// makes needs a migration that computes them again.
-pub(super) fn derived(
+// What the store keeps of a post besides its bodies, taken from them once so that a render
+// reads none of them for it: its words fingerprint, its short excerpt (both from the content,
+// else the summary) and whether either body loads an image over plain http. The stored posts
+// got theirs from migrations 16 and 17, which call these too (`open.rs`); a change to what one
+// makes needs a migration that computes it again.
+
+/// A post's words fingerprint (`sanitize::words_fingerprint`), which cross-posts compare.
+pub(super) fn copy_key(
     title: Option<&str>,
     content: Option<&str>,
     summary: Option<&str>,
-) -> (Option<String>, Option<String>, bool) {
-    let body = content.or(summary);
-    (
-        crate::sanitize::words_fingerprint(title, body),
-        body.and_then(crate::sanitize::short_excerpt),
-        [content, summary]
-            .into_iter()
-            .flatten()
-            .any(crate::sanitize::loads_http_image),
-    )
+) -> Option<String> {
+    crate::sanitize::words_fingerprint(title, content.or(summary))
+}
+
+/// A post's short excerpt (`sanitize::short_excerpt`), which the digest shows.
+pub(super) fn excerpt(content: Option<&str>, summary: Option<&str>) -> Option<String> {
+    content.or(summary).and_then(crate::sanitize::short_excerpt)
+}
+
+/// Whether either of a post's bodies loads an image over plain http, a member page's hint.
+pub(super) fn http_images(content: Option<&str>, summary: Option<&str>) -> bool {
+    [content, summary]
+        .into_iter()
+        .flatten()
+        .any(crate::sanitize::loads_http_image)
 }
 
 /// A body as written: its BLOB when it has one, else its text.

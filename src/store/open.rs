@@ -136,42 +136,35 @@ fn configure(conn: &Connection) -> anyhow::Result<()> {
 /// migration (`migrations.rs`, 14); `mercury_copy_key(title, content, summary)`: a stored
 /// post's words fingerprint, for migration 16; `mercury_excerpt(content, summary)` and
 /// `mercury_http_images(content, summary)`: its short excerpt and whether it loads an image
-/// over http, for migration 17 (all three as `codec::derived` takes them when a post is
-/// stored). Registered on every connection before migrating: the bodies are stored compressed
+/// over http, for migration 17 (each as `codec` takes it when a post is stored). Registered on every connection before migrating: the bodies are stored compressed
 /// (`codec.rs`), which SQL alone cannot read.
 fn register_search_text(conn: &Connection) -> rusqlite::Result<()> {
+    use super::codec;
     use rusqlite::functions::{Context, FunctionFlags};
-    type Derived = (Option<String>, Option<String>, bool);
-    /// The post's derivations from its title (when `titled`) and its two body columns.
-    fn derived(ctx: &Context, titled: bool) -> rusqlite::Result<Derived> {
-        let title: Option<String> = if titled { ctx.get(0)? } else { None };
+    /// The post's content and summary, from the arguments `first` and `first + 1`.
+    fn bodies(ctx: &Context, first: usize) -> rusqlite::Result<(Option<String>, Option<String>)> {
         let body = |i| {
-            super::codec::body_of(ctx.get_raw(i))
-                .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+            codec::body_of(ctx.get_raw(i)).map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
         };
-        let first = usize::from(titled);
-        let (content, summary) = (body(first)?, body(first + 1)?);
-        Ok(super::codec::derived(
+        Ok((body(first)?, body(first + 1)?))
+    }
+    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
+    conn.create_scalar_function("mercury_copy_key", 3, flags, |ctx| {
+        let title: Option<String> = ctx.get(0)?;
+        let (content, summary) = bodies(ctx, 1)?;
+        Ok(codec::copy_key(
             title.as_deref(),
             content.as_deref(),
             summary.as_deref(),
         ))
-    }
-    let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
-    conn.create_scalar_function(
-        "mercury_copy_key",
-        3,
-        flags,
-        |ctx| Ok(derived(ctx, true)?.0),
-    )?;
-    conn.create_scalar_function(
-        "mercury_excerpt",
-        2,
-        flags,
-        |ctx| Ok(derived(ctx, false)?.1),
-    )?;
+    })?;
+    conn.create_scalar_function("mercury_excerpt", 2, flags, |ctx| {
+        let (content, summary) = bodies(ctx, 0)?;
+        Ok(codec::excerpt(content.as_deref(), summary.as_deref()))
+    })?;
     conn.create_scalar_function("mercury_http_images", 2, flags, |ctx| {
-        Ok(derived(ctx, false)?.2)
+        let (content, summary) = bodies(ctx, 0)?;
+        Ok(codec::http_images(content.as_deref(), summary.as_deref()))
     })?;
     conn.create_scalar_function(
         "mercury_search_text",
